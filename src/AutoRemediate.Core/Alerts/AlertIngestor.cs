@@ -1,0 +1,197 @@
+using AutoRemediate.Incidents;
+using AutoRemediate.Workflow;
+using DurableTask.Core.Exceptions;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.Logging;
+
+namespace AutoRemediate.Alerts;
+
+/// <summary>What happened to one target of an alert.</summary>
+public enum TargetDisposition
+{
+    /// <summary>A new incident was opened and its remediation started.</summary>
+    Started,
+
+    /// <summary>A remediation already runs for this app; the alert was added to it.</summary>
+    Repeated,
+
+    /// <summary>This exact alert was delivered before; nothing new was started.</summary>
+    Duplicate,
+
+    /// <summary>The alert resolved and the running remediation was told.</summary>
+    ResolvedForwarded,
+
+    /// <summary>Nothing to do for this target (see the reason).</summary>
+    Ignored,
+}
+
+/// <summary>The outcome for one alert target.</summary>
+/// <param name="TargetResourceId">The target as sent.</param>
+/// <param name="Disposition">What was done.</param>
+/// <param name="IncidentId">The incident it belongs to, when there is one.</param>
+/// <param name="Reason">Why, in words.</param>
+public sealed record TargetOutcome(string TargetResourceId, TargetDisposition Disposition, string? IncidentId, string Reason);
+
+/// <summary>
+/// The one Core entry point behind <c>POST /api/alerts</c>: turns a parsed alert into at most one live
+/// remediation per app. Idempotent: the incident id and the orchestration instance id are derived
+/// from the alert and the app, so retries and duplicates converge on the same incident.
+/// </summary>
+public sealed class AlertIngestor
+{
+    // The Functions host refuses a duplicate id while it runs; the Durable Task SDK test host only
+    // when told which statuses count, so both hosts get the same rule from here.
+    private static readonly OrchestrationRuntimeStatus[] s_liveStatuses =
+    [
+        OrchestrationRuntimeStatus.Pending, OrchestrationRuntimeStatus.Running, OrchestrationRuntimeStatus.Suspended,
+    ];
+
+    private readonly IIncidentStore _store;
+    private readonly TimeProvider _time;
+    private readonly ILogger<AlertIngestor> _logger;
+
+    /// <summary>Creates the ingestor.</summary>
+    public AlertIngestor(IIncidentStore store, TimeProvider time, ILogger<AlertIngestor> logger)
+    {
+        _store = store;
+        _time = time;
+        _logger = logger;
+    }
+
+    /// <summary>Handles every target of the alert.</summary>
+    public async Task<IReadOnlyList<TargetOutcome>> IngestAsync(AlertSignal signal, DurableTaskClient client, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(signal);
+        ArgumentNullException.ThrowIfNull(client);
+        var outcomes = new List<TargetOutcome>();
+        foreach (var target in signal.TargetResourceIds.Distinct(StringComparer.OrdinalIgnoreCase))
+        {
+            outcomes.Add(await IngestTargetAsync(signal, target, client, cancellationToken).ConfigureAwait(false));
+        }
+
+        return outcomes;
+    }
+
+    private async Task<TargetOutcome> IngestTargetAsync(AlertSignal signal, string target, DurableTaskClient client, CancellationToken cancellationToken)
+    {
+        if (!ResourceIds.TryParse(target, out var id) || !ResourceIds.IsSite(id!))
+        {
+            var reason = $"Target type '{id?.ResourceType.ToString() ?? "unknown"}' is not an App Service app (Microsoft.Web/sites); nothing to remediate.";
+            Log.TargetIgnored(_logger, signal.AlertId, target, reason);
+            return new TargetOutcome(target, TargetDisposition.Ignored, null, reason);
+        }
+
+        var instanceId = IncidentIds.InstanceIdFor(target);
+        return signal.MonitorCondition == MonitorCondition.Resolved
+            ? await ResolveAsync(signal, target, instanceId, client, cancellationToken).ConfigureAwait(false)
+            : await FireAsync(signal, target, instanceId, client, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<TargetOutcome> FireAsync(AlertSignal signal, string target, string instanceId, DurableTaskClient client, CancellationToken cancellationToken)
+    {
+        var incidentId = IncidentIds.IncidentIdFor(signal.AlertId, target, signal.FiredAt);
+        var running = await GetLiveIncidentAsync(client, instanceId, cancellationToken).ConfigureAwait(false);
+        if (running is not null)
+        {
+            return await JoinRunningAsync(signal, target, instanceId, running, client, cancellationToken).ConfigureAwait(false);
+        }
+
+        var now = _time.GetUtcNow();
+        var incident = new IncidentRecord(incidentId, target, signal.AlertId, signal.AlertRule, signal.Severity,
+            IncidentStatus.Received, "Alert received; remediation starting.", now, now);
+        if (!await _store.TryCreateAsync(incident, cancellationToken).ConfigureAwait(false))
+        {
+            var existing = await _store.GetAsync(incidentId, cancellationToken).ConfigureAwait(false);
+            if (existing is not null && existing.Status != IncidentStatus.Received)
+            {
+                return new TargetOutcome(target, TargetDisposition.Duplicate, incidentId, "This alert was already received; its incident exists.");
+            }
+
+            // Still Received: an earlier delivery stored the incident but could not start the workflow
+            // (the backend was down and we answered 503). This retry finishes the job.
+        }
+
+        await _store.AppendTimelineAsync(new TimelineEntry(incidentId, 0, now, "AlertReceived",
+            $"Alert '{signal.AlertRule}' ({signal.Severity}, {signal.SignalType}) fired at {signal.FiredAt:u}."), cancellationToken).ConfigureAwait(false);
+
+        try
+        {
+            await client.ScheduleNewOrchestrationInstanceAsync(
+                OrchestrationNames.Remediation,
+                new RemediationInput(incidentId, target, signal),
+                new StartOrchestrationOptions(instanceId).WithDedupeStatuses(s_liveStatuses),
+                cancellationToken).ConfigureAwait(false);
+        }
+        catch (OrchestrationAlreadyExistsException)
+        {
+            // Another delivery for this app won the race between our check and our start.
+            running = await GetLiveIncidentAsync(client, instanceId, cancellationToken).ConfigureAwait(false);
+            if (running != incidentId)
+            {
+                await _store.DeleteUnstartedAsync(incidentId, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (running is not null)
+            {
+                return await JoinRunningAsync(signal, target, instanceId, running, client, cancellationToken).ConfigureAwait(false);
+            }
+
+            throw;
+        }
+
+        Log.RemediationStarted(_logger, incidentId, instanceId, target);
+        return new TargetOutcome(target, TargetDisposition.Started, incidentId, "Remediation started.");
+    }
+
+    private async Task<TargetOutcome> JoinRunningAsync(AlertSignal signal, string target, string instanceId, string runningIncidentId, DurableTaskClient client, CancellationToken cancellationToken)
+    {
+        var ownId = IncidentIds.IncidentIdFor(signal.AlertId, target, signal.FiredAt);
+        if (ownId == runningIncidentId)
+        {
+            return new TargetOutcome(target, TargetDisposition.Duplicate, runningIncidentId, "This alert was already received; its remediation is running.");
+        }
+
+        await client.RaiseEventAsync(instanceId, EventNames.AlertRepeated,
+            new AlertRepeatedEvent(signal.AlertId, signal.AlertRule, signal.Severity, signal.FiredAt), cancellationToken).ConfigureAwait(false);
+        Log.AlertJoinedRunning(_logger, signal.AlertId, runningIncidentId);
+        return new TargetOutcome(target, TargetDisposition.Repeated, runningIncidentId, "A remediation for this app is already running; the alert was added to it.");
+    }
+
+    private async Task<TargetOutcome> ResolveAsync(AlertSignal signal, string target, string instanceId, DurableTaskClient client, CancellationToken cancellationToken)
+    {
+        var running = await GetLiveIncidentAsync(client, instanceId, cancellationToken).ConfigureAwait(false);
+        if (running is null)
+        {
+            return new TargetOutcome(target, TargetDisposition.Ignored, null, "The alert resolved and no remediation is running for this app.");
+        }
+
+        await client.RaiseEventAsync(instanceId, EventNames.AlertResolved,
+            new AlertResolvedEvent(signal.AlertId, signal.AlertRule, signal.ResolvedAt ?? _time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
+        return new TargetOutcome(target, TargetDisposition.ResolvedForwarded, running, "The alert resolved; the running remediation was told.");
+    }
+
+    private static async Task<string?> GetLiveIncidentAsync(DurableTaskClient client, string instanceId, CancellationToken cancellationToken)
+    {
+        var instance = await client.GetInstanceAsync(instanceId, getInputsAndOutputs: true, cancellationToken).ConfigureAwait(false);
+        if (instance is null || !s_liveStatuses.Contains(instance.RuntimeStatus))
+        {
+            return null;
+        }
+
+        return instance.ReadInputAs<RemediationInput>()?.IncidentId;
+    }
+}
+
+/// <summary>Payload of <see cref="EventNames.AlertRepeated"/>. WARNING: persisted in orchestration history.</summary>
+/// <param name="AlertId">The alert that arrived.</param>
+/// <param name="AlertRule">Its rule.</param>
+/// <param name="Severity">Its severity.</param>
+/// <param name="FiredAt">When it fired.</param>
+public sealed record AlertRepeatedEvent(string AlertId, string AlertRule, string Severity, DateTimeOffset FiredAt);
+
+/// <summary>Payload of <see cref="EventNames.AlertResolved"/>. WARNING: persisted in orchestration history.</summary>
+/// <param name="AlertId">The alert that resolved.</param>
+/// <param name="AlertRule">Its rule.</param>
+/// <param name="ResolvedAt">When it resolved.</param>
+public sealed record AlertResolvedEvent(string AlertId, string AlertRule, DateTimeOffset ResolvedAt);

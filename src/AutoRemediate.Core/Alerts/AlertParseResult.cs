@@ -1,0 +1,35 @@
+namespace AutoRemediate.Alerts;
+
+/// <summary>One thing wrong with an incoming payload, named by its JSON path.</summary>
+/// <param name="Field">A JSON path such as <c>data.essentials.alertTargetIDs[0]</c>.</param>
+/// <param name="Message">What is wrong, in words a person wiring an alert can act on.</param>
+public sealed record InputError(string Field, string Message);
+
+/// <summary>Either a parsed <see cref="AlertSignal"/> or the reasons the payload was refused.</summary>
+public sealed class AlertParseResult
+{
+    private AlertParseResult(AlertSignal? signal, IReadOnlyList<InputError> errors, string? title)
+    {
+        Signal = signal;
+        Errors = errors;
+        Title = title;
+    }
+
+    /// <summary>The signal, when the payload was valid.</summary>
+    public AlertSignal? Signal { get; }
+
+    /// <summary>What was wrong; empty when the payload was valid.</summary>
+    public IReadOnlyList<InputError> Errors { get; }
+
+    /// <summary>A one-line summary of the failure, when there is one.</summary>
+    public string? Title { get; }
+
+    /// <summary>True when <see cref="Signal"/> is set.</summary>
+    public bool IsValid => Signal is not null;
+
+    /// <summary>A successful parse.</summary>
+    public static AlertParseResult Success(AlertSignal signal) => new(signal, [], null);
+
+    /// <summary>A refused payload.</summary>
+    public static AlertParseResult Failure(string title, IReadOnlyList<InputError> errors) => new(null, errors, title);
+}

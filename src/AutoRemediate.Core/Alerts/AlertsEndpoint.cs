@@ -1,0 +1,110 @@
+using Azure;
+using AutoRemediate.Http;
+using AutoRemediate.Incidents;
+using Microsoft.AspNetCore.Http;
+using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace AutoRemediate.Alerts;
+
+/// <summary>
+/// <c>POST /api/alerts</c> for both hosts: reads the request, calls <see cref="AlertIngestor"/>, maps
+/// the outcome to HTTP. 202 with the incident and its status URL; 200 <c>ignored</c> when no target
+/// is ours; 400/413/415 problem+json for bad input; 503 when storage cannot take the alert (Azure
+/// Monitor retries 503, not 500).
+/// </summary>
+public sealed class AlertsEndpoint
+{
+    private readonly AlertIngestor _ingestor;
+    private readonly IOptions<IngestOptions> _options;
+    private readonly ILogger<AlertsEndpoint> _logger;
+
+    /// <summary>Creates the endpoint.</summary>
+    public AlertsEndpoint(AlertIngestor ingestor, IOptions<IngestOptions> options, ILogger<AlertsEndpoint> logger)
+    {
+        _ingestor = ingestor;
+        _options = options;
+        _logger = logger;
+    }
+
+    /// <summary>Handles one delivery.</summary>
+    public async Task<IResult> HandleAsync(HttpRequest request, DurableTaskClient client, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var (body, problem) = await RequestBody.ReadJsonAsync(request, _options.Value.MaxBodyBytes, cancellationToken).ConfigureAwait(false);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var parsed = CommonAlertSchemaParser.Parse(body);
+        if (!parsed.IsValid)
+        {
+            Log.AlertRejected(_logger, parsed.Errors.Count, parsed.Title!);
+            return Problems.BadRequest(parsed.Title!, parsed.Errors);
+        }
+
+        var signal = parsed.Signal!;
+        IReadOnlyList<TargetOutcome> outcomes;
+        try
+        {
+            outcomes = await _ingestor.IngestAsync(signal, client, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (IsStorageFailure(ex))
+        {
+            Log.StorageUnavailable(_logger, ex.GetType().Name, ex.Message);
+            return Unavailable("Incident storage is not reachable right now.");
+        }
+
+        var targets = outcomes.Select(o => new
+        {
+            target = o.TargetResourceId,
+            disposition = o.Disposition.ToString(),
+            incidentId = o.IncidentId,
+            statusUrl = o.IncidentId is null ? null : StatusUrl(request, o.IncidentId),
+            reason = o.Reason,
+        }).ToArray();
+        var primary = outcomes.FirstOrDefault(o => o.IncidentId is not null);
+        if (primary is null)
+        {
+            return Results.Json(new { status = "ignored", alertId = signal.AlertId, reason = outcomes[0].Reason, targets }, statusCode: StatusCodes.Status200OK);
+        }
+
+        var statusUrl = StatusUrl(request, primary.IncidentId!);
+        request.HttpContext.Response.Headers.Location = statusUrl;
+        return Results.Json(
+            new { status = "accepted", alertId = signal.AlertId, incidentId = primary.IncidentId, statusUrl, targets },
+            statusCode: StatusCodes.Status202Accepted);
+    }
+
+    /// <summary>The public status URL of an incident: our own route, never Durable's management URLs.</summary>
+    public static string StatusUrl(HttpRequest request, string incidentId)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return $"{request.Scheme}://{request.Host}{request.PathBase}/api/incidents/{Uri.EscapeDataString(incidentId)}";
+    }
+
+    // Azure.Core throws RequestFailedException (status 0 when nothing answered) and, once its own
+    // retries are spent on transport errors, an AggregateException of them.
+    private static bool IsStorageFailure(Exception ex) => ex switch
+    {
+        RequestFailedException => true,
+        AggregateException aggregate => aggregate.InnerExceptions.All(IsStorageFailure),
+        _ => false,
+    };
+
+    private static IResult Unavailable(string detail)
+    {
+        return new UnavailableResult(Problems.Status(StatusCodes.Status503ServiceUnavailable, "Service temporarily unavailable.", detail + " Retry later."));
+    }
+
+    private sealed class UnavailableResult(IResult inner) : IResult
+    {
+        public Task ExecuteAsync(HttpContext httpContext)
+        {
+            httpContext.Response.Headers.RetryAfter = "30";
+            return inner.ExecuteAsync(httpContext);
+        }
+    }
+}

@@ -1,0 +1,249 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace AutoRemediate.Alerts;
+
+/// <summary>
+/// Reads the Azure Monitor common alert schema
+/// (https://learn.microsoft.com/azure/azure-monitor/alerts/alerts-common-schema) into an <see cref="AlertSignal"/>.
+/// Pure: no I/O, no clock. Every problem found is reported, not just the first.
+/// </summary>
+public static class CommonAlertSchemaParser
+{
+    /// <summary>The <c>schemaId</c> of the common alert schema.</summary>
+    public const string SchemaId = "azureMonitorCommonAlertSchema";
+
+    private static readonly string[] s_legacySchemaIds =
+    [
+        "AzureMonitorMetricAlert", "Microsoft.Insights/activityLogs", "Microsoft.Insights/LogAlert",
+    ];
+
+    /// <summary>Parses a UTF-8 JSON payload.</summary>
+    public static AlertParseResult Parse(ReadOnlyMemory<byte> utf8Json)
+    {
+        if (utf8Json.IsEmpty)
+        {
+            return AlertParseResult.Failure("The request body is empty.", [new InputError("$", "Send the alert as a JSON object in the common alert schema.")]);
+        }
+
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(utf8Json, new JsonDocumentOptions { MaxDepth = 64 });
+        }
+        catch (JsonException ex)
+        {
+            var where = ex.LineNumber is { } line ? $" (line {line + 1}, byte {ex.BytePositionInLine + 1})" : string.Empty;
+            return AlertParseResult.Failure("The request body is not valid JSON.", [new InputError("$", $"Not valid JSON{where}.")]);
+        }
+
+        using (document)
+        {
+            return Parse(document.RootElement);
+        }
+    }
+
+    /// <summary>Parses an already-parsed JSON element.</summary>
+    public static AlertParseResult Parse(JsonElement root)
+    {
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            return AlertParseResult.Failure("The alert must be a JSON object.", [new InputError("$", $"Expected an object, got {Describe(root.ValueKind)}.")]);
+        }
+
+        var schemaId = root.TryGetProperty("schemaId", out var schemaElement) && schemaElement.ValueKind == JsonValueKind.String
+            ? schemaElement.GetString()
+            : null;
+        if (!string.Equals(schemaId, SchemaId, StringComparison.OrdinalIgnoreCase))
+        {
+            var legacy = schemaId is not null && s_legacySchemaIds.Contains(schemaId, StringComparer.OrdinalIgnoreCase);
+            var message = legacy
+                ? $"'{schemaId}' is an older alert schema. Enable the common alert schema on the action group's webhook (useCommonAlertSchema: true)."
+                : schemaId is null
+                    ? $"Missing 'schemaId'. Expected '{SchemaId}': enable the common alert schema on the action group's webhook."
+                    : $"Unknown schemaId '{schemaId}'. Expected '{SchemaId}': enable the common alert schema on the action group's webhook.";
+            return AlertParseResult.Failure("The alert is not in the Azure Monitor common alert schema.", [new InputError("schemaId", message)]);
+        }
+
+        var errors = new List<InputError>();
+        if (!root.TryGetProperty("data", out var data) || data.ValueKind != JsonValueKind.Object)
+        {
+            errors.Add(new InputError("data", "Required object is missing."));
+            return Fail(errors);
+        }
+
+        if (!data.TryGetProperty("essentials", out var essentials) || essentials.ValueKind != JsonValueKind.Object)
+        {
+            errors.Add(new InputError("data.essentials", "Required object is missing."));
+            return Fail(errors);
+        }
+
+        const string at = "data.essentials.";
+        var alertId = RequiredString(essentials, "alertId", at, errors);
+        var alertRule = RequiredString(essentials, "alertRule", at, errors);
+        var severity = RequiredString(essentials, "severity", at, errors);
+        var signalType = RequiredString(essentials, "signalType", at, errors);
+        var monitoringService = RequiredString(essentials, "monitoringService", at, errors);
+        var description = OptionalString(essentials, "description", at, errors);
+        var condition = ParseCondition(essentials, at, errors);
+        var firedAt = RequiredTime(essentials, "firedDateTime", at, errors);
+        var resolvedAt = OptionalTime(essentials, "resolvedDateTime", at, errors);
+        var targets = ParseTargets(essentials, at, errors);
+
+        if (severity is not null && !IsSeverity(severity))
+        {
+            errors.Add(new InputError(at + "severity", $"'{severity}' is not a severity; expected Sev0 to Sev4."));
+        }
+
+        if (errors.Count > 0)
+        {
+            return Fail(errors);
+        }
+
+        return AlertParseResult.Success(new AlertSignal(
+            alertId!, alertRule!, severity!, signalType!, condition!.Value, monitoringService!,
+            targets!, firedAt!.Value, resolvedAt, description));
+    }
+
+    private static AlertParseResult Fail(List<InputError> errors) =>
+        AlertParseResult.Failure("The alert is missing required fields or has invalid values.", errors);
+
+    private static MonitorCondition? ParseCondition(JsonElement essentials, string at, List<InputError> errors)
+    {
+        var value = RequiredString(essentials, "monitorCondition", at, errors);
+        if (value is null)
+        {
+            return null;
+        }
+
+        if (Enum.TryParse<MonitorCondition>(value, ignoreCase: true, out var condition) && Enum.IsDefined(condition))
+        {
+            return condition;
+        }
+
+        errors.Add(new InputError(at + "monitorCondition", $"'{value}' is not a monitor condition; expected Fired or Resolved."));
+        return null;
+    }
+
+    private static List<string>? ParseTargets(JsonElement essentials, string at, List<InputError> errors)
+    {
+        const string name = "alertTargetIDs";
+        if (!essentials.TryGetProperty(name, out var element) || element.ValueKind == JsonValueKind.Null)
+        {
+            errors.Add(new InputError(at + name, "Required array of target resource ids is missing."));
+            return null;
+        }
+
+        if (element.ValueKind != JsonValueKind.Array)
+        {
+            errors.Add(new InputError(at + name, $"Expected an array of resource ids, got {Describe(element.ValueKind)}."));
+            return null;
+        }
+
+        var targets = new List<string>();
+        var index = 0;
+        foreach (var item in element.EnumerateArray())
+        {
+            var path = $"{at}{name}[{index++}]";
+            if (item.ValueKind != JsonValueKind.String || string.IsNullOrWhiteSpace(item.GetString()))
+            {
+                errors.Add(new InputError(path, "Expected a resource id string."));
+                continue;
+            }
+
+            var id = item.GetString()!.Trim();
+            if (!ResourceIds.TryParse(id, out _))
+            {
+                errors.Add(new InputError(path, $"'{Truncate(id)}' is not a valid Azure resource id."));
+                continue;
+            }
+
+            targets.Add(id);
+        }
+
+        if (index == 0)
+        {
+            errors.Add(new InputError(at + name, "The alert names no target resource."));
+        }
+
+        return targets;
+    }
+
+    private static bool IsSeverity(string value) =>
+        value.Length == 4 && value.StartsWith("Sev", StringComparison.OrdinalIgnoreCase) && value[3] is >= '0' and <= '4';
+
+    private static string? RequiredString(JsonElement parent, string name, string at, List<InputError> errors)
+    {
+        if (!parent.TryGetProperty(name, out var element) || element.ValueKind == JsonValueKind.Null)
+        {
+            errors.Add(new InputError(at + name, "Required field is missing."));
+            return null;
+        }
+
+        if (element.ValueKind != JsonValueKind.String)
+        {
+            errors.Add(new InputError(at + name, $"Expected a string, got {Describe(element.ValueKind)}."));
+            return null;
+        }
+
+        var value = element.GetString();
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            errors.Add(new InputError(at + name, "Required field is empty."));
+            return null;
+        }
+
+        return value;
+    }
+
+    private static string? OptionalString(JsonElement parent, string name, string at, List<InputError> errors)
+    {
+        if (!parent.TryGetProperty(name, out var element) || element.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        if (element.ValueKind != JsonValueKind.String)
+        {
+            errors.Add(new InputError(at + name, $"Expected a string, got {Describe(element.ValueKind)}."));
+            return null;
+        }
+
+        return element.GetString();
+    }
+
+    private static DateTimeOffset? RequiredTime(JsonElement parent, string name, string at, List<InputError> errors)
+    {
+        var text = RequiredString(parent, name, at, errors);
+        return text is null ? null : ParseTime(text, at + name, errors);
+    }
+
+    private static DateTimeOffset? OptionalTime(JsonElement parent, string name, string at, List<InputError> errors)
+    {
+        var text = OptionalString(parent, name, at, errors);
+        return string.IsNullOrEmpty(text) ? null : ParseTime(text, at + name, errors);
+    }
+
+    private static DateTimeOffset? ParseTime(string text, string path, List<InputError> errors)
+    {
+        if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var value))
+        {
+            return value;
+        }
+
+        errors.Add(new InputError(path, $"'{Truncate(text)}' is not an ISO 8601 date and time."));
+        return null;
+    }
+
+    private static string Describe(JsonValueKind kind) => kind switch
+    {
+        JsonValueKind.Object => "an object",
+        JsonValueKind.Array => "an array",
+        JsonValueKind.String => "a string",
+        JsonValueKind.Number => "a number",
+        JsonValueKind.True or JsonValueKind.False => "a boolean",
+        _ => "null",
+    };
+
+    private static string Truncate(string value) => value.Length <= 200 ? value : value[..200] + "…";
+}

@@ -1,0 +1,23 @@
+namespace AutoRemediate.Incidents;
+
+/// <summary>Durable record of incidents and their timelines.</summary>
+public interface IIncidentStore
+{
+    /// <summary>Stores a new incident; false when one with that id already exists (nothing is changed then).</summary>
+    Task<bool> TryCreateAsync(IncidentRecord incident, CancellationToken cancellationToken = default);
+
+    /// <summary>Reads one incident, or null.</summary>
+    Task<IncidentRecord?> GetAsync(string incidentId, CancellationToken cancellationToken = default);
+
+    /// <summary>Sets status and summary. Idempotent: writing the same values twice leaves the same row.</summary>
+    Task UpdateStatusAsync(string incidentId, IncidentStatus status, string summary, DateTimeOffset at, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes an incident that never started (used when a concurrent delivery won the race).</summary>
+    Task DeleteUnstartedAsync(string incidentId, CancellationToken cancellationToken = default);
+
+    /// <summary>Writes a timeline entry. Idempotent: the row is keyed by incident and sequence.</summary>
+    Task AppendTimelineAsync(TimelineEntry entry, CancellationToken cancellationToken = default);
+
+    /// <summary>Reads an incident's timeline in order.</summary>
+    Task<IReadOnlyList<TimelineEntry>> GetTimelineAsync(string incidentId, CancellationToken cancellationToken = default);
+}

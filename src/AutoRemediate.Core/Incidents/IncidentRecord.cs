@@ -1,0 +1,52 @@
+namespace AutoRemediate.Incidents;
+
+/// <summary>Where an incident stands.</summary>
+public enum IncidentStatus
+{
+    /// <summary>The alert was accepted; the remediation has not started yet.</summary>
+    Received,
+
+    /// <summary>The remediation is gathering evidence and deciding.</summary>
+    Investigating,
+
+    /// <summary>The app is healthy again.</summary>
+    Resolved,
+
+    /// <summary>Handed to people: the pipeline would not or could not fix it.</summary>
+    Escalated,
+}
+
+/// <summary>An incident as stored: one alert (or a burst of them) on one app.</summary>
+/// <param name="IncidentId">The incident id, as returned to the caller.</param>
+/// <param name="TargetResourceId">The App Service resource the incident is about.</param>
+/// <param name="AlertId">The alert that opened it.</param>
+/// <param name="AlertRule">The rule that fired.</param>
+/// <param name="Severity">The alert severity.</param>
+/// <param name="Status">Where the incident stands.</param>
+/// <param name="Summary">One sentence on where things are, for on-call.</param>
+/// <param name="CreatedAt">When the alert was accepted.</param>
+/// <param name="UpdatedAt">When the incident last changed.</param>
+/// <param name="ETag">The storage ETag, for conditional writes; null before the first write.</param>
+public sealed record IncidentRecord(
+    string IncidentId,
+    string TargetResourceId,
+    string AlertId,
+    string AlertRule,
+    string Severity,
+    IncidentStatus Status,
+    string Summary,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt,
+    string? ETag = null)
+{
+    /// <summary>True once the incident has reached an end state.</summary>
+    public bool IsClosed => Status is IncidentStatus.Resolved or IncidentStatus.Escalated;
+}
+
+/// <summary>One step in an incident's history.</summary>
+/// <param name="IncidentId">The incident.</param>
+/// <param name="Sequence">Position in the timeline; assigned by the workflow so a retried write lands on the same row.</param>
+/// <param name="At">When it happened.</param>
+/// <param name="Kind">A stable machine-readable name such as <c>AlertReceived</c>.</param>
+/// <param name="Message">What happened, in words.</param>
+public sealed record TimelineEntry(string IncidentId, int Sequence, DateTimeOffset At, string Kind, string Message);

@@ -1,0 +1,21 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace AutoRemediate.Incidents;
+
+/// <summary>
+/// Where incidents are kept. The storage account itself is the Function App's
+/// (<c>AzureWebJobsStorage</c>: a connection string locally, identity-based service URIs in Azure).
+/// </summary>
+public sealed class StorageOptions
+{
+    /// <summary>Configuration section name.</summary>
+    public const string SectionName = "Storage";
+
+    /// <summary>Table holding one row per incident.</summary>
+    [Required, RegularExpression("^[A-Za-z][A-Za-z0-9]{2,62}$", ErrorMessage = "Table names are 3-63 letters or digits, starting with a letter.")]
+    public string IncidentsTable { get; set; } = "Incidents";
+
+    /// <summary>Table holding incident timelines (partitioned by incident).</summary>
+    [Required, RegularExpression("^[A-Za-z][A-Za-z0-9]{2,62}$", ErrorMessage = "Table names are 3-63 letters or digits, starting with a letter.")]
+    public string TimelineTable { get; set; } = "IncidentTimeline";
+}

@@ -1,0 +1,100 @@
+using Azure.Core;
+using Azure.Core.Pipeline;
+using Azure.Data.Tables;
+using Azure.Identity;
+using AutoRemediate.Alerts;
+using AutoRemediate.Azure;
+using AutoRemediate.Incidents;
+using AutoRemediate.Workflow;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace AutoRemediate;
+
+/// <summary>The one registration entry point both hosts call.</summary>
+public static class ServiceCollectionExtensions
+{
+    /// <summary>Name of the <see cref="HttpClient"/> behind the ARM pipeline.</summary>
+    public const string ArmHttpClientName = "AutoRemediate.Arm";
+
+    /// <summary>The storage setting the Functions host uses; incidents live in the same account.</summary>
+    public const string StorageConnectionName = "AzureWebJobsStorage";
+
+    /// <summary>Registers options, Azure clients, the incident store, ingestion and the activities.</summary>
+    public static IServiceCollection AddAutoRemediate(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+
+        services.AddOptions<AzureOptions>().BindConfiguration(AzureOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<IngestOptions>().BindConfiguration(IngestOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<TokenCredential>(sp => CreateCredential(sp.GetRequiredService<IOptions<AzureOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
+
+        // Azure.Core's pipeline is the resilience layer for ARM (retries with Retry-After); the
+        // HttpClient only supplies pooled connections and the Sandbox certificate pin.
+        services.AddHttpClient(ArmHttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(sp => new SocketsHttpHandler
+            {
+                PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+                SslOptions = { RemoteCertificateValidationCallback = LoopbackCertificateTrust.Create(sp.GetRequiredService<IOptions<AzureOptions>>().Value.SandboxCertificateThumbprint) },
+            });
+        services.AddSingleton(sp => new AppServiceClientOptions
+        {
+            Transport = new HttpClientTransport(sp.GetRequiredService<IHttpClientFactory>().CreateClient(ArmHttpClientName)),
+        });
+        services.AddSingleton<IAppServiceClient, AppServiceClient>();
+
+        services.AddSingleton(sp => CreateTableService(configuration, sp.GetRequiredService<TokenCredential>()));
+        services.AddSingleton<IIncidentStore, TableIncidentStore>();
+
+        services.AddSingleton<AlertIngestor>();
+        services.AddSingleton<AlertsEndpoint>();
+        services.AddSingleton<IncidentsEndpoint>();
+        services.AddSingleton<IncidentActivities>();
+        return services;
+    }
+
+    private static TokenCredential CreateCredential(AzureOptions options, TimeProvider time) => options.Credential switch
+    {
+        CredentialMode.Sandbox => new SandboxCredential(time),
+        CredentialMode.ManagedIdentity => new ManagedIdentityCredential(string.IsNullOrEmpty(options.ManagedIdentityClientId)
+            ? ManagedIdentityId.SystemAssigned
+            : ManagedIdentityId.FromUserAssignedClientId(options.ManagedIdentityClientId)),
+        _ => new DefaultAzureCredential(new DefaultAzureCredentialOptions { ManagedIdentityClientId = options.ManagedIdentityClientId }),
+    };
+
+    private static TableServiceClient CreateTableService(IConfiguration configuration, TokenCredential credential)
+    {
+        var tableOptions = new TableClientOptions();
+        // Ingest answers a webhook: fail over to 503 (which Azure Monitor retries) within seconds
+        // rather than holding the caller through Azure.Core's default back-off.
+        tableOptions.Retry.MaxRetries = 2;
+        tableOptions.Retry.Delay = TimeSpan.FromMilliseconds(200);
+        tableOptions.Retry.NetworkTimeout = TimeSpan.FromSeconds(10);
+
+        var connectionString = configuration[StorageConnectionName];
+        if (!string.IsNullOrWhiteSpace(connectionString))
+        {
+            return new TableServiceClient(connectionString, tableOptions);
+        }
+
+        var section = configuration.GetSection(StorageConnectionName);
+        if (Uri.TryCreate(section["tableServiceUri"], UriKind.Absolute, out var tableUri))
+        {
+            return new TableServiceClient(tableUri, credential, tableOptions);
+        }
+
+        if (section["accountName"] is { Length: > 0 } account)
+        {
+            return new TableServiceClient(new Uri($"https://{account}.table.core.windows.net"), credential, tableOptions);
+        }
+
+        throw new InvalidOperationException(
+            $"No storage configured: set '{StorageConnectionName}' to a connection string (Azurite: UseDevelopmentStorage=true), " +
+            $"or '{StorageConnectionName}__tableServiceUri' / '{StorageConnectionName}__accountName' for an identity-based connection.");
+    }
+}

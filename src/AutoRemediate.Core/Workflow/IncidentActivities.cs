@@ -1,0 +1,58 @@
+using AutoRemediate.Azure;
+using AutoRemediate.Incidents;
+using Microsoft.Extensions.Logging;
+
+namespace AutoRemediate.Workflow;
+
+/// <summary>
+/// The activity bodies, shared by both hosts. Each is idempotent: it may run more than once for the
+/// same input (at-least-once delivery) and leaves the same state each time.
+/// </summary>
+public sealed class IncidentActivities
+{
+    private readonly IIncidentStore _store;
+    private readonly IAppServiceClient _appService;
+    private readonly ILogger<IncidentActivities> _logger;
+
+    /// <summary>Creates the activities.</summary>
+    public IncidentActivities(IIncidentStore store, IAppServiceClient appService, ILogger<IncidentActivities> logger)
+    {
+        _store = store;
+        _appService = appService;
+        _logger = logger;
+    }
+
+    /// <summary><see cref="ActivityNames.OpenIncident"/>.</summary>
+    public async Task<bool> OpenIncidentAsync(OpenIncidentRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        await _store.AppendTimelineAsync(new TimelineEntry(request.IncidentId, request.Sequence, request.At, "IncidentOpened", request.Message), cancellationToken).ConfigureAwait(false);
+        await _store.UpdateStatusAsync(request.IncidentId, IncidentStatus.Investigating, request.Message, request.At, cancellationToken).ConfigureAwait(false);
+        Log.IncidentOpened(_logger, request.IncidentId);
+        return true;
+    }
+
+    /// <summary><see cref="ActivityNames.CollectSiteSnapshot"/>.</summary>
+    public async Task<SiteSnapshot> CollectSiteSnapshotAsync(string siteResourceId, CancellationToken cancellationToken = default)
+    {
+        var site = await _appService.GetSiteAsync(siteResourceId, cancellationToken).ConfigureAwait(false);
+        return new SiteSnapshot(site.Name, site.State, site.Kind, site.Location, site.ServerFarmId);
+    }
+
+    /// <summary><see cref="ActivityNames.RecordTimeline"/>.</summary>
+    public async Task<bool> RecordTimelineAsync(TimelineEntry entry, CancellationToken cancellationToken = default)
+    {
+        await _store.AppendTimelineAsync(entry, cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
+    /// <summary><see cref="ActivityNames.CloseIncident"/>.</summary>
+    public async Task<bool> CloseIncidentAsync(CloseIncidentRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        await _store.AppendTimelineAsync(new TimelineEntry(request.IncidentId, request.Sequence, request.At, "Incident" + request.Status, request.Summary), cancellationToken).ConfigureAwait(false);
+        await _store.UpdateStatusAsync(request.IncidentId, request.Status, request.Summary, request.At, cancellationToken).ConfigureAwait(false);
+        Log.IncidentClosed(_logger, request.IncidentId, request.Status);
+        return true;
+    }
+}

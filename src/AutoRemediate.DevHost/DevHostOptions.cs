@@ -1,0 +1,39 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace AutoRemediate.DevHost;
+
+/// <summary>DevHost settings (section <c>DevHost</c>; <c>DevHost__Key</c> in the environment).</summary>
+public sealed class DevHostOptions
+{
+    public const string SectionName = "DevHost";
+
+    /// <summary>Where the pipeline listens: the same address and routes as <c>func start</c>.</summary>
+    [Required]
+    public string Urls { get; set; } = "http://127.0.0.1:7071";
+
+    /// <summary>Start Azurite when nothing listens on its ports.</summary>
+    public bool StartAzurite { get; set; } = true;
+
+    [Range(0, 65535)]
+    public int AzuriteBlobPort { get; set; } = 10000;
+
+    [Range(0, 65535)]
+    public int AzuriteQueuePort { get; set; } = 10001;
+
+    [Range(0, 65535)]
+    public int AzuriteTablePort { get; set; } = 10002;
+
+    /// <summary>Azurite's data folder, relative to the repository root; empty keeps data in memory only.</summary>
+    public string AzuriteLocation { get; set; } = ".devhost/azurite";
+
+    /// <summary>Start the Sandbox (simulated App Service) and point the pipeline at it.</summary>
+    public bool StartSandbox { get; set; } = true;
+
+    /// <summary>The Sandbox address (HTTPS: the pipeline sends bearer tokens).</summary>
+    [Required]
+    public string SandboxUrl { get; set; } = "https://127.0.0.1:7443";
+
+    /// <summary>The Durable Task gRPC sidecar port (loopback only); 0 picks a free one.</summary>
+    [Range(0, 65535)]
+    public int DurableTaskPort { get; set; }
+}

@@ -1,0 +1,11 @@
+namespace AutoRemediate.Functions;
+
+/// <summary>Names of the HTTP functions (orchestrations and activities use Core's constants).</summary>
+public static class FunctionNames
+{
+    /// <summary>POST /api/alerts: Azure Monitor action group webhooks.</summary>
+    public const string Alerts = "alerts";
+
+    /// <summary>GET /api/incidents/{id}: incident status and timeline.</summary>
+    public const string GetIncident = "incident";
+}

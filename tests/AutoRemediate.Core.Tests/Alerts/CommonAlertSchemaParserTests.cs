@@ -1,0 +1,151 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using AutoRemediate.Alerts;
+using AutoRemediate.Testing;
+
+namespace AutoRemediate.Core.Tests.Alerts;
+
+[TestClass]
+public sealed class CommonAlertSchemaParserTests
+{
+    private static AlertParseResult Parse(JsonNode node) => CommonAlertSchemaParser.Parse(Encoding.UTF8.GetBytes(node.ToJsonString()));
+
+    private static AlertParseResult Parse(string text) => CommonAlertSchemaParser.Parse(Encoding.UTF8.GetBytes(text));
+
+    [TestMethod]
+    public void Parse_PublicMetricSample_ReadsEssentials()
+    {
+        var result = Parse(Samples.Shared("alerts/testaction.metric-static.json"));
+
+        Assert.IsTrue(result.IsValid, string.Join("; ", result.Errors));
+        var signal = result.Signal!;
+        Assert.AreEqual("/subscriptions/aaaa0a0a-bb1b-cc2c-dd3d-eeeeee4e4e4e/providers/Microsoft.AlertsManagement/alerts/eeeeeeee-4444-5555-6666-ffffffffffff", signal.AlertId);
+        Assert.AreEqual("test-metricAlertRule", signal.AlertRule);
+        Assert.AreEqual("Sev4", signal.Severity);
+        Assert.AreEqual("Metric", signal.SignalType);
+        Assert.AreEqual(MonitorCondition.Fired, signal.MonitorCondition);
+        Assert.AreEqual("Platform", signal.MonitoringService);
+        CollectionAssert.AreEqual(new[] { "/subscriptions/aaaa0a0a-bb1b-cc2c-dd3d-eeeeee4e4e4e/resourcegroups/test-RG/providers/microsoft.storage/storageaccounts/test-storageAccount" }, signal.TargetResourceIds.ToArray());
+        Assert.AreEqual(new DateTimeOffset(2025, 4, 15, 18, 17, 12, 851, TimeSpan.Zero), signal.FiredAt);
+        Assert.IsNull(signal.ResolvedAt);
+    }
+
+    [TestMethod]
+    [DataRow("alerts/testaction.log-v2.json")]
+    [DataRow("alerts/testaction.resource-health.json")]
+    public void Parse_OtherPublicCommonSchemaSamples_AreValid(string sample)
+    {
+        var result = Parse(Samples.Shared(sample));
+
+        Assert.IsTrue(result.IsValid, string.Join("; ", result.Errors));
+        Assert.IsNotEmpty(result.Signal!.TargetResourceIds);
+    }
+
+    [TestMethod]
+    public void Parse_LegacyMetricSchema_AsksToEnableCommonSchema()
+    {
+        var result = Parse(Samples.Shared("alerts/noncommon.metric-static.AzureMonitorMetricAlert.json"));
+
+        Assert.IsFalse(result.IsValid);
+        Assert.AreEqual("schemaId", result.Errors[0].Field);
+        StringAssert.Contains(result.Errors[0].Message, "Enable the common alert schema");
+        StringAssert.Contains(result.Errors[0].Message, "AzureMonitorMetricAlert");
+    }
+
+    [TestMethod]
+    [DataRow("", "$", "empty")]
+    [DataRow("{not json", "$", "Not valid JSON")]
+    [DataRow("[]", "$", "Expected an object")]
+    [DataRow("{\"schemaId\":\"azureMonitorCommonAlertSchema\"}", "data", "missing")]
+    [DataRow("{\"schemaId\":\"azureMonitorCommonAlertSchema\",\"data\":{}}", "data.essentials", "missing")]
+    [DataRow("{\"data\":{}}", "schemaId", "Missing 'schemaId'")]
+    public void Parse_BrokenEnvelope_NamesTheProblem(string body, string field, string message)
+    {
+        var result = Parse(body);
+
+        Assert.IsFalse(result.IsValid);
+        Assert.AreEqual(field, result.Errors[0].Field);
+        StringAssert.Contains(result.Errors[0].Message + result.Title, message);
+    }
+
+    [TestMethod]
+    [DataRow("alertId", null, "Required field is missing")]
+    [DataRow("alertRule", "", "Required field is empty")]
+    [DataRow("severity", "Sev9", "not a severity")]
+    [DataRow("monitorCondition", "Exploded", "not a monitor condition")]
+    [DataRow("firedDateTime", "yesterday", "not an ISO 8601")]
+    [DataRow("signalType", 42, "Expected a string")]
+    public void Parse_BadEssential_NamesTheField(string name, object? value, string message)
+    {
+        var alert = Samples.MetricAlertFor(Samples.ShopSiteId);
+        var essentials = alert["data"]!["essentials"]!.AsObject();
+        if (value is null)
+        {
+            essentials.Remove(name);
+        }
+        else
+        {
+            essentials[name] = JsonValue.Create(value);
+        }
+
+        var result = Parse(alert);
+
+        Assert.IsFalse(result.IsValid);
+        var error = result.Errors.Single();
+        Assert.AreEqual("data.essentials." + name, error.Field);
+        StringAssert.Contains(error.Message, message);
+    }
+
+    [TestMethod]
+    [DataRow("not-a-resource-id")]
+    [DataRow("/subscriptions/")]
+    [DataRow("/subscriptions/sub/resourceGroups")]
+    public void Parse_MalformedTarget_NamesTheIndex(string target)
+    {
+        var alert = Samples.MetricAlertFor(Samples.ShopSiteId);
+        alert["data"]!["essentials"]!["alertTargetIDs"] = new JsonArray(Samples.ShopSiteId, target);
+
+        var result = Parse(alert);
+
+        Assert.IsFalse(result.IsValid);
+        Assert.AreEqual("data.essentials.alertTargetIDs[1]", result.Errors.Single().Field);
+    }
+
+    [TestMethod]
+    public void Parse_NoTargets_IsRefused()
+    {
+        var alert = Samples.MetricAlertFor(Samples.ShopSiteId);
+        alert["data"]!["essentials"]!["alertTargetIDs"] = new JsonArray();
+
+        var result = Parse(alert);
+
+        Assert.IsFalse(result.IsValid);
+        StringAssert.Contains(result.Errors.Single().Message, "no target");
+    }
+
+    [TestMethod]
+    public void Parse_SeveralProblems_ReportsAll()
+    {
+        var alert = Samples.MetricAlertFor(Samples.ShopSiteId);
+        var essentials = alert["data"]!["essentials"]!.AsObject();
+        essentials.Remove("alertId");
+        essentials["severity"] = "high";
+
+        var result = Parse(alert);
+
+        CollectionAssert.AreEquivalent(new[] { "data.essentials.alertId", "data.essentials.severity" }, result.Errors.Select(e => e.Field).ToArray());
+    }
+
+    [TestMethod]
+    public void Parse_ResolvedNotification_ReadsResolvedTime()
+    {
+        var alert = Samples.MetricAlertFor(Samples.ShopSiteId);
+        alert["data"]!["essentials"]!["monitorCondition"] = "Resolved";
+        alert["data"]!["essentials"]!["resolvedDateTime"] = "2025-04-15T18:27:12Z";
+
+        var signal = Parse(alert).Signal!;
+
+        Assert.AreEqual(MonitorCondition.Resolved, signal.MonitorCondition);
+        Assert.AreEqual(new DateTimeOffset(2025, 4, 15, 18, 27, 12, TimeSpan.Zero), signal.ResolvedAt);
+    }
+}

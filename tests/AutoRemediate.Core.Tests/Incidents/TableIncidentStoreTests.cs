@@ -1,0 +1,80 @@
+using AutoRemediate.Incidents;
+
+namespace AutoRemediate.Core.Tests.Incidents;
+
+[TestClass]
+public sealed class TableIncidentStoreTests
+{
+    private static readonly DateTimeOffset s_now = new(2025, 4, 15, 18, 17, 12, TimeSpan.Zero);
+
+    private static IncidentRecord NewIncident(string id, string summary = "received") =>
+        new(id, "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Web/sites/app", "alert-1", "rule", "Sev2", IncidentStatus.Received, summary, s_now, s_now);
+
+    [TestMethod]
+    public async Task TryCreate_SameIdTwice_SecondIsRefusedAndFirstKept()
+    {
+        var store = TestServices.Store(TestServices.UniqueTables());
+
+        Assert.IsTrue(await store.TryCreateAsync(NewIncident("inc-1", "first")));
+        Assert.IsFalse(await store.TryCreateAsync(NewIncident("inc-1", "second")));
+
+        var stored = await store.GetAsync("inc-1");
+        Assert.AreEqual("first", stored!.Summary);
+        Assert.AreEqual(IncidentStatus.Received, stored.Status);
+    }
+
+    [TestMethod]
+    public async Task Get_Unknown_Null()
+    {
+        var store = TestServices.Store(TestServices.UniqueTables());
+
+        Assert.IsNull(await store.GetAsync("inc-missing"));
+    }
+
+    [TestMethod]
+    public async Task UpdateStatus_Closed_ReadsBackClosed()
+    {
+        var store = TestServices.Store(TestServices.UniqueTables());
+        await store.TryCreateAsync(NewIncident("inc-2"));
+
+        await store.UpdateStatusAsync("inc-2", IncidentStatus.Escalated, "handed over", s_now.AddMinutes(1));
+
+        var stored = await store.GetAsync("inc-2");
+        Assert.AreEqual(IncidentStatus.Escalated, stored!.Status);
+        Assert.IsTrue(stored.IsClosed);
+        Assert.AreEqual("handed over", stored.Summary);
+        Assert.AreEqual(s_now.AddMinutes(1), stored.UpdatedAt);
+        Assert.AreEqual(s_now, stored.CreatedAt);
+    }
+
+    [TestMethod]
+    public async Task AppendTimeline_RetriedAndOutOfOrder_OneRowPerSequenceInOrder()
+    {
+        var store = TestServices.Store(TestServices.UniqueTables());
+        await store.AppendTimelineAsync(new TimelineEntry("inc-3", 10, s_now, "Later", "ten"));
+        await store.AppendTimelineAsync(new TimelineEntry("inc-3", 2, s_now, "Second", "two"));
+        await store.AppendTimelineAsync(new TimelineEntry("inc-3", 2, s_now, "Second", "two, retried"));
+        await store.AppendTimelineAsync(new TimelineEntry("inc-other", 1, s_now, "Other", "other incident"));
+
+        var timeline = await store.GetTimelineAsync("inc-3");
+
+        CollectionAssert.AreEqual(new[] { 2, 10 }, timeline.Select(t => t.Sequence).ToArray());
+        Assert.AreEqual("two, retried", timeline[0].Message);
+    }
+
+    [TestMethod]
+    public async Task DeleteUnstarted_OnlyRemovesReceivedIncidents()
+    {
+        var store = TestServices.Store(TestServices.UniqueTables());
+        await store.TryCreateAsync(NewIncident("inc-received"));
+        await store.TryCreateAsync(NewIncident("inc-started"));
+        await store.UpdateStatusAsync("inc-started", IncidentStatus.Investigating, "working", s_now);
+
+        await store.DeleteUnstartedAsync("inc-received");
+        await store.DeleteUnstartedAsync("inc-started");
+        await store.DeleteUnstartedAsync("inc-never-existed");
+
+        Assert.IsNull(await store.GetAsync("inc-received"));
+        Assert.AreEqual(IncidentStatus.Investigating, (await store.GetAsync("inc-started"))!.Status);
+    }
+}

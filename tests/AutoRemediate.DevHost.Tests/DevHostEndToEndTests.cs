@@ -1,0 +1,207 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json.Nodes;
+using Azure.Data.Tables;
+using AutoRemediate.Sandbox;
+using AutoRemediate.Testing;
+using Microsoft.DurableTask;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace AutoRemediate.DevHost.Tests;
+
+/// <summary>
+/// The DevHost booted in process against the test run's Azurite and its own Sandbox, driven over
+/// HTTP exactly as an action group and an engineer would.
+/// </summary>
+[TestClass]
+public sealed class DevHostEndToEndTests
+{
+    private static DevHostRunner s_host = null!;
+    private static HttpClient s_http = null!;
+    private static string s_incidentsTable = null!;
+
+    [ClassInitialize]
+    public static async Task StartAsync(TestContext context)
+    {
+        s_incidentsTable = "Incidents" + Guid.NewGuid().ToString("N")[..10];
+        s_host = await DevHostRunner.StartAsync([], builder => builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["DevHost:Urls"] = "http://127.0.0.1:0",
+            ["DevHost:SandboxUrl"] = "https://127.0.0.1:0",
+            ["AzureWebJobsStorage"] = AzuriteFixture.ConnectionString,
+            ["Storage:IncidentsTable"] = s_incidentsTable,
+            ["Storage:TimelineTable"] = "Timeline" + Guid.NewGuid().ToString("N")[..10],
+        }));
+        s_http = new HttpClient { BaseAddress = s_host.BaseAddress };
+    }
+
+    [ClassCleanup]
+    public static async Task StopAsync()
+    {
+        s_http.Dispose();
+        await s_host.DisposeAsync();
+    }
+
+    private static StringContent Json(string text, string contentType = "application/json") => new(text, Encoding.UTF8, contentType);
+
+    private static async Task<int> IncidentRowsAsync()
+    {
+        var table = new TableServiceClient(AzuriteFixture.ConnectionString).GetTableClient(s_incidentsTable);
+        await table.CreateIfNotExistsAsync();
+        var count = 0;
+        await foreach (var _ in table.QueryAsync<TableEntity>())
+        {
+            count++;
+        }
+
+        return count;
+    }
+
+    private static async Task<JsonObject> WaitUntilClosedAsync(string statusUrl)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            var incident = (await s_http.GetFromJsonAsync<JsonObject>(statusUrl))!;
+            if (incident["closed"]!.GetValue<bool>() || DateTime.UtcNow > deadline)
+            {
+                return incident;
+            }
+
+            await Task.Delay(200);
+        }
+    }
+
+    [TestMethod]
+    public async Task PostAlert_SiteTarget_AcceptedThenIncidentStoredWithStatusAndTimeline()
+    {
+        var alert = Samples.MetricAlertFor(Samples.ShopSiteId);
+
+        using var response = await s_http.PostAsync("/api/alerts", Json(alert.ToJsonString()));
+
+        Assert.AreEqual(HttpStatusCode.Accepted, response.StatusCode);
+        var body = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
+        var incidentId = body["incidentId"]!.GetValue<string>();
+        var statusUrl = body["statusUrl"]!.GetValue<string>();
+        Assert.AreEqual(new Uri(s_host.BaseAddress, $"/api/incidents/{incidentId}").ToString(), statusUrl);
+        Assert.AreEqual(statusUrl, response.Headers.Location!.ToString());
+        Assert.DoesNotContain("runtime/webhooks", statusUrl);
+        Assert.DoesNotContain("code=", statusUrl);
+
+        var incident = await WaitUntilClosedAsync(statusUrl);
+
+        Assert.AreEqual("Escalated", incident["status"]!.GetValue<string>());
+        Assert.AreEqual(incidentId, incident["incidentId"]!.GetValue<string>());
+        Assert.AreEqual(Samples.ShopSiteId, incident["targetResourceId"]!.GetValue<string>());
+        CollectionAssert.AreEqual(
+            new[] { "AlertReceived", "IncidentOpened", "SiteInspected", "IncidentEscalated" },
+            incident["timeline"]!.AsArray().Select(t => t!["kind"]!.GetValue<string>()).ToArray());
+        var sandboxLog = s_host.SandboxServices!.GetRequiredService<RequestLog>().Snapshot();
+        Assert.IsTrue(sandboxLog.Any(r => r.Method == "GET" && r.Path.EndsWith("/sites/contoso-shop", StringComparison.OrdinalIgnoreCase) && r.HadBearerToken && r.Status == 200));
+    }
+
+    [TestMethod]
+    [DataRow("", "application/json", 400, "empty")]
+    [DataRow("{\"schemaId\":", "application/json", 400, "not valid JSON")]
+    [DataRow("[1,2,3]", "application/json", 400, "JSON object")]
+    [DataRow("{\"schemaId\":\"azureMonitorCommonAlertSchema\",\"data\":{\"essentials\":{}}}", "application/json", 400, "alertId")]
+    [DataRow("{}", "text/plain", 415, "application/json")]
+    [DataRow("{}", "application/x-www-form-urlencoded", 415, "application/json")]
+    public async Task PostAlert_BadInput_ProblemJsonAndNothingStored(string body, string contentType, int status, string mentions)
+    {
+        var before = await IncidentRowsAsync();
+
+        using var response = await s_http.PostAsync("/api/alerts", Json(body, contentType));
+
+        Assert.AreEqual(status, (int)response.StatusCode);
+        Assert.AreEqual("application/problem+json", response.Content.Headers.ContentType!.MediaType);
+        var problem = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
+        StringAssert.Contains(problem.ToJsonString(), mentions);
+        Assert.AreEqual(before, await IncidentRowsAsync());
+    }
+
+    [TestMethod]
+    public async Task PostAlert_LegacySchema_400SaysEnableCommonSchema()
+    {
+        var legacy = Samples.Shared("alerts/noncommon.metric-static.AzureMonitorMetricAlert.json");
+
+        using var response = await s_http.PostAsync("/api/alerts", Json(legacy.ToJsonString()));
+
+        Assert.AreEqual(HttpStatusCode.BadRequest, response.StatusCode);
+        StringAssert.Contains(await response.Content.ReadAsStringAsync(), "common alert schema");
+    }
+
+    [TestMethod]
+    public async Task PostAlert_OverOneMebibyte_413AndNothingStored()
+    {
+        var before = await IncidentRowsAsync();
+        var alert = Samples.MetricAlertFor(Samples.ShopSiteId);
+        alert["data"]!["essentials"]!["description"] = new string('x', 1024 * 1024);
+
+        using var response = await s_http.PostAsync("/api/alerts", Json(alert.ToJsonString()));
+
+        Assert.AreEqual(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        Assert.AreEqual("application/problem+json", response.Content.Headers.ContentType!.MediaType);
+        Assert.AreEqual(before, await IncidentRowsAsync());
+    }
+
+    [TestMethod]
+    public async Task PostAlert_NonAppServiceTarget_200IgnoredWithReason()
+    {
+        var alert = Samples.Shared("alerts/testaction.metric-static.json");
+        alert["data"]!["essentials"]!["alertId"] = Guid.NewGuid().ToString();
+
+        using var response = await s_http.PostAsync("/api/alerts", Json(alert.ToJsonString()));
+
+        Assert.AreEqual(HttpStatusCode.OK, response.StatusCode);
+        var body = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
+        Assert.AreEqual("ignored", body["status"]!.GetValue<string>());
+        StringAssert.Contains(body["reason"]!.GetValue<string>(), "not an App Service app");
+    }
+
+    [TestMethod]
+    public async Task GetIncident_Unknown_404Problem()
+    {
+        using var response = await s_http.GetAsync("/api/incidents/inc-20250101-0000000000000000");
+
+        Assert.AreEqual(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.AreEqual("application/problem+json", response.Content.Headers.ContentType!.MediaType);
+    }
+
+    [TestMethod]
+    public async Task GetIncident_Malformed_400Problem()
+    {
+        using var response = await s_http.GetAsync("/api/incidents/not-an-id");
+
+        Assert.AreEqual(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.AreEqual("application/problem+json", response.Content.Headers.ContentType!.MediaType);
+    }
+
+    [TestMethod]
+    public async Task WrongMethod_405()
+    {
+        using var response = await s_http.GetAsync("/api/alerts");
+
+        Assert.AreEqual(HttpStatusCode.MethodNotAllowed, response.StatusCode);
+    }
+
+    [TestMethod]
+    public void Registrations_SameOrchestrationsAndActivitiesAsTheFunctionApp()
+    {
+        var registry = s_host.Services.GetRequiredService<IOptionsMonitor<DurableTaskRegistry>>().Get(Options.DefaultName);
+        var metadata = JsonNode.Parse(File.ReadAllText(Path.Combine(AssemblySetup.OutputDirectory("FunctionsOutputDirectory"), "functions.metadata")))!.AsArray();
+        string[] Functions(string trigger) => metadata
+            .Where(f => f!["bindings"]!.AsArray().Any(b => b!["type"]!.GetValue<string>() == trigger))
+            .Select(f => f!["name"]!.GetValue<string>()).Order(StringComparer.Ordinal).ToArray();
+
+        var orchestrations = registry.GetOrchestrators().Select(o => o.Key.Name).Order(StringComparer.Ordinal).ToArray();
+        var activities = registry.GetActivities().Select(a => a.Key.Name).Order(StringComparer.Ordinal).ToArray();
+
+        Assert.IsNotEmpty(activities);
+        CollectionAssert.AreEqual(Functions("orchestrationTrigger"), orchestrations);
+        CollectionAssert.AreEqual(Functions("activityTrigger"), activities);
+    }
+}

@@ -1,0 +1,77 @@
+using System.Text.Json.Nodes;
+using AutoRemediate.Workflow;
+using Microsoft.DurableTask;
+
+namespace AutoRemediate.Functions.Tests;
+
+[TestClass]
+public sealed class FunctionMetadataTests
+{
+    [TestMethod]
+    [DataRow("alerts", "alerts", "post", "Function")]
+    [DataRow("incident", "incidents/{id}", "get", "Function")]
+    public void HttpFunction_HasExpectedRouteMethodsAndAuthLevel(string name, string route, string methods, string authLevel)
+    {
+        var function = FunctionMetadata.Load().Single(f => f!["name"]!.GetValue<string>() == name)!;
+        var trigger = FunctionMetadata.Trigger(function);
+
+        Assert.AreEqual("httpTrigger", trigger["type"]!.GetValue<string>());
+        Assert.AreEqual(route, trigger["route"]!.GetValue<string>());
+        CollectionAssert.AreEquivalent(methods.Split(','), trigger["methods"]!.AsArray().Select(m => m!.GetValue<string>()).ToArray());
+        Assert.AreEqual(authLevel, trigger["authLevel"]!.GetValue<string>());
+        Assert.AreEqual("dotnet-isolated", function["language"]!.GetValue<string>());
+    }
+
+    [TestMethod]
+    public void AlertsFunction_GetsADurableClient()
+    {
+        var function = FunctionMetadata.Load().Single(f => f!["name"]!.GetValue<string>() == "alerts")!;
+
+        Assert.IsTrue(function["bindings"]!.AsArray().Any(b => b!["type"]!.GetValue<string>() == "durableClient"));
+    }
+
+    [TestMethod]
+    public void EveryFunction_IsOneWeExpect()
+    {
+        var expected = new Dictionary<string, string>
+        {
+            ["alerts"] = "httpTrigger",
+            ["incident"] = "httpTrigger",
+            [OrchestrationNames.Remediation] = "orchestrationTrigger",
+            [ActivityNames.OpenIncident] = "activityTrigger",
+            [ActivityNames.CollectSiteSnapshot] = "activityTrigger",
+            [ActivityNames.RecordTimeline] = "activityTrigger",
+            [ActivityNames.CloseIncident] = "activityTrigger",
+        };
+
+        var actual = FunctionMetadata.Load().ToDictionary(f => f!["name"]!.GetValue<string>(), f => FunctionMetadata.Trigger(f!)["type"]!.GetValue<string>());
+
+        CollectionAssert.AreEquivalent(expected.ToArray(), actual.ToArray());
+    }
+
+    [TestMethod]
+    public void OrchestrationsAndActivities_MatchTheDurableTaskSdkRegistration()
+    {
+        var registry = new DurableTaskRegistry().AddRemediationWorkflow();
+
+        CollectionAssert.AreEqual(
+            registry.GetOrchestrators().Select(k => k.Key.Name).Order(StringComparer.Ordinal).ToArray(),
+            FunctionMetadata.NamesWithTrigger("orchestrationTrigger"));
+        CollectionAssert.AreEqual(
+            registry.GetActivities().Select(k => k.Key.Name).Order(StringComparer.Ordinal).ToArray(),
+            FunctionMetadata.NamesWithTrigger("activityTrigger"));
+    }
+
+    [TestMethod]
+    public void HostJson_ShippedWithTheAppIsTheRepositoryRoot()
+    {
+        var shipped = File.ReadAllText(Path.Combine(FunctionMetadata.OutputDirectory, "host.json"));
+        var root = File.ReadAllText(Path.Combine(FunctionMetadata.OutputDirectory, "..", "..", "..", "..", "..", "host.json"));
+
+        Assert.AreEqual(root, shipped);
+        var host = JsonNode.Parse(shipped)!;
+        Assert.AreEqual("2.0", host["version"]!.GetValue<string>());
+        Assert.AreEqual("api", host["extensions"]!["http"]!["routePrefix"]!.GetValue<string>());
+        Assert.MatchesRegex("^[A-Za-z][A-Za-z0-9]*$", host["extensions"]!["durableTask"]!["hubName"]!.GetValue<string>());
+    }
+}
