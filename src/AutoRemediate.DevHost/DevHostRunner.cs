@@ -65,6 +65,7 @@ public sealed class DevHostRunner : IAsyncDisposable
 
         AzuriteLauncher? azurite = null;
         WebApplication? sandbox = null;
+        WebApplication? app = null;
         try
         {
             var storage = builder.Configuration[ServiceCollectionExtensions.StorageConnectionName];
@@ -97,13 +98,18 @@ public sealed class DevHostRunner : IAsyncDisposable
             builder.WebHost.UseUrls(options.Urls);
             ConfigureServices(builder, options);
 
-            var app = builder.Build();
+            app = builder.Build();
             MapRoutes(app);
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
             return new DevHostRunner(app, sandbox, azurite, FirstAddress(app), sandboxAddress, storage);
         }
         catch
         {
+            if (app is not null)
+            {
+                await app.DisposeAsync().ConfigureAwait(false);
+            }
+
             if (sandbox is not null)
             {
                 await sandbox.DisposeAsync().ConfigureAwait(false);

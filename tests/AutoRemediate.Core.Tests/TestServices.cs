@@ -32,7 +32,6 @@ internal static class TestServices
         }
 
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
-        services.AddSingleton<IConfiguration>(configuration);
         services.AddLogging(b => b.SetMinimumLevel(LogLevel.Warning));
         services.AddAutoRemediate(configuration);
     }

@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
-using Azure.Data.Tables;
 using AutoRemediate.Sandbox;
 using AutoRemediate.Testing;
 using Microsoft.DurableTask;
@@ -47,18 +46,7 @@ public sealed class DevHostEndToEndTests
 
     private static StringContent Json(string text, string contentType = "application/json") => new(text, Encoding.UTF8, contentType);
 
-    private static async Task<int> IncidentRowsAsync()
-    {
-        var table = new TableServiceClient(AzuriteFixture.ConnectionString).GetTableClient(s_incidentsTable);
-        await table.CreateIfNotExistsAsync();
-        var count = 0;
-        await foreach (var _ in table.QueryAsync<TableEntity>())
-        {
-            count++;
-        }
-
-        return count;
-    }
+    private static Task<int> IncidentRowsAsync() => TableRows.CountAsync(s_incidentsTable);
 
     private static async Task<JsonObject> WaitUntilClosedAsync(string statusUrl)
     {
@@ -178,6 +166,21 @@ public sealed class DevHostEndToEndTests
 
         Assert.AreEqual(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.AreEqual("application/problem+json", response.Content.Headers.ContentType!.MediaType);
+    }
+
+    [TestMethod]
+    public async Task Start_PlainHttpResourceManager_RefusedNamingTheSetting()
+    {
+        var ex = await Assert.ThrowsExactlyAsync<OptionsValidationException>(() => DevHostRunner.StartAsync([], builder =>
+            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["DevHost:Urls"] = "http://127.0.0.1:0",
+                ["DevHost:StartSandbox"] = "false",
+                ["AzureWebJobsStorage"] = AzuriteFixture.ConnectionString,
+                ["Azure:ResourceManagerEndpoint"] = "http://management.example.invalid",
+            })));
+
+        StringAssert.Contains(ex.Message, "Azure:ResourceManagerEndpoint must be https");
     }
 
     [TestMethod]

@@ -90,6 +90,25 @@ public sealed class AlertIngestor
 
     private async Task<TargetOutcome> FireAsync(AlertSignal signal, string target, string instanceId, DurableTaskClient client, CancellationToken cancellationToken)
     {
+        // A start can lose a race to another delivery for the same app, and that remediation can end
+        // before we look at it; then the app is free again and the next attempt starts ours.
+        for (var attempt = 1; ; attempt++)
+        {
+            var outcome = await TryFireAsync(signal, target, instanceId, client, cancellationToken).ConfigureAwait(false);
+            if (outcome is not null)
+            {
+                return outcome;
+            }
+
+            if (attempt == 3)
+            {
+                throw new InvalidOperationException($"Could not start or join a remediation for '{target}' after {attempt} attempts.");
+            }
+        }
+    }
+
+    private async Task<TargetOutcome?> TryFireAsync(AlertSignal signal, string target, string instanceId, DurableTaskClient client, CancellationToken cancellationToken)
+    {
         var incidentId = IncidentIds.IncidentIdFor(signal.AlertId, target, signal.FiredAt);
         var running = await GetLiveIncidentAsync(client, instanceId, cancellationToken).ConfigureAwait(false);
         if (running is not null)
@@ -103,7 +122,13 @@ public sealed class AlertIngestor
         if (!await _store.TryCreateAsync(incident, cancellationToken).ConfigureAwait(false))
         {
             var existing = await _store.GetAsync(incidentId, cancellationToken).ConfigureAwait(false);
-            if (existing is not null && existing.Status != IncidentStatus.Received)
+            if (existing is null)
+            {
+                // Deleted by a delivery that lost a start race in between: go round again.
+                return null;
+            }
+
+            if (existing.Status != IncidentStatus.Received)
             {
                 return new TargetOutcome(target, TargetDisposition.Duplicate, incidentId, "This alert was already received; its incident exists.");
             }
@@ -132,12 +157,9 @@ public sealed class AlertIngestor
                 await _store.DeleteUnstartedAsync(incidentId, cancellationToken).ConfigureAwait(false);
             }
 
-            if (running is not null)
-            {
-                return await JoinRunningAsync(signal, target, instanceId, running, client, cancellationToken).ConfigureAwait(false);
-            }
-
-            throw;
+            return running is null
+                ? null
+                : await JoinRunningAsync(signal, target, instanceId, running, client, cancellationToken).ConfigureAwait(false);
         }
 
         Log.RemediationStarted(_logger, incidentId, instanceId, target);
