@@ -12,14 +12,29 @@ internal static partial class Log
     [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Incident {IncidentId} opened; remediation {InstanceId} started for {TargetResourceId}")]
     public static partial void RemediationStarted(ILogger logger, string incidentId, string instanceId, string targetResourceId);
 
-    [LoggerMessage(EventId = 1002, Level = LogLevel.Information, Message = "Alert {AlertId} joined running incident {IncidentId}")]
-    public static partial void AlertJoinedRunning(ILogger logger, string alertId, string incidentId);
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Information, Message = "Alert {AlertId} joined running incident {IncidentId} (repeat {RepeatCount})")]
+    public static partial void AlertJoinedRunning(ILogger logger, string alertId, string incidentId, int repeatCount);
 
     [LoggerMessage(EventId = 1003, Level = LogLevel.Information, Message = "Alert payload rejected with {ErrorCount} error(s): {Title}")]
     public static partial void AlertRejected(ILogger logger, int errorCount, string title);
 
-    [LoggerMessage(EventId = 1004, Level = LogLevel.Warning, Message = "Incident storage unavailable ({ExceptionType}): {Detail}; answering 503")]
-    public static partial void StorageUnavailable(ILogger logger, string exceptionType, string detail);
+    [LoggerMessage(EventId = 1004, Level = LogLevel.Warning, Message = "A dependency is unavailable ({ExceptionType}): {Detail}; answering 503")]
+    public static partial void DependencyUnavailable(ILogger logger, string exceptionType, string detail);
+
+    [LoggerMessage(EventId = 1005, Level = LogLevel.Information, Message = "Event Grid delivery rejected: {Detail}")]
+    public static partial void EventsRejected(ILogger logger, string detail);
+
+    [LoggerMessage(EventId = 1006, Level = LogLevel.Information, Message = "Event {EventId} ({EventType}) recorded on incident {IncidentId}")]
+    public static partial void EventRecorded(ILogger logger, string eventId, string eventType, string incidentId);
+
+    [LoggerMessage(EventId = 1007, Level = LogLevel.Information, Message = "Event {EventId} ({EventType}) acknowledged and ignored: {Reason}")]
+    public static partial void EventIgnored(ILogger logger, string eventId, string eventType, string reason);
+
+    [LoggerMessage(EventId = 1008, Level = LogLevel.Information, Message = "Event Grid subscription validation answered for {EventId}")]
+    public static partial void SubscriptionValidated(ILogger logger, string eventId);
+
+    [LoggerMessage(EventId = 1009, Level = LogLevel.Warning, Message = "Request to {Path} refused: {Reason}")]
+    public static partial void Unauthorized(ILogger logger, string path, string reason);
 
     [LoggerMessage(EventId = 2000, Level = LogLevel.Information, Message = "Incident {IncidentId} is being investigated")]
     public static partial void IncidentOpened(ILogger logger, string incidentId);

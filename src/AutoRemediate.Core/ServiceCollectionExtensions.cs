@@ -4,7 +4,11 @@ using Azure.Data.Tables;
 using Azure.Identity;
 using AutoRemediate.Alerts;
 using AutoRemediate.Azure;
+using AutoRemediate.Events;
 using AutoRemediate.Incidents;
+using AutoRemediate.Security;
+using Microsoft.IdentityModel.Protocols;
+using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 using AutoRemediate.Workflow;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -18,6 +22,9 @@ public static class ServiceCollectionExtensions
     /// <summary>Name of the <see cref="HttpClient"/> behind the ARM pipeline.</summary>
     public const string ArmHttpClientName = "AutoRemediate.Arm";
 
+    /// <summary>Name of the <see cref="HttpClient"/> that fetches Entra ID signing keys.</summary>
+    public const string EntraHttpClientName = "AutoRemediate.Entra";
+
     /// <summary>The storage setting the Functions host uses; incidents live in the same account.</summary>
     public const string StorageConnectionName = "AzureWebJobsStorage";
 
@@ -30,6 +37,9 @@ public static class ServiceCollectionExtensions
         services.AddOptions<AzureOptions>().Bind(configuration.GetSection(AzureOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<StorageOptions>().Bind(configuration.GetSection(StorageOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<IngestOptions>().Bind(configuration.GetSection(IngestOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<ScopeOptions>().Bind(configuration.GetSection(ScopeOptions.SectionName)).ValidateOnStart();
+        services.AddOptions<WebhookAuthOptions>().Bind(configuration.GetSection(WebhookAuthOptions.SectionName)).ValidateOnStart();
+        services.AddOptions<WorkflowOptions>().Bind(configuration.GetSection(WorkflowOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
 
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<TokenCredential>(sp => CreateCredential(sp.GetRequiredService<IOptions<AzureOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
@@ -51,8 +61,26 @@ public static class ServiceCollectionExtensions
         services.AddSingleton(sp => CreateTableService(configuration, sp.GetRequiredService<TokenCredential>()));
         services.AddSingleton<IIncidentStore, TableIncidentStore>();
 
+        services.AddSingleton<ScopeGuard>();
+        services.AddSingleton<Microsoft.IdentityModel.Tokens.BaseConfigurationManager>(sp =>
+        {
+            // The tenant's signing keys, fetched from its OpenID metadata and refreshed by the manager.
+            var auth = sp.GetRequiredService<IOptions<WebhookAuthOptions>>().Value;
+            if (!auth.Enabled)
+            {
+                return new StaticConfigurationManager<OpenIdConnectConfiguration>(new OpenIdConnectConfiguration());
+            }
+
+            return new ConfigurationManager<OpenIdConnectConfiguration>(
+                WebhookAuthenticator.MetadataAddress(auth), new OpenIdConnectConfigurationRetriever(),
+                new HttpDocumentRetriever(sp.GetRequiredService<IHttpClientFactory>().CreateClient(EntraHttpClientName)));
+        });
+        services.AddHttpClient(EntraHttpClientName);
+        services.AddSingleton<WebhookAuthenticator>();
         services.AddSingleton<AlertIngestor>();
         services.AddSingleton<AlertsEndpoint>();
+        services.AddSingleton<EventIngestor>();
+        services.AddSingleton<EventsEndpoint>();
         services.AddSingleton<IncidentsEndpoint>();
         services.AddSingleton<IncidentActivities>();
         return services;

@@ -33,6 +33,12 @@ public sealed class DevHostOptions
     [Required]
     public string SandboxUrl { get; set; } = "https://127.0.0.1:7443";
 
+    /// <summary>
+    /// When set, the function-level routes (alerts, events, incidents) require this key as <c>?code=</c>
+    /// or <c>x-functions-key</c>, as the Functions host does in Azure. Unset: open, as under <c>func start</c>.
+    /// </summary>
+    public string? FunctionKey { get; set; }
+
     /// <summary>The Durable Task gRPC sidecar port (loopback only); 0 picks a free one.</summary>
     [Range(0, 65535)]
     public int DurableTaskPort { get; set; }

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using AutoRemediate.Alerts;
+using AutoRemediate.Events;
 using AutoRemediate.Incidents;
 using AutoRemediate.Sandbox;
 using AutoRemediate.Workflow;
@@ -99,7 +100,7 @@ public sealed class DevHostRunner : IAsyncDisposable
             ConfigureServices(builder, options);
 
             app = builder.Build();
-            MapRoutes(app);
+            MapRoutes(app, options);
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
             return new DevHostRunner(app, sandbox, azurite, FirstAddress(app), sandboxAddress, storage);
         }
@@ -163,14 +164,18 @@ public sealed class DevHostRunner : IAsyncDisposable
         builder.Logging.AddFilter("Azure.Core", LogLevel.Warning);
     }
 
-    // The same routes, methods and prefix as the Function App under `func start`.
-    private static void MapRoutes(WebApplication app)
+    // The same routes, methods, prefix and auth levels as the Function App under `func start`.
+    private static void MapRoutes(WebApplication app, DevHostOptions options)
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        app.MapPost("/api/alerts", (HttpRequest request, AlertsEndpoint endpoint, DurableTaskClient client, CancellationToken cancellationToken) =>
+        var functionLevel = app.MapGroup("/api").AddEndpointFilter(new FunctionKeyFilter(options.FunctionKey));
+        functionLevel.MapPost("/alerts", (HttpRequest request, AlertsEndpoint endpoint, DurableTaskClient client, CancellationToken cancellationToken) =>
             endpoint.HandleAsync(request, client, cancellationToken));
-        app.MapGet("/api/incidents/{id}", (string id, IncidentsEndpoint endpoint, CancellationToken cancellationToken) =>
+        functionLevel.MapPost("/events", (HttpRequest request, EventsEndpoint endpoint, DurableTaskClient client, CancellationToken cancellationToken) =>
+            endpoint.HandleAsync(request, client, cancellationToken));
+        functionLevel.MapMethods("/events", [HttpMethods.Options], (HttpRequest request) => EventsEndpoint.Options(request));
+        functionLevel.MapGet("/incidents/{id}", (string id, IncidentsEndpoint endpoint, CancellationToken cancellationToken) =>
             endpoint.GetAsync(id, cancellationToken));
     }
 

@@ -6,6 +6,9 @@ public static class FunctionNames
     /// <summary>POST /api/alerts: Azure Monitor action group webhooks.</summary>
     public const string Alerts = "alerts";
 
+    /// <summary>POST/OPTIONS /api/events: Event Grid deliveries.</summary>
+    public const string Events = "events";
+
     /// <summary>GET /api/incidents/{id}: incident status and timeline.</summary>
     public const string GetIncident = "incident";
 }

@@ -3,7 +3,12 @@ using AutoRemediate.Incidents;
 using AutoRemediate.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using AutoRemediate.Alerts;
+using AutoRemediate.Security;
+using AutoRemediate.Workflow;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 
 namespace AutoRemediate.Core.Tests;
 
@@ -36,7 +41,14 @@ internal static class TestServices
         services.AddAutoRemediate(configuration);
     }
 
+    public static AlertIngestor Ingestor(IIncidentStore store, ScopeOptions? scope = null, TimeSpan? hold = null) =>
+        new(store, new ScopeGuard(Options.Create(scope ?? new ScopeOptions())),
+            Options.Create(new WorkflowOptions { EscalationHold = hold ?? TimeSpan.Zero }), TimeProvider.System, NullLogger<AlertIngestor>.Instance);
+
+    public static WebhookAuthenticator NoAuth() =>
+        new(Options.Create(new WebhookAuthOptions()), null, NullLogger<WebhookAuthenticator>.Instance);
+
     public static TableIncidentStore Store((string Incidents, string Timeline) tables) =>
         new(new TableServiceClient(AzuriteFixture.ConnectionString),
-            Microsoft.Extensions.Options.Options.Create(new StorageOptions { IncidentsTable = tables.Incidents, TimelineTable = tables.Timeline }));
+            Options.Create(new StorageOptions { IncidentsTable = tables.Incidents, TimelineTable = tables.Timeline }));
 }

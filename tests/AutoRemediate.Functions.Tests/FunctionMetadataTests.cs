@@ -9,6 +9,7 @@ public sealed class FunctionMetadataTests
 {
     [TestMethod]
     [DataRow("alerts", "alerts", "post", "Function")]
+    [DataRow("events", "events", "post,options", "Function")]
     [DataRow("incident", "incidents/{id}", "get", "Function")]
     public void HttpFunction_HasExpectedRouteMethodsAndAuthLevel(string name, string route, string methods, string authLevel)
     {
@@ -23,9 +24,11 @@ public sealed class FunctionMetadataTests
     }
 
     [TestMethod]
-    public void AlertsFunction_GetsADurableClient()
+    [DataRow("alerts")]
+    [DataRow("events")]
+    public void IngestFunction_GetsADurableClient(string name)
     {
-        var function = FunctionMetadata.Load().Single(f => f!["name"]!.GetValue<string>() == "alerts")!;
+        var function = FunctionMetadata.Load().Single(f => f!["name"]!.GetValue<string>() == name)!;
 
         Assert.IsTrue(function["bindings"]!.AsArray().Any(b => b!["type"]!.GetValue<string>() == "durableClient"));
     }
@@ -36,6 +39,7 @@ public sealed class FunctionMetadataTests
         var expected = new Dictionary<string, string>
         {
             ["alerts"] = "httpTrigger",
+            ["events"] = "httpTrigger",
             ["incident"] = "httpTrigger",
             [OrchestrationNames.Remediation] = "orchestrationTrigger",
             [ActivityNames.OpenIncident] = "activityTrigger",

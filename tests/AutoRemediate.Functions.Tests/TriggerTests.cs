@@ -93,13 +93,17 @@ public sealed class TriggerTests
         Assert.AreEqual($"https://func-api.azurewebsites.net/api/incidents/{incidentId}", accepted["statusUrl"]!.GetValue<string>());
         Assert.AreEqual(accepted["statusUrl"]!.GetValue<string>(), post.Response.Headers.Location.ToString());
 
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        var done = await s_durable.Client.WaitForInstanceCompletionAsync(IncidentIds.InstanceIdFor(Samples.ShopSiteId), timeout.Token);
-        Assert.AreEqual(OrchestrationRuntimeStatus.Completed, done.RuntimeStatus);
-
-        var get = NewContext("GET", $"/api/incidents/{incidentId}");
-        var incident = await ExecuteAsync(
-            await new IncidentsFunction(s_services.GetRequiredService<IncidentsEndpoint>()).GetAsync(get.Request, incidentId, CancellationToken.None), get);
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        DefaultHttpContext get;
+        JsonNode incident;
+        do
+        {
+            await Task.Delay(200);
+            get = NewContext("GET", $"/api/incidents/{incidentId}");
+            incident = await ExecuteAsync(
+                await new IncidentsFunction(s_services.GetRequiredService<IncidentsEndpoint>()).GetAsync(get.Request, incidentId, CancellationToken.None), get);
+        }
+        while (!incident["closed"]!.GetValue<bool>() && DateTime.UtcNow < deadline);
 
         Assert.AreEqual(StatusCodes.Status200OK, get.Response.StatusCode);
         Assert.AreEqual("Escalated", incident["status"]!.GetValue<string>());

@@ -40,6 +40,26 @@ public static class Samples
         }
     }
 
+    /// <summary>Our own collection of public payloads (provenance in Samples/SOURCES.md), copied beside the tests.</summary>
+    public static string LocalSamples => Path.Combine(AppContext.BaseDirectory, "Samples");
+
+    /// <summary>
+    /// Reads one of our own samples as JSON. Documentation placeholders where Azure sends a subscription
+    /// GUID ("&lt;subscription id&gt;", "12345a-1234b-...") are replaced by a GUID, as in a real delivery.
+    /// </summary>
+    public static JsonNode Local(string relativePath) => JsonNode.Parse(WithRealSubscriptionIds(File.ReadAllText(Path.Combine(LocalSamples, relativePath))))!;
+
+    /// <summary>Replaces documentation placeholders for subscription ids with a GUID.</summary>
+    public static string WithRealSubscriptionIds(string json) =>
+        System.Text.RegularExpressions.Regex.Replace(json, @"/subscriptions/(<subscription id>|12345a-1234b-123c-123d-12345678e|\{subscription-id\}|<id>)", "/subscriptions/11111111-2222-3333-4444-555555555555", System.Text.RegularExpressions.RegexOptions.IgnoreCase);
+
+    /// <summary>Full common-alert-schema payloads, from shared/samples and our own collection.</summary>
+    public static IEnumerable<(string Name, JsonNode Payload)> CommonAlerts() =>
+        Directory.GetFiles(Path.Combine(SharedSamples, "alerts"), "testaction.*.json").Select(f => ("shared/" + Path.GetFileName(f), JsonNode.Parse(File.ReadAllText(f))!))
+            .Concat(Directory.GetFiles(Path.Combine(LocalSamples, "alerts"), "common.*.json")
+                .Where(f => !f.EndsWith(".alertContext.json", StringComparison.Ordinal))
+                .Select(f => (Path.GetFileName(f), JsonNode.Parse(WithRealSubscriptionIds(File.ReadAllText(f)))!)));
+
     /// <summary>Reads a shared sample as JSON.</summary>
     public static JsonNode Shared(string relativePath) => JsonNode.Parse(File.ReadAllText(Path.Combine(SharedSamples, relativePath)))!;
 

@@ -4,6 +4,7 @@ using DurableTask.Core.Exceptions;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace AutoRemediate.Alerts;
 
@@ -13,7 +14,7 @@ public enum TargetDisposition
     /// <summary>A new incident was opened and its remediation started.</summary>
     Started,
 
-    /// <summary>A remediation already runs for this app; the alert was added to it.</summary>
+    /// <summary>A remediation already runs for this app; the alert was counted on it.</summary>
     Repeated,
 
     /// <summary>This exact alert was delivered before; nothing new was started.</summary>
@@ -34,9 +35,10 @@ public enum TargetDisposition
 public sealed record TargetOutcome(string TargetResourceId, TargetDisposition Disposition, string? IncidentId, string Reason);
 
 /// <summary>
-/// The one Core entry point behind <c>POST /api/alerts</c>: turns a parsed alert into at most one live
-/// remediation per app. Idempotent: the incident id and the orchestration instance id are derived
-/// from the alert and the app, so retries and duplicates converge on the same incident.
+/// The one Core entry point behind alert ingestion (webhook and Event Grid): turns a parsed alert
+/// into at most one live remediation per App Service target. Idempotent: the incident id and the
+/// orchestration instance id are derived from the alert and the target, so retries and duplicates
+/// converge on the same incident.
 /// </summary>
 public sealed class AlertIngestor
 {
@@ -48,13 +50,17 @@ public sealed class AlertIngestor
     ];
 
     private readonly IIncidentStore _store;
+    private readonly ScopeGuard _scope;
+    private readonly IOptions<WorkflowOptions> _workflow;
     private readonly TimeProvider _time;
     private readonly ILogger<AlertIngestor> _logger;
 
     /// <summary>Creates the ingestor.</summary>
-    public AlertIngestor(IIncidentStore store, TimeProvider time, ILogger<AlertIngestor> logger)
+    public AlertIngestor(IIncidentStore store, ScopeGuard scope, IOptions<WorkflowOptions> workflow, TimeProvider time, ILogger<AlertIngestor> logger)
     {
         _store = store;
+        _scope = scope;
+        _workflow = workflow;
         _time = time;
         _logger = logger;
     }
@@ -73,11 +79,22 @@ public sealed class AlertIngestor
         return outcomes;
     }
 
+    /// <summary>The live incident for an App Service resource, if a remediation runs for it.</summary>
+    public static async Task<string?> GetLiveIncidentAsync(DurableTaskClient client, string targetResourceId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        return await GetLiveIncidentByInstanceAsync(client, IncidentIds.InstanceIdFor(targetResourceId), cancellationToken).ConfigureAwait(false);
+    }
+
     private async Task<TargetOutcome> IngestTargetAsync(AlertSignal signal, string target, DurableTaskClient client, CancellationToken cancellationToken)
     {
-        if (!ResourceIds.TryParse(target, out var id) || !ResourceIds.IsSite(id!))
+        ResourceIds.TryParse(target, out var id);
+        var kind = id is null ? null : ResourceIds.KindOf(id);
+        var reason = kind is null
+            ? $"Target type '{id?.ResourceType.ToString() ?? "unknown"}' is not an App Service app, slot or plan; nothing to remediate."
+            : _scope.OutOfScopeReason(id!);
+        if (reason is not null)
         {
-            var reason = $"Target type '{id?.ResourceType.ToString() ?? "unknown"}' is not an App Service app (Microsoft.Web/sites); nothing to remediate.";
             Log.TargetIgnored(_logger, signal.AlertId, target, reason);
             return new TargetOutcome(target, TargetDisposition.Ignored, null, reason);
         }
@@ -110,7 +127,7 @@ public sealed class AlertIngestor
     private async Task<TargetOutcome?> TryFireAsync(AlertSignal signal, string target, string instanceId, DurableTaskClient client, CancellationToken cancellationToken)
     {
         var incidentId = IncidentIds.IncidentIdFor(signal.AlertId, target, signal.FiredAt);
-        var running = await GetLiveIncidentAsync(client, instanceId, cancellationToken).ConfigureAwait(false);
+        var running = await GetLiveIncidentByInstanceAsync(client, instanceId, cancellationToken).ConfigureAwait(false);
         if (running is not null)
         {
             return await JoinRunningAsync(signal, target, instanceId, running, client, cancellationToken).ConfigureAwait(false);
@@ -144,14 +161,14 @@ public sealed class AlertIngestor
         {
             await client.ScheduleNewOrchestrationInstanceAsync(
                 OrchestrationNames.Remediation,
-                new RemediationInput(incidentId, target, signal),
+                new RemediationInput(incidentId, target, signal, _workflow.Value.ToSettings()),
                 new StartOrchestrationOptions(instanceId).WithDedupeStatuses(s_liveStatuses),
                 cancellationToken).ConfigureAwait(false);
         }
         catch (OrchestrationAlreadyExistsException)
         {
             // Another delivery for this app won the race between our check and our start.
-            running = await GetLiveIncidentAsync(client, instanceId, cancellationToken).ConfigureAwait(false);
+            running = await GetLiveIncidentByInstanceAsync(client, instanceId, cancellationToken).ConfigureAwait(false);
             if (running != incidentId)
             {
                 await _store.DeleteUnstartedAsync(incidentId, cancellationToken).ConfigureAwait(false);
@@ -168,21 +185,25 @@ public sealed class AlertIngestor
 
     private async Task<TargetOutcome> JoinRunningAsync(AlertSignal signal, string target, string instanceId, string runningIncidentId, DurableTaskClient client, CancellationToken cancellationToken)
     {
+        var repeat = await _store.RecordRepeatAsync(runningIncidentId, signal.AlertRule, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
         var ownId = IncidentIds.IncidentIdFor(signal.AlertId, target, signal.FiredAt);
-        if (ownId == runningIncidentId)
+        if (repeat.IsNewRule)
         {
-            return new TargetOutcome(target, TargetDisposition.Duplicate, runningIncidentId, "This alert was already received; its remediation is running.");
+            // The workflow hears about each rule once: a new rule is new evidence, the same rule
+            // firing again is only counted. This keeps an alert storm out of the orchestration history.
+            await client.RaiseEventAsync(instanceId, EventNames.AlertRepeated,
+                new AlertRepeatedEvent(signal.AlertId, signal.AlertRule, signal.Severity, signal.FiredAt), cancellationToken).ConfigureAwait(false);
         }
 
-        await client.RaiseEventAsync(instanceId, EventNames.AlertRepeated,
-            new AlertRepeatedEvent(signal.AlertId, signal.AlertRule, signal.Severity, signal.FiredAt), cancellationToken).ConfigureAwait(false);
-        Log.AlertJoinedRunning(_logger, signal.AlertId, runningIncidentId);
-        return new TargetOutcome(target, TargetDisposition.Repeated, runningIncidentId, "A remediation for this app is already running; the alert was added to it.");
+        Log.AlertJoinedRunning(_logger, signal.AlertId, runningIncidentId, repeat.RepeatCount);
+        return ownId == runningIncidentId
+            ? new TargetOutcome(target, TargetDisposition.Duplicate, runningIncidentId, "This alert was already received; its remediation is running.")
+            : new TargetOutcome(target, TargetDisposition.Repeated, runningIncidentId, "A remediation for this app is already running; the alert was counted on it.");
     }
 
     private async Task<TargetOutcome> ResolveAsync(AlertSignal signal, string target, string instanceId, DurableTaskClient client, CancellationToken cancellationToken)
     {
-        var running = await GetLiveIncidentAsync(client, instanceId, cancellationToken).ConfigureAwait(false);
+        var running = await GetLiveIncidentByInstanceAsync(client, instanceId, cancellationToken).ConfigureAwait(false);
         if (running is null)
         {
             return new TargetOutcome(target, TargetDisposition.Ignored, null, "The alert resolved and no remediation is running for this app.");
@@ -193,7 +214,7 @@ public sealed class AlertIngestor
         return new TargetOutcome(target, TargetDisposition.ResolvedForwarded, running, "The alert resolved; the running remediation was told.");
     }
 
-    private static async Task<string?> GetLiveIncidentAsync(DurableTaskClient client, string instanceId, CancellationToken cancellationToken)
+    private static async Task<string?> GetLiveIncidentByInstanceAsync(DurableTaskClient client, string instanceId, CancellationToken cancellationToken)
     {
         var instance = await client.GetInstanceAsync(instanceId, getInputsAndOutputs: true, cancellationToken).ConfigureAwait(false);
         if (instance is null || !s_liveStatuses.Contains(instance.RuntimeStatus))

@@ -1,4 +1,3 @@
-using Azure;
 using AutoRemediate.Http;
 using AutoRemediate.Incidents;
 using Microsoft.AspNetCore.Http;
@@ -17,13 +16,15 @@ namespace AutoRemediate.Alerts;
 public sealed class AlertsEndpoint
 {
     private readonly AlertIngestor _ingestor;
+    private readonly Security.WebhookAuthenticator _auth;
     private readonly IOptions<IngestOptions> _options;
     private readonly ILogger<AlertsEndpoint> _logger;
 
     /// <summary>Creates the endpoint.</summary>
-    public AlertsEndpoint(AlertIngestor ingestor, IOptions<IngestOptions> options, ILogger<AlertsEndpoint> logger)
+    public AlertsEndpoint(AlertIngestor ingestor, Security.WebhookAuthenticator auth, IOptions<IngestOptions> options, ILogger<AlertsEndpoint> logger)
     {
         _ingestor = ingestor;
+        _auth = auth;
         _options = options;
         _logger = logger;
     }
@@ -32,6 +33,11 @@ public sealed class AlertsEndpoint
     public async Task<IResult> HandleAsync(HttpRequest request, DurableTaskClient client, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        if (await _auth.AuthenticateAsync(request, cancellationToken).ConfigureAwait(false) is { } denied)
+        {
+            return denied;
+        }
+
         var (body, problem) = await RequestBody.ReadJsonAsync(request, _options.Value.MaxBodyBytes, cancellationToken).ConfigureAwait(false);
         if (problem is not null)
         {
@@ -51,10 +57,10 @@ public sealed class AlertsEndpoint
         {
             outcomes = await _ingestor.IngestAsync(signal, client, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (IsStorageFailure(ex))
+        catch (Exception ex) when (DependencyFailures.IsTransient(ex))
         {
-            Log.StorageUnavailable(_logger, ex.GetType().Name, ex.Message);
-            return Unavailable("Incident storage is not reachable right now.");
+            Log.DependencyUnavailable(_logger, ex.GetType().Name, ex.Message);
+            return DependencyFailures.Unavailable("Incident storage or the workflow backend cannot take the alert right now.");
         }
 
         var targets = outcomes.Select(o => new
@@ -83,28 +89,5 @@ public sealed class AlertsEndpoint
     {
         ArgumentNullException.ThrowIfNull(request);
         return $"{request.Scheme}://{request.Host}{request.PathBase}/api/incidents/{Uri.EscapeDataString(incidentId)}";
-    }
-
-    // Azure.Core throws RequestFailedException (status 0 when nothing answered) and, once its own
-    // retries are spent on transport errors, an AggregateException of them.
-    private static bool IsStorageFailure(Exception ex) => ex switch
-    {
-        RequestFailedException => true,
-        AggregateException aggregate => aggregate.InnerExceptions.All(IsStorageFailure),
-        _ => false,
-    };
-
-    private static IResult Unavailable(string detail)
-    {
-        return new UnavailableResult(Problems.Status(StatusCodes.Status503ServiceUnavailable, "Service temporarily unavailable.", detail + " Retry later."));
-    }
-
-    private sealed class UnavailableResult(IResult inner) : IResult
-    {
-        public Task ExecuteAsync(HttpContext httpContext)
-        {
-            httpContext.Response.Headers.RetryAfter = "30";
-            return inner.ExecuteAsync(httpContext);
-        }
     }
 }

@@ -18,12 +18,21 @@ public static class CommonAlertSchemaParser
         "AzureMonitorMetricAlert", "Microsoft.Insights/activityLogs", "Microsoft.Insights/LogAlert",
     ];
 
+    // Older log-search and smart-detection webhooks carry no schemaId; these fields give them away.
+    private static readonly string[] s_legacyMarkers = ["SearchQuery", "SearchResult", "SearchResults", "AlertRuleName", "WorkspaceId", "ApplicationId", "DetectionSummary", "AlertThresholdOperator"];
+
     /// <summary>Parses a UTF-8 JSON payload.</summary>
     public static AlertParseResult Parse(ReadOnlyMemory<byte> utf8Json)
     {
         if (utf8Json.IsEmpty)
         {
             return AlertParseResult.Failure("The request body is empty.", [new InputError("$", "Send the alert as a JSON object in the common alert schema.")]);
+        }
+
+        // JsonDocument accepts invalid UTF-8 inside strings and only fails when a string is read.
+        if (!System.Text.Unicode.Utf8.IsValid(utf8Json.Span))
+        {
+            return AlertParseResult.Failure("The request body is not valid UTF-8.", [new InputError("$", "Send the alert as UTF-8 encoded JSON.")]);
         }
 
         JsonDocument document;
@@ -56,9 +65,10 @@ public static class CommonAlertSchemaParser
             : null;
         if (!string.Equals(schemaId, SchemaId, StringComparison.OrdinalIgnoreCase))
         {
-            var legacy = schemaId is not null && s_legacySchemaIds.Contains(schemaId, StringComparer.OrdinalIgnoreCase);
+            var legacy = (schemaId is not null && s_legacySchemaIds.Contains(schemaId, StringComparer.OrdinalIgnoreCase))
+                || (schemaId is null && LooksLegacy(root));
             var message = legacy
-                ? $"'{schemaId}' is an older alert schema. Enable the common alert schema on the action group's webhook (useCommonAlertSchema: true)."
+                ? $"{(schemaId is null ? "This is an older alert payload" : $"'{schemaId}' is an older alert schema")}. Enable the common alert schema on the action group's webhook (useCommonAlertSchema: true)."
                 : schemaId is null
                     ? $"Missing 'schemaId'. Expected '{SchemaId}': enable the common alert schema on the action group's webhook."
                     : $"Unknown schemaId '{schemaId}'. Expected '{SchemaId}': enable the common alert schema on the action group's webhook.";
@@ -100,9 +110,19 @@ public static class CommonAlertSchemaParser
             return Fail(errors);
         }
 
-        return AlertParseResult.Success(new AlertSignal(
+        var signal = new AlertSignal(
             alertId!, alertRule!, severity!, signalType!, condition!.Value, monitoringService!,
-            targets!, firedAt!.Value, resolvedAt, description));
+            targets!, firedAt!.Value, resolvedAt, description);
+        return AlertParseResult.Success(AlertContextParser.Enrich(signal, data, essentials));
+    }
+
+    private static bool LooksLegacy(JsonElement root)
+    {
+        var scope = root.TryGetProperty("data", out var data) && data.ValueKind == JsonValueKind.Object ? data : root;
+        // The older smart-detection webhook sends the Alerts Management alert resource itself.
+        var alertResource = root.TryGetProperty("properties", out var properties) && properties.ValueKind == JsonValueKind.Object
+            && properties.TryGetProperty("essentials", out _);
+        return alertResource || s_legacyMarkers.Any(m => scope.TryGetProperty(m, out _) || root.TryGetProperty(m, out _));
     }
 
     private static AlertParseResult Fail(List<InputError> errors) =>

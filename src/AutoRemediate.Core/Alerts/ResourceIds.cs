@@ -2,6 +2,19 @@ using Azure.Core;
 
 namespace AutoRemediate.Alerts;
 
+/// <summary>What kind of App Service resource an alert targets.</summary>
+public enum TargetKind
+{
+    /// <summary>An app (<c>Microsoft.Web/sites</c>), including function apps.</summary>
+    Site,
+
+    /// <summary>A deployment slot (<c>Microsoft.Web/sites/slots</c>).</summary>
+    Slot,
+
+    /// <summary>An App Service plan (<c>Microsoft.Web/serverfarms</c>): plan-level alerts such as CpuPercentage.</summary>
+    Plan,
+}
+
 /// <summary>Helpers over Azure resource ids, which Azure compares case-insensitively.</summary>
 public static class ResourceIds
 {
@@ -19,7 +32,7 @@ public static class ResourceIds
 
         try
         {
-            id = new ResourceIdentifier(value);
+            id = new ResourceIdentifier(value.Trim());
             // ResourceIdentifier parses lazily: touching these forces validation.
             _ = id.ResourceType;
             _ = id.SubscriptionId;
@@ -33,9 +46,26 @@ public static class ResourceIds
     }
 
     /// <summary>True when the id names an App Service app (not a slot or a plan).</summary>
-    public static bool IsSite(ResourceIdentifier id) =>
-        string.Equals(id.ResourceType.ToString(), SitesType, StringComparison.OrdinalIgnoreCase);
+    public static bool IsSite(ResourceIdentifier id) => KindOf(id) == TargetKind.Site;
+
+    /// <summary>The App Service kind of the resource, or null when it is not one we remediate.</summary>
+    public static TargetKind? KindOf(ResourceIdentifier id)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        var type = id.ResourceType.ToString();
+        return type switch
+        {
+            _ when type.Equals("Microsoft.Web/sites", StringComparison.OrdinalIgnoreCase) => TargetKind.Site,
+            _ when type.Equals("Microsoft.Web/sites/slots", StringComparison.OrdinalIgnoreCase) => TargetKind.Slot,
+            _ when type.Equals("Microsoft.Web/serverfarms", StringComparison.OrdinalIgnoreCase) => TargetKind.Plan,
+            _ => null,
+        };
+    }
 
     /// <summary>The canonical form used for keys and hashing: trimmed, lower-cased, no trailing slash.</summary>
-    public static string Normalize(string resourceId) => resourceId.Trim().TrimEnd('/').ToLowerInvariant();
+    public static string Normalize(string resourceId)
+    {
+        ArgumentNullException.ThrowIfNull(resourceId);
+        return resourceId.Trim().TrimEnd('/').ToLowerInvariant();
+    }
 }

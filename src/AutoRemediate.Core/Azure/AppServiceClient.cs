@@ -60,9 +60,9 @@ public sealed class AppServiceClient : IAppServiceClient
     /// <inheritdoc />
     public async Task<SiteInfo> GetSiteAsync(string siteResourceId, CancellationToken cancellationToken = default)
     {
-        if (!ResourceIds.TryParse(siteResourceId, out var id) || !ResourceIds.IsSite(id!))
+        if (!ResourceIds.TryParse(siteResourceId, out var id) || ResourceIds.KindOf(id!) is not (TargetKind.Site or TargetKind.Slot))
         {
-            throw new ArgumentException($"'{siteResourceId}' is not a Microsoft.Web/sites resource id.", nameof(siteResourceId));
+            throw new ArgumentException($"'{siteResourceId}' is not a Microsoft.Web/sites or sites/slots resource id.", nameof(siteResourceId));
         }
 
         using var message = CreateMessage(RequestMethod.Get, id!.ToString());

@@ -18,6 +18,18 @@ public interface IIncidentStore
     /// <summary>Writes a timeline entry. Idempotent: the row is keyed by incident and sequence.</summary>
     Task AppendTimelineAsync(TimelineEntry entry, CancellationToken cancellationToken = default);
 
-    /// <summary>Reads an incident's timeline in order.</summary>
+    /// <summary>
+    /// Counts one more delivery on a live incident and remembers its rule. Safe under concurrency:
+    /// conditional writes, retried on conflict, so 50 simultaneous deliveries count 50.
+    /// </summary>
+    Task<RepeatRecorded> RecordRepeatAsync(string incidentId, string alertRule, DateTimeOffset at, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Records something reported from outside the workflow (an Event Grid event) on the timeline.
+    /// Idempotent per <paramref name="externalId"/>, so a redelivered event is recorded once.
+    /// </summary>
+    Task AppendExternalAsync(string incidentId, string externalId, DateTimeOffset at, string kind, string message, CancellationToken cancellationToken = default);
+
+    /// <summary>Reads an incident's timeline in time order.</summary>
     Task<IReadOnlyList<TimelineEntry>> GetTimelineAsync(string incidentId, CancellationToken cancellationToken = default);
 }

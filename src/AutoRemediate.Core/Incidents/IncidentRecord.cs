@@ -27,6 +27,8 @@ public enum IncidentStatus
 /// <param name="CreatedAt">When the alert was accepted.</param>
 /// <param name="UpdatedAt">When the incident last changed.</param>
 /// <param name="ETag">The storage ETag, for conditional writes; null before the first write.</param>
+/// <param name="RepeatCount">How many further deliveries joined this incident while it was live.</param>
+/// <param name="AlertRules">Every alert rule that fired into this incident, the opening one first.</param>
 public sealed record IncidentRecord(
     string IncidentId,
     string TargetResourceId,
@@ -37,7 +39,9 @@ public sealed record IncidentRecord(
     string Summary,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
-    string? ETag = null)
+    string? ETag = null,
+    int RepeatCount = 0,
+    IReadOnlyList<string>? AlertRules = null)
 {
     /// <summary>True once the incident has reached an end state.</summary>
     public bool IsClosed => Status is IncidentStatus.Resolved or IncidentStatus.Escalated;
@@ -45,8 +49,18 @@ public sealed record IncidentRecord(
 
 /// <summary>One step in an incident's history.</summary>
 /// <param name="IncidentId">The incident.</param>
-/// <param name="Sequence">Position in the timeline; assigned by the workflow so a retried write lands on the same row.</param>
+/// <param name="Sequence">Position among the workflow's own entries, assigned by the workflow so a retried write lands on
+/// the same row; <see cref="ExternalSequence"/> for entries recorded from outside it (events from Azure).</param>
 /// <param name="At">When it happened.</param>
 /// <param name="Kind">A stable machine-readable name such as <c>AlertReceived</c>.</param>
 /// <param name="Message">What happened, in words.</param>
-public sealed record TimelineEntry(string IncidentId, int Sequence, DateTimeOffset At, string Kind, string Message);
+public sealed record TimelineEntry(string IncidentId, int Sequence, DateTimeOffset At, string Kind, string Message)
+{
+    /// <summary>The sequence of entries that did not come from the workflow.</summary>
+    public const int ExternalSequence = -1;
+}
+
+/// <summary>The result of counting one more delivery on an incident.</summary>
+/// <param name="RepeatCount">The count after this delivery.</param>
+/// <param name="IsNewRule">True when this alert rule had not fired into the incident before.</param>
+public sealed record RepeatRecorded(int RepeatCount, bool IsNewRule);

@@ -39,7 +39,9 @@ public sealed class IncidentsEndpoint
             severity = incident.Severity,
             createdAt = incident.CreatedAt,
             updatedAt = incident.UpdatedAt,
-            timeline = timeline.Select(t => new { sequence = t.Sequence, at = t.At, kind = t.Kind, message = t.Message }),
+            repeatCount = incident.RepeatCount,
+            alertRules = incident.AlertRules,
+            timeline = timeline.Select(t => new { at = t.At, kind = t.Kind, message = t.Message, source = t.Sequence == TimelineEntry.ExternalSequence ? "azure" : "workflow" }),
         });
     }
 }

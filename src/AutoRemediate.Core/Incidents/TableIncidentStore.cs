@@ -13,6 +13,7 @@ namespace AutoRemediate.Incidents;
 public sealed class TableIncidentStore : IIncidentStore
 {
     private const string IncidentRowKey = "incident";
+    private const int MaxConflictRetries = 50;
     private readonly TableClient _incidents;
     private readonly TableClient _timeline;
     private readonly SemaphoreSlim _createGate = new(1, 1);
@@ -41,6 +42,8 @@ public sealed class TableIncidentStore : IIncidentStore
             ["Summary"] = incident.Summary,
             ["CreatedAt"] = incident.CreatedAt,
             ["UpdatedAt"] = incident.UpdatedAt,
+            ["RepeatCount"] = incident.RepeatCount,
+            ["AlertRules"] = JoinRules(incident.AlertRules ?? [incident.AlertRule]),
         };
         try
         {
@@ -73,7 +76,62 @@ public sealed class TableIncidentStore : IIncidentStore
             e.GetString("Summary") ?? string.Empty,
             e.GetDateTimeOffset("CreatedAt") ?? e.Timestamp ?? DateTimeOffset.MinValue,
             e.GetDateTimeOffset("UpdatedAt") ?? e.Timestamp ?? DateTimeOffset.MinValue,
-            e.ETag.ToString());
+            e.ETag.ToString(),
+            e.GetInt32("RepeatCount") ?? 0,
+            SplitRules(e.GetString("AlertRules")));
+    }
+
+    /// <inheritdoc />
+    public async Task<RepeatRecorded> RecordRepeatAsync(string incidentId, string alertRule, DateTimeOffset at, CancellationToken cancellationToken = default)
+    {
+        await EnsureTablesAsync(cancellationToken).ConfigureAwait(false);
+        for (var attempt = 1; ; attempt++)
+        {
+            var response = await _incidents.GetEntityAsync<TableEntity>(incidentId, IncidentRowKey, cancellationToken: cancellationToken).ConfigureAwait(false);
+            var entity = response.Value;
+            var rules = SplitRules(entity.GetString("AlertRules")).ToList();
+            // A rule counts as new only while there is room to remember it, so the workflow hears
+            // about at most MaxRulesPerIncident rules however many fire.
+            var isNewRule = !rules.Contains(alertRule, StringComparer.OrdinalIgnoreCase) && rules.Count < Workflow.RemediationOrchestration.MaxRulesPerIncident;
+            if (isNewRule)
+            {
+                rules.Add(alertRule);
+            }
+
+            var count = (entity.GetInt32("RepeatCount") ?? 0) + 1;
+            var patch = new TableEntity(incidentId, IncidentRowKey)
+            {
+                ["RepeatCount"] = count,
+                ["AlertRules"] = JoinRules(rules),
+                ["LastRepeatAt"] = at,
+            };
+            try
+            {
+                await _incidents.UpdateEntityAsync(patch, entity.ETag, TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
+                return new RepeatRecorded(count, isNewRule);
+            }
+            catch (RequestFailedException ex) when (ex.Status == 412 && attempt < MaxConflictRetries)
+            {
+                // Another delivery counted first; read again and add ours on top. The back-off is
+                // jittered so a burst of writers spreads out instead of colliding in lockstep.
+                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 20 * Math.Min(attempt, 10))), cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task AppendExternalAsync(string incidentId, string externalId, DateTimeOffset at, string kind, string message, CancellationToken cancellationToken = default)
+    {
+        await EnsureTablesAsync(cancellationToken).ConfigureAwait(false);
+        var key = "ext-" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(externalId)))[..24];
+        var entity = new TableEntity(incidentId, key)
+        {
+            ["Sequence"] = TimelineEntry.ExternalSequence,
+            ["At"] = at,
+            ["Kind"] = kind,
+            ["Message"] = message,
+        };
+        await _timeline.UpsertEntityAsync(entity, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -143,8 +201,15 @@ public sealed class TableIncidentStore : IIncidentStore
                 e.GetString("Message") ?? string.Empty));
         }
 
-        return entries;
+        // Workflow entries and entries reported from outside it interleave by time; within the
+        // same instant the workflow's own order holds.
+        return [.. entries.OrderBy(e => e.At).ThenBy(e => e.Sequence)];
     }
+
+    private static string JoinRules(IEnumerable<string> rules) => string.Join('\n', rules);
+
+    private static IReadOnlyList<string> SplitRules(string? value) =>
+        string.IsNullOrEmpty(value) ? [] : value.Split('\n');
 
     private static string RowKeyFor(int sequence) => sequence.ToString("D6", CultureInfo.InvariantCulture);
 

@@ -10,7 +10,12 @@ namespace AutoRemediate.Workflow;
 /// <param name="IncidentId">The incident the ingest path created.</param>
 /// <param name="TargetResourceId">The App Service resource to remediate.</param>
 /// <param name="Signal">The alert that opened the incident.</param>
-public sealed record RemediationInput(string IncidentId, string TargetResourceId, AlertSignal Signal);
+/// <param name="Settings">Tunables, fixed at start so replays see the same values.</param>
+public sealed record RemediationInput(string IncidentId, string TargetResourceId, AlertSignal Signal, WorkflowSettings Settings);
+
+/// <summary>Workflow tunables as carried in the orchestration input (see <see cref="WorkflowOptions"/>).</summary>
+/// <param name="EscalationHold">How long an escalated incident stays live for repeats and resolution.</param>
+public sealed record WorkflowSettings(TimeSpan EscalationHold);
 
 /// <summary>How a remediation ended.</summary>
 /// <param name="IncidentId">The incident.</param>

@@ -9,11 +9,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace AutoRemediate.Core.Tests.Alerts;
 
-/// <summary>
-/// Ingestion against a real Durable Task backend (DurableTaskTestHost) and Azurite. The remediation
-/// is replaced by a stand-in that simply waits for AlertResolved, so "running" lasts as long as the
-/// test needs; the ingest rules (one live remediation per app) are what is under test.
-/// </summary>
+/// <summary>Ingestion rules (one live remediation per app) against a real Durable Task backend and Azurite.</summary>
 [TestClass]
 public sealed class AlertIngestorTests
 {
@@ -27,14 +23,8 @@ public sealed class AlertIngestorTests
     {
         _tables = TestServices.UniqueTables();
         _store = TestServices.Store(_tables);
-        _ingestor = new AlertIngestor(_store, TimeProvider.System, NullLogger<AlertIngestor>.Instance);
-        _host = await DurableTaskTestHost.StartAsync(
-            registry => registry.AddOrchestratorFunc<RemediationInput, string>(OrchestrationNames.Remediation, async (context, input) =>
-            {
-                var resolved = await context.WaitForExternalEvent<AlertResolvedEvent>(EventNames.AlertResolved);
-                return $"{input.IncidentId} resolved by {resolved.AlertId}";
-            }),
-            new DurableTaskTestHostOptions { Port = AutoRemediate.DevHost.DevHostRunner.FreeLoopbackPort() });
+        _ingestor = TestServices.Ingestor(_store);
+        _host = await StandInRemediation.StartAsync();
     }
 
     [TestCleanup]
@@ -51,7 +41,7 @@ public sealed class AlertIngestorTests
     {
         var options = new StartOrchestrationOptions("remediate-contract").WithDedupeStatuses(
             OrchestrationRuntimeStatus.Pending, OrchestrationRuntimeStatus.Running, OrchestrationRuntimeStatus.Suspended);
-        var input = new RemediationInput("inc-x", Samples.ShopSiteId, Fired("alert-x"));
+        var input = new RemediationInput("inc-x", Samples.ShopSiteId, Fired("alert-x"), new WorkflowSettings(TimeSpan.Zero));
         await _host.Client.ScheduleNewOrchestrationInstanceAsync(OrchestrationNames.Remediation, input, options);
 
         await Assert.ThrowsExactlyAsync<DurableTask.Core.Exceptions.OrchestrationAlreadyExistsException>(
@@ -81,15 +71,70 @@ public sealed class AlertIngestorTests
     }
 
     [TestMethod]
-    public async Task Ingest_ConcurrentDeliveriesForOneApp_ExactlyOneRemediation()
+    public async Task Ingest_FiftyConcurrentDeliveriesForOneApp_ExactlyOneRemediationAndFortyNineRepeats()
     {
-        var outcomes = await Task.WhenAll(Enumerable.Range(0, 20).Select(i => _ingestor.IngestAsync(Fired($"alert-{i}"), _host.Client)));
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 50).Select(i => _ingestor.IngestAsync(Fired($"alert-{i}"), _host.Client)));
 
         var all = outcomes.SelectMany(o => o).ToArray();
         Assert.AreEqual(1, all.Count(o => o.Disposition == TargetDisposition.Started), string.Join(", ", all.Select(o => o.Disposition)));
         var winner = all.Single(o => o.Disposition == TargetDisposition.Started).IncidentId;
         Assert.IsTrue(all.All(o => o.IncidentId == winner), "every delivery must point at the one running incident");
         Assert.AreEqual(1, await CountIncidentRowsAsync());
+        Assert.AreEqual(49, (await _store.GetAsync(winner!))!.RepeatCount);
+        var running = await _host.Client.GetAllInstancesAsync(new OrchestrationQuery { Statuses = [OrchestrationRuntimeStatus.Running, OrchestrationRuntimeStatus.Pending] }).ToListAsync();
+        Assert.HasCount(1, running);
+    }
+
+    [TestMethod]
+    public async Task Ingest_RepeatsOfOneRule_CountedButWorkflowToldOnce()
+    {
+        var first = (await _ingestor.IngestAsync(Fired("alert-1"), _host.Client)).Single();
+        await _ingestor.IngestAsync(Fired("alert-2") with { AlertRule = "http-5xx" }, _host.Client);
+        await _ingestor.IngestAsync(Fired("alert-3") with { AlertRule = "http-5xx" }, _host.Client);
+        await _ingestor.IngestAsync(Fired("alert-1"), _host.Client);
+
+        var incident = (await _store.GetAsync(first.IncidentId!))!;
+        Assert.AreEqual(3, incident.RepeatCount);
+        CollectionAssert.AreEqual(new[] { "memory-high", "http-5xx" }, incident.AlertRules!.ToArray());
+    }
+
+    [TestMethod]
+    [DataRow("/subscriptions/11111111-2222-3333-4444-555555555555/resourceGroups/rg-shop-prod/providers/Microsoft.Web/sites/contoso-shop/slots/staging")]
+    [DataRow("/subscriptions/11111111-2222-3333-4444-555555555555/resourceGroups/rg-shop-prod/providers/Microsoft.Web/serverfarms/plan-shop-prod")]
+    public async Task Ingest_SlotOrPlanTarget_StartsItsOwnRemediation(string target)
+    {
+        var outcome = (await _ingestor.IngestAsync(Fired("alert-1", target), _host.Client)).Single();
+
+        Assert.AreEqual(TargetDisposition.Started, outcome.Disposition);
+        Assert.IsNotNull(await _host.Client.GetInstanceAsync(IncidentIds.InstanceIdFor(target)));
+    }
+
+    [TestMethod]
+    public async Task Ingest_OneAlertThreeApps_OneIncidentEach()
+    {
+        var sites = new[] { "a", "b", "c" }.Select(n => Samples.ShopSiteId.Replace("contoso-shop", n, StringComparison.Ordinal)).ToArray();
+        var signal = Fired("alert-1") with { TargetResourceIds = sites };
+
+        var outcomes = await _ingestor.IngestAsync(signal, _host.Client);
+
+        Assert.IsTrue(outcomes.All(o => o.Disposition == TargetDisposition.Started));
+        Assert.AreEqual(3, outcomes.Select(o => o.IncidentId).Distinct().Count());
+        Assert.AreEqual(3, await CountIncidentRowsAsync());
+    }
+
+    [TestMethod]
+    public async Task Ingest_OutsideConfiguredScope_IgnoredWithReasonAndNothingStarted()
+    {
+        var scope = new ScopeOptions();
+        scope.AllowedResourceGroups.Add("/subscriptions/11111111-2222-3333-4444-555555555555/resourceGroups/rg-other");
+        var ingestor = TestServices.Ingestor(_store, scope);
+
+        var outcome = (await ingestor.IngestAsync(Fired("alert-1"), _host.Client)).Single();
+
+        Assert.AreEqual(TargetDisposition.Ignored, outcome.Disposition);
+        StringAssert.Contains(outcome.Reason, "outside the configured scope");
+        Assert.AreEqual(0, await CountIncidentRowsAsync());
+        Assert.IsNull(await _host.Client.GetInstanceAsync(IncidentIds.InstanceIdFor(Samples.ShopSiteId)));
     }
 
     [TestMethod]

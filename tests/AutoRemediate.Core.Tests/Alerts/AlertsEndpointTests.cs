@@ -19,18 +19,22 @@ namespace AutoRemediate.Core.Tests.Alerts;
 [TestClass]
 public sealed class AlertsEndpointTests
 {
-    private static async Task<(int Status, string ContentType, JsonNode Body)> PostAsync(string body, string? contentType, long maxBytes = 1024 * 1024)
+    private static Task<(int Status, string ContentType, JsonNode Body)> PostAsync(string body, string? contentType, long maxBytes = 1024 * 1024) =>
+        PostAsync(Encoding.UTF8.GetBytes(body), contentType, maxBytes);
+
+    private static async Task<(int Status, string ContentType, JsonNode Body)> PostAsync(byte[] body, string? contentType, long maxBytes = 1024 * 1024)
     {
         var store = new Mock<IIncidentStore>(MockBehavior.Strict);
         var client = new Mock<DurableTaskClient>(MockBehavior.Strict, "strict");
         var endpoint = new AlertsEndpoint(
-            new AlertIngestor(store.Object, TimeProvider.System, NullLogger<AlertIngestor>.Instance),
+            TestServices.Ingestor(store.Object),
+            TestServices.NoAuth(),
             Options.Create(new IngestOptions { MaxBodyBytes = maxBytes }),
             NullLogger<AlertsEndpoint>.Instance);
         var context = new DefaultHttpContext { RequestServices = new ServiceCollection().AddLogging().BuildServiceProvider() };
         context.Request.Method = "POST";
         context.Request.ContentType = contentType;
-        context.Request.Body = new MemoryStream(Encoding.UTF8.GetBytes(body));
+        context.Request.Body = new MemoryStream(body);
         context.Response.Body = new MemoryStream();
 
         var result = await endpoint.HandleAsync(context.Request, client.Object, CancellationToken.None);
@@ -58,6 +62,23 @@ public sealed class AlertsEndpointTests
         Assert.AreEqual("application/problem+json", type);
         Assert.AreEqual(status, problem["status"]!.GetValue<int>());
         Assert.IsFalse(string.IsNullOrEmpty(problem["title"]?.GetValue<string>()));
+    }
+
+    [TestMethod]
+    public async Task Handle_ThousandMalformedVariantsOfRealPayloads_EachRefusedAndNothingTouched()
+    {
+        var sources = Samples.CommonAlerts().Select(a => a.Payload).ToList();
+        var variants = MalformedPayloads.Generate(sources, 1200);
+
+        Assert.IsGreaterThanOrEqualTo(1000, variants.Count);
+        foreach (var variant in variants)
+        {
+            var (status, type, problem) = await PostAsync(variant.Body, variant.ContentType);
+
+            Assert.AreEqual(variant.ExpectedStatus, status, variant.Name);
+            Assert.AreEqual("application/problem+json", type, variant.Name);
+            Assert.IsFalse(string.IsNullOrWhiteSpace(problem["detail"]?.GetValue<string>()), variant.Name);
+        }
     }
 
     [TestMethod]

@@ -1,0 +1,270 @@
+using System.Text.Json;
+using Azure.Messaging;
+using Azure.Messaging.EventGrid;
+using Azure.Messaging.EventGrid.SystemEvents;
+using AutoRemediate.Alerts;
+using AutoRemediate.Incidents;
+using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.Logging;
+
+namespace AutoRemediate.Events;
+
+/// <summary>One event of a delivery, whichever schema it came in.</summary>
+/// <param name="Id">The event id (Event Grid delivers at least once: this is the dedupe key).</param>
+/// <param name="Type">eventType / type.</param>
+/// <param name="Source">topic / source: for Azure system events, the resource the event is about (or its scope).</param>
+/// <param name="Subject">subject.</param>
+/// <param name="Time">eventTime / time.</param>
+/// <param name="Data">The data payload as JSON, if any.</param>
+/// <param name="SystemData">The typed system payload, when Azure.Messaging.EventGrid knows the type.</param>
+public sealed record IncomingEvent(string Id, string Type, string? Source, string? Subject, DateTimeOffset Time, JsonElement? Data, object? SystemData);
+
+/// <summary>What a delivery turned out to be.</summary>
+public sealed class EventDelivery
+{
+    /// <summary>The events, when the delivery was well formed.</summary>
+    public IReadOnlyList<IncomingEvent> Events { get; init; } = [];
+
+    /// <summary>The alerts carried by events, parsed up front (index into <see cref="Events"/>).</summary>
+    public IReadOnlyDictionary<int, AlertSignal> Alerts { get; init; } = new Dictionary<int, AlertSignal>();
+
+    /// <summary>The validation code, when this is Event Grid's subscription validation handshake.</summary>
+    public string? ValidationCode { get; init; }
+
+    /// <summary>What is wrong, when the delivery is refused (nothing of it is processed then).</summary>
+    public IReadOnlyList<InputError> Errors { get; init; } = [];
+}
+
+/// <summary>The outcome for one event.</summary>
+/// <param name="Id">The event id.</param>
+/// <param name="Type">The event type.</param>
+/// <param name="Disposition">Alert, Recorded or Ignored.</param>
+/// <param name="IncidentId">The incident it went to, if any.</param>
+/// <param name="Reason">Why, in words.</param>
+public sealed record EventOutcome(string Id, string Type, string Disposition, string? IncidentId, string Reason);
+
+/// <summary>
+/// The Core entry point behind <c>POST /api/events</c>. Parses Event Grid deliveries in the
+/// EventGridEvent schema and in CloudEvents 1.0 (single or batch) with Azure.Messaging.EventGrid;
+/// routes Azure Monitor alerts (any event whose data is a common-alert-schema payload) into the same
+/// path as the webhook; records App Service and Resource Health events on the live incident of the
+/// app they concern; acknowledges and ignores everything else.
+/// </summary>
+public sealed class EventIngestor
+{
+    private readonly AlertIngestor _alerts;
+    private readonly IIncidentStore _store;
+    private readonly ILogger<EventIngestor> _logger;
+
+    /// <summary>Creates the ingestor.</summary>
+    public EventIngestor(AlertIngestor alerts, IIncidentStore store, ILogger<EventIngestor> logger)
+    {
+        _alerts = alerts;
+        _store = store;
+        _logger = logger;
+    }
+
+    /// <summary>Parses and validates a whole delivery. Pure: nothing is stored or started.</summary>
+    public static EventDelivery Parse(ReadOnlyMemory<byte> body)
+    {
+        if (!System.Text.Unicode.Utf8.IsValid(body.Span))
+        {
+            return Refuse("$", "The body is not valid UTF-8.");
+        }
+
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 64 });
+        }
+        catch (JsonException)
+        {
+            return Refuse("$", "The body is not valid JSON.");
+        }
+
+        using (document)
+        {
+            var root = document.RootElement;
+            var first = root.ValueKind switch
+            {
+                JsonValueKind.Array when root.GetArrayLength() > 0 => root[0],
+                JsonValueKind.Object => root,
+                JsonValueKind.Array => default,
+                _ => default,
+            };
+            if (first.ValueKind != JsonValueKind.Object)
+            {
+                return Refuse("$", root.ValueKind == JsonValueKind.Array
+                    ? "The delivery holds no events."
+                    : "Expected an Event Grid event, a CloudEvent, or an array of them.");
+            }
+
+            var isCloudEvent = first.TryGetProperty("specversion", out _);
+            List<IncomingEvent> events;
+            try
+            {
+                events = isCloudEvent ? ParseCloudEvents(body) : ParseEventGridEvents(body);
+            }
+            catch (Exception ex) when (ex is ArgumentException or FormatException or JsonException or InvalidOperationException)
+            {
+                var schema = isCloudEvent ? "CloudEvents 1.0" : "Event Grid event schema";
+                return Refuse("$", $"Not a valid {schema} delivery: {ex.Message}");
+            }
+
+            var validation = events.Select(e => e.SystemData).OfType<SubscriptionValidationEventData>().FirstOrDefault();
+            if (validation is not null)
+            {
+                return new EventDelivery { Events = events, ValidationCode = validation.ValidationCode };
+            }
+
+            var errors = new List<InputError>();
+            var alerts = new Dictionary<int, AlertSignal>();
+            for (var i = 0; i < events.Count; i++)
+            {
+                if (!IsAlert(events[i]))
+                {
+                    continue;
+                }
+
+                var parsed = CommonAlertSchemaParser.Parse(events[i].Data!.Value);
+                if (parsed.IsValid)
+                {
+                    alerts[i] = parsed.Signal!;
+                }
+                else
+                {
+                    errors.AddRange(parsed.Errors.Select(e => new InputError($"[{i}].data.{e.Field.TrimStart('$', '.')}".TrimEnd('.'), e.Message)));
+                }
+            }
+
+            return errors.Count > 0 ? new EventDelivery { Errors = errors } : new EventDelivery { Events = events, Alerts = alerts };
+        }
+    }
+
+    /// <summary>Processes a parsed, valid delivery.</summary>
+    public async Task<IReadOnlyList<EventOutcome>> IngestAsync(EventDelivery delivery, DurableTaskClient client, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(delivery);
+        var outcomes = new List<EventOutcome>();
+        for (var i = 0; i < delivery.Events.Count; i++)
+        {
+            var e = delivery.Events[i];
+            if (delivery.Alerts.TryGetValue(i, out var signal))
+            {
+                var targets = await _alerts.IngestAsync(signal, client, cancellationToken).ConfigureAwait(false);
+                var primary = targets.FirstOrDefault(t => t.IncidentId is not null);
+                outcomes.Add(new EventOutcome(e.Id, e.Type, "Alert", primary?.IncidentId, primary?.Reason ?? targets[0].Reason));
+                continue;
+            }
+
+            outcomes.Add(await RecordAsync(e, client, cancellationToken).ConfigureAwait(false));
+        }
+
+        return outcomes;
+    }
+
+    private async Task<EventOutcome> RecordAsync(IncomingEvent e, DurableTaskClient client, CancellationToken cancellationToken)
+    {
+        var describe = Describe(e);
+        if (describe is null)
+        {
+            return Ignore(e, "Not an event AutoRemediate acts on.");
+        }
+
+        var (resourceId, message) = describe.Value;
+        if (!ResourceIds.TryParse(resourceId, out var id) || ResourceIds.KindOf(id!) is null)
+        {
+            return Ignore(e, "The event does not name an App Service app, slot or plan.");
+        }
+
+        var incidentId = await AlertIngestor.GetLiveIncidentAsync(client, resourceId!, cancellationToken).ConfigureAwait(false);
+        if (incidentId is null)
+        {
+            return Ignore(e, "No remediation is running for this resource.");
+        }
+
+        await _store.AppendExternalAsync(incidentId, "eventgrid:" + e.Id, e.Time, "AzureEvent", message, cancellationToken).ConfigureAwait(false);
+        Log.EventRecorded(_logger, e.Id, e.Type, incidentId);
+        return new EventOutcome(e.Id, e.Type, "Recorded", incidentId, "Recorded on the incident timeline.");
+    }
+
+    private EventOutcome Ignore(IncomingEvent e, string reason)
+    {
+        Log.EventIgnored(_logger, e.Id, e.Type, reason);
+        return new EventOutcome(e.Id, e.Type, "Ignored", null, reason);
+    }
+
+    // App Service events (topic/source = the site or plan) and Resource Health availability changes
+    // (subject = the resource) are recorded on the app's live incident.
+    private static (string? ResourceId, string Message)? Describe(IncomingEvent e)
+    {
+        switch (e.SystemData)
+        {
+            case WebAppUpdatedEventData app:
+                return (e.Source, $"App Service reports the app was {app.AppEventTypeDetail?.Action?.ToString() ?? "updated"} ({e.Type}).");
+            case WebSlotSwapStartedEventData or WebSlotSwapCompletedEventData or WebSlotSwapFailedEventData
+                or WebSlotSwapWithPreviewStartedEventData or WebSlotSwapWithPreviewCancelledEventData:
+                return (e.Source, $"App Service reports a slot swap event: {e.Type}.");
+            case WebAppServicePlanUpdatedEventData plan:
+                return (e.Source, $"App Service reports the plan was updated ({plan.AppServicePlanEventTypeDetail?.Action?.ToString() ?? "changed"}; SKU {plan.Sku?.Name ?? "unchanged"}, {plan.Sku?.Capacity ?? "?"} instances).");
+        }
+
+        if (e.Type.StartsWith("Microsoft.Web.", StringComparison.OrdinalIgnoreCase))
+        {
+            return (e.Source, $"App Service reports {e.Type}.");
+        }
+
+        if (e.Type.Equals("Microsoft.ResourceNotifications.HealthResources.AvailabilityStatusChanged", StringComparison.OrdinalIgnoreCase))
+        {
+            var status = e.Data is { ValueKind: JsonValueKind.Object } data
+                && data.TryGetProperty("resourceInfo", out var info) && info.ValueKind == JsonValueKind.Object
+                && info.TryGetProperty("properties", out var props) && props.ValueKind == JsonValueKind.Object
+                && props.TryGetProperty("availabilityState", out var state) && state.ValueKind == JsonValueKind.String
+                    ? state.GetString()
+                    : null;
+            var resource = e.Subject is { } s && s.StartsWith("/subscriptions/", StringComparison.OrdinalIgnoreCase) ? s : e.Source;
+            return (resource, $"Resource Health reports availability {status ?? "changed"}.");
+        }
+
+        return null;
+    }
+
+    private static bool IsAlert(IncomingEvent e) =>
+        e.Data is { ValueKind: JsonValueKind.Object } data
+        && data.TryGetProperty("schemaId", out var schema) && schema.ValueKind == JsonValueKind.String
+        && string.Equals(schema.GetString(), CommonAlertSchemaParser.SchemaId, StringComparison.OrdinalIgnoreCase);
+
+    private static List<IncomingEvent> ParseEventGridEvents(ReadOnlyMemory<byte> body) =>
+        EventGridEvent.ParseMany(BinaryData.FromBytes(body)).Select(e =>
+        {
+            e.TryGetSystemEventData(out var system);
+            return new IncomingEvent(e.Id, e.EventType, e.Topic, e.Subject, e.EventTime, ToJson(e.Data), system);
+        }).ToList();
+
+    private static List<IncomingEvent> ParseCloudEvents(ReadOnlyMemory<byte> body) =>
+        CloudEvent.ParseMany(BinaryData.FromBytes(body), skipValidation: false).Select(e =>
+        {
+            e.TryGetSystemEventData(out var system);
+            return new IncomingEvent(e.Id, e.Type, e.Source, e.Subject, e.Time ?? DateTimeOffset.UnixEpoch, ToJson(e.Data), system);
+        }).ToList();
+
+    private static JsonElement? ToJson(BinaryData? data)
+    {
+        if (data is null || data.ToMemory().IsEmpty)
+        {
+            return null;
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(data.ToMemory());
+            return document.RootElement.Clone();
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static EventDelivery Refuse(string field, string message) => new() { Errors = [new InputError(field, message)] };
+}
