@@ -159,6 +159,9 @@ public sealed class DevHostRunner : IAsyncDisposable
         builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.DurableTask", LogLevel.Warning);
+        // The in-process sidecar logs every refused duplicate start (our one-remediation-per-app rule
+        // working as intended) as a warning and an error; only its critical failures are news.
+        builder.Logging.AddFilter("Microsoft.DurableTask.Sidecar", LogLevel.Critical);
         builder.Logging.AddFilter("Grpc", LogLevel.Warning);
         builder.Logging.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning);
         builder.Logging.AddFilter("Azure.Core", LogLevel.Warning);
