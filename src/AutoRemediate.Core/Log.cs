@@ -36,6 +36,12 @@ internal static partial class Log
     [LoggerMessage(EventId = 1009, Level = LogLevel.Warning, Message = "Request to {Path} refused: {Reason}")]
     public static partial void Unauthorized(ILogger logger, string path, string reason);
 
+    [LoggerMessage(EventId = 3000, Level = LogLevel.Information, Message = "Dump {BlobName} stored: {Bytes} bytes after {Attempts} attempt(s)")]
+    public static partial void DumpStored(ILogger logger, string blobName, long bytes, int attempts);
+
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Warning, Message = "Dump stream for {BlobName} broke on attempt {Attempt} ({ExceptionType}); fetching it again")]
+    public static partial void DumpStreamBroke(ILogger logger, string blobName, int attempt, string exceptionType);
+
     [LoggerMessage(EventId = 2000, Level = LogLevel.Information, Message = "Incident {IncidentId} is being investigated")]
     public static partial void IncidentOpened(ILogger logger, string incidentId);
 

@@ -2,6 +2,8 @@ using Azure.Core;
 using Azure.Core.Pipeline;
 using Azure.Data.Tables;
 using Azure.Identity;
+using Azure.Storage.Blobs;
+using AutoRemediate.Evidence;
 using AutoRemediate.Alerts;
 using AutoRemediate.Azure;
 using AutoRemediate.Events;
@@ -57,9 +59,13 @@ public static class ServiceCollectionExtensions
             Transport = new HttpClientTransport(sp.GetRequiredService<IHttpClientFactory>().CreateClient(ArmHttpClientName)),
         });
         services.AddSingleton<IAppServiceClient, AppServiceClient>();
+        services.AddSingleton<IKuduClient, KuduClient>();
 
         services.AddSingleton(sp => CreateTableService(configuration, sp.GetRequiredService<TokenCredential>()));
         services.AddSingleton<IIncidentStore, TableIncidentStore>();
+        services.AddSingleton(sp => CreateBlobService(configuration, sp.GetRequiredService<TokenCredential>()));
+        services.AddOptions<EvidenceOptions>().Bind(configuration.GetSection(EvidenceOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<DumpUploader>();
 
         services.AddSingleton<ScopeGuard>();
         services.AddSingleton<Microsoft.IdentityModel.Tokens.BaseConfigurationManager>(sp =>
@@ -94,6 +100,29 @@ public static class ServiceCollectionExtensions
             : ManagedIdentityId.FromUserAssignedClientId(options.ManagedIdentityClientId)),
         _ => new DefaultAzureCredential(new DefaultAzureCredentialOptions { ManagedIdentityClientId = options.ManagedIdentityClientId }),
     };
+
+    private static BlobServiceClient CreateBlobService(IConfiguration configuration, TokenCredential credential)
+    {
+        var connectionString = configuration[StorageConnectionName];
+        if (!string.IsNullOrWhiteSpace(connectionString))
+        {
+            return new BlobServiceClient(connectionString);
+        }
+
+        var section = configuration.GetSection(StorageConnectionName);
+        if (Uri.TryCreate(section["blobServiceUri"], UriKind.Absolute, out var blobUri))
+        {
+            return new BlobServiceClient(blobUri, credential);
+        }
+
+        if (section["accountName"] is { Length: > 0 } account)
+        {
+            return new BlobServiceClient(new Uri($"https://{account}.blob.core.windows.net"), credential);
+        }
+
+        throw new InvalidOperationException(
+            $"No storage configured: set '{StorageConnectionName}' to a connection string, or '{StorageConnectionName}__blobServiceUri' / '{StorageConnectionName}__accountName'.");
+    }
 
     private static TableServiceClient CreateTableService(IConfiguration configuration, TokenCredential credential)
     {

@@ -8,5 +8,6 @@ var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerA
 var certificate = app.Services.GetRequiredService<SandboxCertificateInfo>();
 Console.WriteLine($"Sandbox (simulated App Service) listening on {string.Join(", ", addresses)}");
 Console.WriteLine($"Self-signed certificate SHA-256 thumbprint: {certificate.Sha256Thumbprint}");
-Console.WriteLine("  pin it with Azure__SandboxCertificateThumbprint; GET /sandbox/apps lists the apps, GET /sandbox/requests the request log.");
+Console.WriteLine("  pin it with Azure__SandboxCertificateThumbprint. ARM routes under /subscriptions/..., each app's SCM (Kudu) site under /scm/{site}.");
+Console.WriteLine("  GET /sandbox/apps lists the apps, GET /sandbox/requests the request log; POST /sandbox/faults injects faults, POST /sandbox/reset starts over.");
 await app.WaitForShutdownAsync();

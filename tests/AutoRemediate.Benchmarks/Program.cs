@@ -12,11 +12,12 @@ using Microsoft.Extensions.Configuration;
 // Ingest benchmarks against the real DevHost (in process), its own in-memory Azurite and the Sandbox.
 //   ingest [seconds] [connections]  wrk drives POST /api/alerts with distinct alerts across 50 apps
 //   storm [alerts] [apps]            10,000 fired alerts across 50 apps: wall time, and the incidents made
+//   dump [MiB]                       a process dump from the Sandbox (ARM route) streamed into Blob Storage
 var command = args.FirstOrDefault() ?? "help";
 var invariant = CultureInfo.InvariantCulture;
-if (command is not ("ingest" or "storm"))
+if (command is not ("ingest" or "storm" or "dump"))
 {
-    Console.WriteLine("usage: dotnet run -c Release --project tests/AutoRemediate.Benchmarks -- ingest [seconds=60] [connections=32] | storm [alerts=10000] [apps=50]");
+    Console.WriteLine("usage: dotnet run -c Release --project tests/AutoRemediate.Benchmarks -- ingest [seconds=60] [connections=32] | storm [alerts=10000] [apps=50] | dump [MiB=2048]");
     return 2;
 }
 
@@ -35,6 +36,11 @@ await using var host = await DevHostRunner.StartAsync([], builder =>
 var alertsUrl = new Uri(host.BaseAddress, "/api/alerts");
 string Site(int app) => $"/subscriptions/11111111-2222-3333-4444-555555555555/resourceGroups/rg-bench/providers/Microsoft.Web/sites/bench-app-{app:D3}";
 Console.WriteLine($"DevHost at {host.BaseAddress}; Azurite in memory on {string.Join(", ", ports)}; {Environment.ProcessorCount} cores");
+
+if (command == "dump")
+{
+    return await DumpBenchmark.RunAsync(host, args.Length > 1 ? long.Parse(args[1], invariant) : 2048);
+}
 
 if (command == "ingest")
 {

@@ -1,3 +1,5 @@
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
 using AutoRemediate.Sandbox;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -42,6 +44,34 @@ public sealed class SandboxFixture : IAsyncDisposable
         handler.SslOptions.RemoteCertificateValidationCallback = AutoRemediate.Azure.LoopbackCertificateTrust.Create(Thumbprint);
         return new HttpClient(handler) { BaseAddress = Address };
     }
+
+    /// <summary>Injects a fault (see the Sandbox's /sandbox/faults).</summary>
+    public async Task AddFaultAsync(object fault)
+    {
+        using var client = CreateClient();
+        using var response = await client.PostAsJsonAsync("/sandbox/faults", fault);
+        response.EnsureSuccessStatusCode();
+    }
+
+    /// <summary>Back to the initial apps, no faults, an empty request log.</summary>
+    public async Task ResetAsync()
+    {
+        using var client = CreateClient();
+        using var response = await client.PostAsync("/sandbox/reset", content: null);
+        response.EnsureSuccessStatusCode();
+    }
+
+    /// <summary>One simulated app as /sandbox/apps describes it (counters, instances, plan).</summary>
+    public async Task<JsonObject> AppAsync(string name)
+    {
+        using var client = CreateClient();
+        var apps = await client.GetFromJsonAsync<JsonArray>("/sandbox/apps");
+        return apps!.Single(a => string.Equals(a!["name"]!.GetValue<string>(), name, StringComparison.OrdinalIgnoreCase))!.AsObject();
+    }
+
+    /// <summary>The resource id of a simulated app.</summary>
+    public static string SiteId(string name) =>
+        $"/subscriptions/11111111-2222-3333-4444-555555555555/resourceGroups/rg-shop-prod/providers/Microsoft.Web/sites/{name}";
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()

@@ -32,6 +32,42 @@ public sealed class AzureOptions : IValidatableObject
     [Required, RegularExpression("^[0-9]{4}-[0-9]{2}-[0-9]{2}(-preview)?$")]
     public string WebApiVersion { get; set; } = "2025-05-01";
 
+    /// <summary>The Azure Monitor metrics and autoscale api-versions.</summary>
+    [Required]
+    public string MetricsApiVersion { get; set; } = "2023-10-01";
+
+    /// <summary>The autoscale settings api-version.</summary>
+    [Required]
+    public string AutoscaleApiVersion { get; set; } = "2022-10-01";
+
+    /// <summary>The Resource Health api-version.</summary>
+    [Required]
+    public string ResourceHealthApiVersion { get; set; } = "2025-05-01";
+
+    /// <summary>How long to follow a long-running ARM operation (202 + Azure-AsyncOperation / Location) before giving up.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan LongRunningOperationTimeout { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// The SCM (Kudu) site of an app; <c>{site}</c> is replaced by the app name (<c>{site}-{slot}</c> for a slot).
+    /// Locally the Sandbox serves every app's SCM site under <c>/scm/{site}</c>.
+    /// </summary>
+    [Required]
+    public string ScmEndpointTemplate { get; set; } = "https://{site}.scm.azurewebsites.net";
+
+    /// <summary>Token scope for Kudu: the App Service audience (ARM-audience tokens on SCM are being retired).</summary>
+    [Required]
+    public string KuduTokenScope { get; set; } = "https://appservice.azure.com/.default";
+
+    /// <summary>
+    /// Kudu basic-auth (publishing credentials) user. Used only when set together with the password;
+    /// otherwise Kudu gets a Microsoft Entra ID bearer token. Many tenants disable basic auth by policy.
+    /// </summary>
+    public string? KuduBasicAuthUser { get; set; }
+
+    /// <summary>Kudu basic-auth password (a secret: Key Vault reference in Azure, never in the repo).</summary>
+    public string? KuduBasicAuthPassword { get; set; }
+
     /// <summary>Which credential to use.</summary>
     public CredentialMode Credential { get; set; } = CredentialMode.Default;
 
@@ -52,6 +88,18 @@ public sealed class AzureOptions : IValidatableObject
             yield return new ValidationResult(
                 "Azure:ResourceManagerEndpoint must be https: bearer tokens are never sent over plain HTTP.",
                 [nameof(ResourceManagerEndpoint)]);
+        }
+
+        if (!ScmEndpointTemplate.StartsWith("https://", StringComparison.OrdinalIgnoreCase) || !ScmEndpointTemplate.Contains("{site}", StringComparison.Ordinal))
+        {
+            yield return new ValidationResult(
+                "Azure:ScmEndpointTemplate must be an https URL containing {site}.", [nameof(ScmEndpointTemplate)]);
+        }
+
+        if (string.IsNullOrEmpty(KuduBasicAuthUser) != string.IsNullOrEmpty(KuduBasicAuthPassword))
+        {
+            yield return new ValidationResult(
+                "Set both Azure:KuduBasicAuthUser and Azure:KuduBasicAuthPassword, or neither.", [nameof(KuduBasicAuthUser)]);
         }
 
         if (Credential == CredentialMode.Sandbox && !ResourceManagerEndpoint.IsLoopback)

@@ -1,0 +1,131 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Xml;
+
+namespace AutoRemediate.Azure;
+
+/// <summary>Tolerant readers for Azure's JSON: numbers may come as strings and vice versa, absent is null.</summary>
+internal static class Json
+{
+    public static JsonElement Obj(JsonElement parent, string name) =>
+        parent.ValueKind == JsonValueKind.Object && parent.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Object ? value : default;
+
+    public static string? Str(JsonElement parent, string name)
+    {
+        if (parent.ValueKind != JsonValueKind.Object || !parent.TryGetProperty(name, out var value))
+        {
+            return null;
+        }
+
+        return value.ValueKind switch
+        {
+            JsonValueKind.String => value.GetString(),
+            JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False => value.GetRawText(),
+            _ => null,
+        };
+    }
+
+    public static long? Long(JsonElement parent, string name) =>
+        Str(parent, name) is { } text && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && double.IsFinite(value) ? (long)value : null;
+
+    public static int? Int(JsonElement parent, string name) => Long(parent, name) is { } value && value is >= int.MinValue and <= int.MaxValue ? (int)value : null;
+
+    public static double? Double(JsonElement parent, string name) =>
+        Str(parent, name) is { } text && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && double.IsFinite(value) ? value : null;
+
+    public static bool? Bool(JsonElement parent, string name) => Str(parent, name) is { } text && bool.TryParse(text, out var value) ? value : null;
+
+    public static DateTimeOffset? Time(JsonElement parent, string name) =>
+        Str(parent, name) is { } text && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var value) ? value : null;
+
+    /// <summary>Kudu writes CPU times as "hh:mm:ss.fff" (TimeSpan) and ARM examples as ISO 8601 durations; accept both.</summary>
+    public static TimeSpan? Duration(JsonElement parent, string name)
+    {
+        var text = Str(parent, name);
+        if (text is null)
+        {
+            return null;
+        }
+
+        if (TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out var span))
+        {
+            return span;
+        }
+
+        try
+        {
+            return XmlConvert.ToTimeSpan(text);
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+    }
+}
+
+/// <summary>ProcessInfo in both wrappings: ARM (<c>{ id, name, properties: {...} }</c>) and Kudu (top-level).</summary>
+internal static class ProcessParsing
+{
+    public static ProcessDetails FromArm(JsonElement item)
+    {
+        var p = Json.Obj(item, "properties");
+        var details = FromKudu(p.ValueKind == JsonValueKind.Object ? p : item);
+        // ARM's resource name is the pid; "identifier" may be absent from the summary listing.
+        return details.Id == 0 && Json.Int(item, "name") is { } pid ? details with { Id = pid } : details;
+    }
+
+    public static ProcessDetails FromKudu(JsonElement p) => new(
+        Json.Int(p, "identifier") ?? Json.Int(p, "id") ?? 0,
+        Json.Str(p, "name") ?? string.Empty,
+        Json.Long(p, "working_set"),
+        Json.Long(p, "private_memory"),
+        Json.Int(p, "thread_count"),
+        Json.Int(p, "handle_count"),
+        Json.Duration(p, "total_cpu_time"),
+        Json.Time(p, "start_time"),
+        Json.Bool(p, "is_scm_site") ?? false,
+        Json.Bool(p, "is_webjob") ?? false);
+}
+
+/// <summary>Azure Monitor's metrics response.</summary>
+internal static class MetricsParsing
+{
+    public static IReadOnlyList<MetricSeries> Parse(JsonElement body)
+    {
+        var list = new List<MetricSeries>();
+        if (!body.TryGetProperty("value", out var metrics) || metrics.ValueKind != JsonValueKind.Array)
+        {
+            return list;
+        }
+
+        foreach (var metric in metrics.EnumerateArray())
+        {
+            var name = Json.Str(Json.Obj(metric, "name"), "value") ?? string.Empty;
+            var unit = Json.Str(metric, "unit");
+            if (!metric.TryGetProperty("timeseries", out var series) || series.ValueKind != JsonValueKind.Array)
+            {
+                continue;
+            }
+
+            foreach (var ts in series.EnumerateArray())
+            {
+                string? instance = null;
+                if (ts.TryGetProperty("metadatavalues", out var meta) && meta.ValueKind == JsonValueKind.Array)
+                {
+                    instance = meta.EnumerateArray()
+                        .Where(m => string.Equals(Json.Str(Json.Obj(m, "name"), "value"), "instance", StringComparison.OrdinalIgnoreCase))
+                        .Select(m => Json.Str(m, "value")).FirstOrDefault();
+                }
+
+                var points = ts.TryGetProperty("data", out var data) && data.ValueKind == JsonValueKind.Array
+                    ? data.EnumerateArray().Select(d => new MetricPoint(
+                        Json.Time(d, "timeStamp") ?? DateTimeOffset.MinValue, Json.Double(d, "average"), Json.Double(d, "total"),
+                        Json.Double(d, "maximum"), Json.Double(d, "minimum"), Json.Double(d, "count"))).ToList()
+                    : [];
+                list.Add(new MetricSeries(name, unit, instance, points));
+            }
+        }
+
+        return list;
+    }
+}

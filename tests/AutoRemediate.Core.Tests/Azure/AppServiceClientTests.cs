@@ -1,0 +1,306 @@
+using System.Diagnostics;
+using Azure;
+using AutoRemediate.Azure;
+using AutoRemediate.Sandbox;
+using AutoRemediate.Testing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace AutoRemediate.Core.Tests.Azure;
+
+/// <summary>The real ARM client, wired by AddAutoRemediate, against the Sandbox over HTTPS.</summary>
+[TestClass]
+public sealed class AppServiceClientTests
+{
+    private static readonly string s_shop = SandboxFixture.SiteId("contoso-shop");
+    private static readonly string s_api = SandboxFixture.SiteId("contoso-api");
+    private static SandboxFixture s_sandbox = null!;
+
+    [ClassInitialize]
+    public static async Task StartAsync(TestContext context) => s_sandbox = await SandboxFixture.StartAsync();
+
+    [ClassCleanup]
+    public static async Task StopAsync() => await s_sandbox.DisposeAsync();
+
+    [TestInitialize]
+    public Task ResetAsync() => s_sandbox.ResetAsync();
+
+    internal static IAppServiceClient Client(SandboxFixture sandbox, Action<IServiceCollection>? tweak = null) =>
+        Services(sandbox, tweak).GetRequiredService<IAppServiceClient>();
+
+    internal static ServiceProvider Services(SandboxFixture sandbox, Action<IServiceCollection>? tweak = null)
+    {
+        var services = new ServiceCollection();
+        TestServices.AddCore(services, sandbox, TestServices.UniqueTables());
+        tweak?.Invoke(services);
+        return services.BuildServiceProvider();
+    }
+
+    private static IEnumerable<LoggedRequest> Requests(string method, string pathEnd) =>
+        s_sandbox.Requests.Snapshot().Where(r => r.Method == method && r.Path.EndsWith(pathEnd, StringComparison.OrdinalIgnoreCase));
+
+    [TestMethod]
+    public async Task GetSite_Known_ReadsStatePlanAndHost()
+    {
+        var site = await Client(s_sandbox).GetSiteAsync(s_shop);
+
+        Assert.AreEqual("contoso-shop", site.Name);
+        Assert.AreEqual("Running", site.State);
+        Assert.AreEqual("contoso-shop.azurewebsites.net", site.DefaultHostName);
+        Assert.IsFalse(site.IsLinux);
+        Assert.IsNotNull(site.ServerFarmId);
+        var request = Requests("GET", "/sites/contoso-shop").Last();
+        Assert.IsTrue(request.HadBearerToken);
+        StringAssert.Contains(request.Query, "api-version=2025-05-01");
+    }
+
+    [TestMethod]
+    public async Task GetSite_LinuxApp_IsLinux() => Assert.IsTrue((await Client(s_sandbox).GetSiteAsync(s_api)).IsLinux);
+
+    [TestMethod]
+    public async Task GetSite_Unknown_RequestFailedWith404()
+    {
+        var ex = await Assert.ThrowsExactlyAsync<RequestFailedException>(() => Client(s_sandbox).GetSiteAsync(SandboxFixture.SiteId("missing")));
+
+        Assert.AreEqual(404, ex.Status);
+        Assert.AreEqual("ResourceNotFound", ex.ErrorCode);
+    }
+
+    [TestMethod]
+    public async Task GetSite_NotASiteId_ArgumentExceptionAndNoRequest()
+    {
+        await Assert.ThrowsExactlyAsync<ArgumentException>(() =>
+            Client(s_sandbox).GetSiteAsync("/subscriptions/11111111-2222-3333-4444-555555555555/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/x"));
+
+        Assert.IsEmpty(s_sandbox.Requests.Snapshot());
+    }
+
+    [TestMethod]
+    public async Task GetSiteConfig_ReadsTheHealthCheckPath()
+    {
+        var config = await Client(s_sandbox).GetSiteConfigAsync(s_shop);
+
+        Assert.IsFalse(string.IsNullOrEmpty(config.HealthCheckPath));
+    }
+
+    [TestMethod]
+    public async Task InstancesAndProcesses_OfEachInstance_WithMemoryAndStartTime()
+    {
+        var client = Client(s_sandbox);
+        var instances = await client.ListInstancesAsync(s_shop);
+        var app = await s_sandbox.AppAsync("contoso-shop");
+
+        CollectionAssert.AreEquivalent(app["instanceIds"]!.AsArray().Select(i => i!.GetValue<string>()).ToArray(), instances.Select(i => i.InstanceId).ToArray());
+        var processes = await client.ListProcessesAsync(s_shop, instances[0].InstanceId);
+        var worker = processes.First(p => !p.IsScmSite);
+        var details = await client.GetProcessAsync(s_shop, instances[0].InstanceId, worker.Id);
+        Assert.IsGreaterThan(0L, details.WorkingSetBytes ?? 0);
+        Assert.IsNotNull(details.StartTime);
+        Assert.IsGreaterThan(0, details.ThreadCount ?? 0);
+    }
+
+    [TestMethod]
+    public async Task GetProcessDump_StreamsEveryByte()
+    {
+        var client = Client(s_sandbox);
+        var instance = (await client.ListInstancesAsync(s_shop))[0].InstanceId;
+        await s_sandbox.AddFaultAsync(new { pathContains = "/dump", dumpSizeBytes = 5 * 1024 * 1024 + 7 });
+
+        await using var dump = await client.GetProcessDumpAsync(s_shop, instance, 1);
+        var total = 0L;
+        var buffer = new byte[81920];
+        int read;
+        while ((read = await dump.ReadAsync(buffer)) > 0)
+        {
+            total += read;
+        }
+
+        Assert.AreEqual(5 * 1024 * 1024 + 7, total);
+    }
+
+    [TestMethod]
+    public async Task KillProcess_OnOneInstance_KilledOnceAndUnknownPidIsFalse()
+    {
+        var client = Client(s_sandbox);
+        var instance = (await client.ListInstancesAsync(s_shop))[0].InstanceId;
+
+        Assert.IsTrue(await client.KillProcessAsync(s_shop, instance, 1));
+        Assert.IsFalse(await client.KillProcessAsync(s_shop, instance, 99999));
+        Assert.AreEqual(1, (await s_sandbox.AppAsync("contoso-shop"))["killCount"]!.GetValue<int>());
+    }
+
+    [TestMethod]
+    public async Task Restart_Once_OneRestartWithTheRequestedOptions()
+    {
+        await Client(s_sandbox).RestartAsync(s_shop, softRestart: true, synchronous: true);
+
+        Assert.AreEqual(1, (await s_sandbox.AppAsync("contoso-shop"))["restartCount"]!.GetValue<int>());
+        var request = Requests("POST", "/sites/contoso-shop/restart").Single();
+        StringAssert.Contains(request.Query, "softRestart=true");
+        StringAssert.Contains(request.Query, "synchronous=true");
+    }
+
+    [TestMethod]
+    public async Task Restart_ServerError_NotRetriedSoNeverTwice()
+    {
+        await s_sandbox.AddFaultAsync(new { method = "POST", pathContains = "/restart", status = 500, times = 1 });
+
+        var ex = await Assert.ThrowsExactlyAsync<RequestFailedException>(() => Client(s_sandbox).RestartAsync(s_shop));
+
+        Assert.AreEqual(500, ex.Status);
+        Assert.HasCount(1, Requests("POST", "/sites/contoso-shop/restart").ToArray());
+        Assert.AreEqual(0, (await s_sandbox.AppAsync("contoso-shop"))["restartCount"]!.GetValue<int>());
+    }
+
+    [TestMethod]
+    public async Task Restart_Throttled_WaitsRetryAfterThenRestartsOnce()
+    {
+        await s_sandbox.AddFaultAsync(new { method = "POST", pathContains = "/restart", status = 429, retryAfterSeconds = 1, times = 1 });
+
+        await Client(s_sandbox).RestartAsync(s_shop);
+
+        var attempts = Requests("POST", "/sites/contoso-shop/restart").ToArray();
+        Assert.HasCount(2, attempts);
+        Assert.AreEqual(429, attempts[0].Status);
+        Assert.IsGreaterThanOrEqualTo(TimeSpan.FromMilliseconds(900), attempts[1].At - attempts[0].At, "Retry-After must be honoured");
+        Assert.AreEqual(1, (await s_sandbox.AppAsync("contoso-shop"))["restartCount"]!.GetValue<int>());
+    }
+
+    [TestMethod]
+    public async Task Get_ThrottledWithRetryAfter_RetriedAndSucceeds()
+    {
+        await s_sandbox.AddFaultAsync(new { method = "GET", pathContains = "/sites/contoso-shop", status = 429, retryAfterSeconds = 1, times = 2 });
+        var watch = Stopwatch.StartNew();
+
+        var site = await Client(s_sandbox).GetSiteAsync(s_shop);
+
+        Assert.AreEqual("contoso-shop", site.Name);
+        Assert.HasCount(3, Requests("GET", "/sites/contoso-shop").ToArray());
+        Assert.IsGreaterThanOrEqualTo(TimeSpan.FromMilliseconds(1800), watch.Elapsed);
+    }
+
+    [TestMethod]
+    public async Task Get_Cancelled_StopsWithoutWaitingForASlowServer()
+    {
+        await s_sandbox.AddFaultAsync(new { method = "GET", pathContains = "/sites/contoso-shop", delayMs = 20000, times = 1 });
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+        var watch = Stopwatch.StartNew();
+
+        await Assert.ThrowsAsync<OperationCanceledException>(() => Client(s_sandbox).GetSiteAsync(s_shop, cancel.Token));
+
+        Assert.IsLessThan(TimeSpan.FromSeconds(5), watch.Elapsed);
+    }
+
+    [TestMethod]
+    public async Task UpdatePlanSku_ScaleOut_FollowsTheLongRunningOperationToTheNewCapacity()
+    {
+        var client = Client(s_sandbox);
+        var planId = (await client.GetSiteAsync(s_shop)).ServerFarmId!;
+        var before = await client.GetPlanAsync(planId);
+
+        var after = await client.UpdatePlanSkuAsync(planId, new PlanSkuChange(Capacity: before.Capacity + 1));
+
+        Assert.AreEqual(before.Capacity + 1, after.Capacity);
+        Assert.AreEqual(before.Capacity + 1, (await client.ListInstancesAsync(s_shop)).Count);
+        var log = s_sandbox.Requests.Snapshot();
+        var patch = log.Single(r => r.Method == "PATCH");
+        Assert.AreEqual(202, patch.Status);
+        Assert.IsTrue(log.Any(r => r.Sequence > patch.Sequence && r.Path.Contains("/sandbox/operations/", StringComparison.OrdinalIgnoreCase) || r.Sequence > patch.Sequence && r.Method == "GET"), "the operation was polled");
+    }
+
+    [TestMethod]
+    public async Task UpdatePlanSku_ScaleUp_ChangesTheSku()
+    {
+        var client = Client(s_sandbox);
+        var planId = (await client.GetSiteAsync(s_shop)).ServerFarmId!;
+
+        var after = await client.UpdatePlanSkuAsync(planId, new PlanSkuChange(SkuName: "P2v3", SkuTier: "PremiumV3"));
+
+        Assert.AreEqual("P2v3", after.SkuName);
+        Assert.AreEqual("P2v3", (await client.GetPlanAsync(planId)).SkuName);
+    }
+
+    [TestMethod]
+    public async Task FindAutoscaleSettings_PlanWithAutoscale_ReportsTheRangeThatWouldUndoAManualScaleOut()
+    {
+        var client = Client(s_sandbox);
+        var planId = (await client.GetSiteAsync(SandboxFixture.SiteId("contoso-cpu"))).ServerFarmId!;
+
+        var settings = await client.FindAutoscaleSettingsAsync(planId);
+
+        var setting = settings.Single();
+        Assert.IsTrue(setting.Enabled);
+        Assert.AreEqual(2, setting.Minimum);
+        Assert.AreEqual(5, setting.Maximum);
+        Assert.IsTrue(setting.WouldOverride(6));
+        Assert.IsFalse(setting.WouldOverride(4));
+        Assert.IsEmpty(await client.FindAutoscaleSettingsAsync((await client.GetSiteAsync(s_shop)).ServerFarmId!));
+    }
+
+    [TestMethod]
+    public async Task GetMetrics_SiteSplitByInstance_OneSeriesPerInstanceWithMinutePoints()
+    {
+        var client = Client(s_sandbox);
+        var end = DateTimeOffset.UtcNow;
+        var instances = await client.ListInstancesAsync(s_shop);
+
+        var series = await client.GetMetricsAsync(s_shop, new MetricsQuery(["MemoryWorkingSet", "Http5xx"], end.AddMinutes(-30), end, TimeSpan.FromMinutes(1), ["Average", "Total"], SplitByInstance: true));
+
+        var memory = series.Where(s => s.Metric == "MemoryWorkingSet").ToArray();
+        Assert.HasCount(instances.Count, memory);
+        Assert.IsTrue(memory.All(s => s.Instance is not null && s.Points.Count >= 29));
+        Assert.IsTrue(memory.All(s => s.Points.All(p => p.Average > 0)));
+        Assert.IsTrue(series.Any(s => s.Metric == "Http5xx"));
+    }
+
+    [TestMethod]
+    public async Task GetMetrics_UnknownMetric_RequestFailed400()
+    {
+        var end = DateTimeOffset.UtcNow;
+
+        var ex = await Assert.ThrowsExactlyAsync<RequestFailedException>(() =>
+            Client(s_sandbox).GetMetricsAsync(s_shop, new MetricsQuery(["NoSuchMetric"], end.AddMinutes(-5), end, TimeSpan.FromMinutes(1), ["Average"])));
+
+        Assert.AreEqual(400, ex.Status);
+    }
+
+    [TestMethod]
+    public async Task GetAvailability_PlatformOutage_IsAPlatformProblem()
+    {
+        var client = Client(s_sandbox);
+
+        var outage = await client.GetAvailabilityAsync(SandboxFixture.SiteId("contoso-outage"));
+        var healthy = await client.GetAvailabilityAsync(s_api);
+
+        Assert.AreEqual("Unavailable", outage.State);
+        Assert.IsTrue(outage.IsPlatformProblem);
+        Assert.AreEqual("Available", healthy.State);
+        Assert.IsFalse(healthy.IsPlatformProblem);
+    }
+
+    [TestMethod]
+    public async Task Detectors_ListAndRun_ReturnsTheRawTables()
+    {
+        var client = Client(s_sandbox);
+        var detectors = await client.ListDetectorsAsync(s_shop);
+
+        Assert.IsNotEmpty(detectors);
+        var end = DateTimeOffset.UtcNow;
+        var result = await client.RunDetectorAsync(s_shop, detectors[0].Id, end.AddHours(-1), end);
+
+        Assert.IsTrue(result.GetProperty("properties").TryGetProperty("dataset", out _));
+    }
+
+    // The Sandbox certificate is trusted only because its thumbprint is pinned: another self-signed
+    // certificate on loopback is refused, so the pin cannot be a blanket "accept anything".
+    [TestMethod]
+    public async Task GetSite_SandboxCertificateNotPinned_ConnectionRefused()
+    {
+        await using var other = await SandboxFixture.StartAsync();
+        var client = Client(other, services => services.PostConfigure<AzureOptions>(o => o.SandboxCertificateThumbprint = s_sandbox.Thumbprint));
+
+        var ex = await Assert.ThrowsAsync<Exception>(() => client.GetSiteAsync(s_shop));
+
+        Assert.IsTrue(ex is RequestFailedException or AggregateException, ex.ToString());
+        Assert.IsFalse(other.Requests.Snapshot().Any(), "no request may reach an untrusted server");
+    }
+}
