@@ -83,6 +83,15 @@ public sealed class AppServiceClientTests
     }
 
     [TestMethod]
+    public async Task ListSlots_SiteWithStaging_ReturnsTheSlot()
+    {
+        var slots = await Client(s_sandbox).ListSlotsAsync(s_shop);
+
+        StringAssert.EndsWith(slots.Single().Id, "/slots/staging");
+        Assert.AreEqual("Running", (await Client(s_sandbox).GetSiteAsync(slots.Single().Id)).State);
+    }
+
+    [TestMethod]
     public async Task InstancesAndProcesses_OfEachInstance_WithMemoryAndStartTime()
     {
         var client = Client(s_sandbox);
@@ -217,6 +226,32 @@ public sealed class AppServiceClientTests
 
         Assert.AreEqual("P2v3", after.SkuName);
         Assert.AreEqual("P2v3", (await client.GetPlanAsync(planId)).SkuName);
+    }
+
+    [TestMethod]
+    public async Task UpdatePlanSku_OperationFails_RequestFailedAndPlanUnchanged()
+    {
+        var client = Client(s_sandbox);
+        var planId = (await client.GetSiteAsync(s_shop)).ServerFarmId!;
+        var before = await client.GetPlanAsync(planId);
+        await s_sandbox.AddFaultAsync(new { method = "PATCH", pathContains = "/serverfarms/", lroResult = "Failed", times = 1 });
+
+        await Assert.ThrowsExactlyAsync<RequestFailedException>(() => client.UpdatePlanSkuAsync(planId, new PlanSkuChange(Capacity: before.Capacity + 1)));
+
+        Assert.AreEqual(before.Capacity, (await client.GetPlanAsync(planId)).Capacity);
+    }
+
+    [TestMethod]
+    public async Task GetMetrics_Plan_CpuPercentagePerInstance()
+    {
+        var client = Client(s_sandbox);
+        var planId = (await client.GetSiteAsync(SandboxFixture.SiteId("contoso-cpu"))).ServerFarmId!;
+        var end = DateTimeOffset.UtcNow;
+
+        var series = await client.GetMetricsAsync(planId, new MetricsQuery(["CpuPercentage"], end.AddMinutes(-10), end, TimeSpan.FromMinutes(1), ["Average"], SplitByInstance: true));
+
+        Assert.HasCount((await client.GetPlanAsync(planId)).Capacity!.Value, series);
+        Assert.IsTrue(series.All(s => s.Metric == "CpuPercentage" && s.Points.Any(p => p.Average > 80)), "a CPU-saturated plan");
     }
 
     [TestMethod]
