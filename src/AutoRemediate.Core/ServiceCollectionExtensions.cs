@@ -6,6 +6,7 @@ using Azure.Storage.Blobs;
 using AutoRemediate.Evidence;
 using AutoRemediate.Alerts;
 using AutoRemediate.Azure;
+using AutoRemediate.Decisions;
 using AutoRemediate.Events;
 using AutoRemediate.Incidents;
 using AutoRemediate.Security;
@@ -40,6 +41,7 @@ public static class ServiceCollectionExtensions
         services.AddOptions<StorageOptions>().Bind(configuration.GetSection(StorageOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<IngestOptions>().Bind(configuration.GetSection(IngestOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<ScopeOptions>().Bind(configuration.GetSection(ScopeOptions.SectionName)).ValidateOnStart();
+        services.AddOptions<PolicyOptions>().Bind(configuration.GetSection(PolicyOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<WebhookAuthOptions>().Bind(configuration.GetSection(WebhookAuthOptions.SectionName)).ValidateOnStart();
         services.AddOptions<WorkflowOptions>().Bind(configuration.GetSection(WorkflowOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
 

@@ -1,0 +1,79 @@
+namespace AutoRemediate.Decisions;
+
+// WARNING: the records in this file travel in orchestration history (the decision's input and
+// output). Add members only as optional ones at the end.
+
+/// <summary>What the evidence says about one instance.</summary>
+/// <param name="InstanceId">The instance.</param>
+/// <param name="MemoryPercent">Memory use of the instance, percent.</param>
+/// <param name="CpuPercent">CPU use, percent.</param>
+/// <param name="Http5xx">5xx responses in the evidence window.</param>
+/// <param name="Healthy">Health check (or equivalent) says healthy.</param>
+/// <param name="WorkerRestarts">Worker process restarts seen in the evidence window.</param>
+public sealed record InstanceEvidence(string InstanceId, double? MemoryPercent, double? CpuPercent, double? Http5xx, bool Healthy, int WorkerRestarts = 0);
+
+/// <summary>Whether Azure itself is at fault.</summary>
+/// <param name="ResourceHealthPlatformIssue">Resource Health reports a platform-initiated degradation.</param>
+/// <param name="ServiceHealthIncidentOpen">A Service Health incident is open for the region.</param>
+/// <param name="AppsAlertingInWindow">How many apps alerted within the fleet window (this one included).</param>
+public sealed record PlatformEvidence(bool ResourceHealthPlatformIssue, bool ServiceHealthIncidentOpen, int AppsAlertingInWindow);
+
+/// <summary>The plan the app runs on, and who else scales it.</summary>
+/// <param name="Sku">Current SKU name.</param>
+/// <param name="Capacity">Current instance count.</param>
+/// <param name="MaximumWorkers">The plan's own maximum.</param>
+/// <param name="AutoscaleMinimum">An enabled autoscale setting's minimum, if any.</param>
+/// <param name="AutoscaleMaximum">An enabled autoscale setting's maximum, if any.</param>
+public sealed record PlanEvidence(string Sku, int Capacity, int MaximumWorkers, int? AutoscaleMinimum = null, int? AutoscaleMaximum = null);
+
+/// <summary>An action the pipeline took earlier on this app or elsewhere.</summary>
+/// <param name="At">When.</param>
+/// <param name="Plan">What.</param>
+/// <param name="TargetResourceId">Which app.</param>
+public sealed record PastAction(DateTimeOffset At, PlanKind Plan, string TargetResourceId);
+
+/// <summary>Everything the decision looks at. Built by the workflow from diagnostics; the decision itself does no I/O.</summary>
+/// <param name="TargetResourceId">The app.</param>
+/// <param name="Now">The workflow's current time.</param>
+/// <param name="MetricNames">The metrics the alert was about (MemoryWorkingSet, Http5xx, CpuPercentage, ...).</param>
+/// <param name="Platform">Platform evidence.</param>
+/// <param name="Instances">Per-instance evidence.</param>
+/// <param name="Plan">The plan.</param>
+/// <param name="HttpQueueLength">The plan's HTTP queue length.</param>
+/// <param name="RecentActions">This app's actions in the last 24 hours.</param>
+/// <param name="ActionsInProgressFleetWide">Actions running now across the fleet.</param>
+public sealed record DecisionInput(
+    string TargetResourceId,
+    DateTimeOffset Now,
+    IReadOnlyList<string> MetricNames,
+    PlatformEvidence Platform,
+    IReadOnlyList<InstanceEvidence> Instances,
+    PlanEvidence Plan,
+    double? HttpQueueLength,
+    IReadOnlyList<PastAction> RecentActions,
+    int ActionsInProgressFleetWide);
+
+/// <summary>What the policy decided, and why, in words an on-call engineer understands.</summary>
+/// <param name="Plan">The plan (Escalate when nothing is to be done).</param>
+/// <param name="Reason">Why this plan.</param>
+/// <param name="DumpFirst">Take a memory dump of the worst process before acting.</param>
+/// <param name="InstanceId">RestartInstance: which instance.</param>
+/// <param name="NewCapacity">ScaleOut: the new instance count.</param>
+/// <param name="NewSku">ScaleUp: the new SKU.</param>
+/// <param name="NeedsApproval">Ask people before acting.</param>
+/// <param name="DryRun">Recorded only; nothing will be done.</param>
+/// <param name="BlockedBy">When a guardrail turned an action into Escalate: which one.</param>
+/// <param name="Proposed">When blocked or dry-run: the plan the evidence pointed to.</param>
+/// <param name="Warnings">Things approvers should know (e.g. autoscale would undo a scale-out).</param>
+public sealed record Decision(
+    PlanKind Plan,
+    string Reason,
+    bool DumpFirst = false,
+    string? InstanceId = null,
+    int? NewCapacity = null,
+    string? NewSku = null,
+    bool NeedsApproval = false,
+    bool DryRun = false,
+    string? BlockedBy = null,
+    PlanKind? Proposed = null,
+    IReadOnlyList<string>? Warnings = null);

@@ -1,0 +1,207 @@
+using System.Globalization;
+
+namespace AutoRemediate.Decisions;
+
+/// <summary>
+/// The decision: a pure function of the evidence and the policy (no I/O, no clock but the input's
+/// <see cref="DecisionInput.Now"/>), so the orchestration can call it directly and tests can table it.
+/// Order: platform first (never act when Azure is at fault), then what the evidence points to, then
+/// the guardrails that may turn an action into an escalation, then approval.
+/// </summary>
+public static class RemediationPolicy
+{
+    private static readonly string[] s_memoryMetrics = ["MemoryWorkingSet", "AverageMemoryWorkingSet", "MemoryPercentage", "PrivateBytes"];
+
+    /// <summary>Decides what to do.</summary>
+    public static Decision Decide(DecisionInput input, PolicyOptions policy)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(policy);
+        var platform = PlatformReason(input.Platform, policy);
+        if (platform is not null)
+        {
+            return new Decision(PlanKind.Escalate, platform + " Nothing is done to the app: restarting or scaling would not help and could hurt.");
+        }
+
+        var proposal = Propose(input, policy);
+        if (proposal.Plan == PlanKind.Escalate)
+        {
+            return proposal;
+        }
+
+        var blocked = Guardrail(input, policy);
+        if (blocked is not null)
+        {
+            return new Decision(PlanKind.Escalate, $"{proposal.Reason} But {blocked.Value.Reason}, so nothing is done and on-call decides.",
+                BlockedBy: blocked.Value.Name, Proposed: proposal.Plan, Warnings: proposal.Warnings);
+        }
+
+        if (policy.DryRun)
+        {
+            return proposal with { Reason = proposal.Reason + " Dry-run mode: recorded only, nothing is done.", DryRun = true, NeedsApproval = false, Proposed = proposal.Plan };
+        }
+
+        return proposal with { NeedsApproval = !policy.AutoApprovedPlans.Contains(proposal.Plan) };
+    }
+
+    private static string? PlatformReason(PlatformEvidence platform, PolicyOptions policy)
+    {
+        if (platform.ResourceHealthPlatformIssue)
+        {
+            return "Resource Health reports a platform-initiated problem with this app.";
+        }
+
+        if (platform.ServiceHealthIncidentOpen)
+        {
+            return "A Service Health incident is open for this region.";
+        }
+
+        if (platform.AppsAlertingInWindow >= policy.FleetBreakerApps)
+        {
+            return $"{platform.AppsAlertingInWindow} apps alerted within {Minutes(policy.FleetWindow)} (fleet breaker at {policy.FleetBreakerApps}): this looks like the platform or a shared dependency, not this app.";
+        }
+
+        return null;
+    }
+
+    private static Decision Propose(DecisionInput input, PolicyOptions policy)
+    {
+        var instances = input.Instances;
+        var unhealthy = instances.Where(i => IsUnhealthy(i, policy)).ToList();
+
+        // One bad instance among healthy ones: restart only that one.
+        if (instances.Count > 1 && unhealthy.Count == 1)
+        {
+            var bad = unhealthy[0];
+            return new Decision(PlanKind.RestartInstance,
+                $"Only instance {Short(bad.InstanceId)} of {instances.Count} is unhealthy ({Describe(bad, policy)}); restarting its worker leaves the others serving.",
+                DumpFirst: true, InstanceId: bad.InstanceId);
+        }
+
+        var memoryHigh = instances.Where(i => i.MemoryPercent >= policy.MemoryHighPercent).ToList();
+        if (memoryHigh.Count > 0 || (instances.Count == 0 && input.MetricNames.Any(m => s_memoryMetrics.Contains(m, StringComparer.OrdinalIgnoreCase))))
+        {
+            var worst = memoryHigh.MaxBy(i => i.MemoryPercent);
+            var detail = worst is null ? "the alert is about memory" : $"memory at {worst.MemoryPercent!.Value.ToString("0", CultureInfo.InvariantCulture)}% on {memoryHigh.Count} of {instances.Count} instance(s)";
+            return new Decision(PlanKind.RestartApp, $"Memory is high ({detail}), which a restart clears; a dump of the worst process is taken first so the leak can be found.", DumpFirst: true);
+        }
+
+        var crashing = instances.Where(i => i.WorkerRestarts >= policy.CrashRestartsHigh).ToList();
+        if (crashing.Count > 0 && instances.Any(i => i.Http5xx > 0))
+        {
+            return new Decision(PlanKind.RestartApp,
+                $"The app returns 5xx while its worker keeps recycling ({crashing.Max(i => i.WorkerRestarts)} restarts on {crashing.Count} instance(s)); a clean restart is the runbook's first step, after a dump.",
+                DumpFirst: true);
+        }
+
+        var cpuHighEverywhere = instances.Count > 0 && instances.All(i => i.CpuPercent >= policy.CpuHighPercent);
+        var queueHigh = input.HttpQueueLength >= policy.HttpQueueHigh;
+        if (cpuHighEverywhere || queueHigh)
+        {
+            var why = cpuHighEverywhere
+                ? $"CPU is high on all {instances.Count} instances (at least {instances.Min(i => i.CpuPercent)!.Value.ToString("0", CultureInfo.InvariantCulture)}%)"
+                : $"the HTTP queue is long ({input.HttpQueueLength!.Value.ToString("0", CultureInfo.InvariantCulture)} requests)";
+            return Scale(input.Plan, policy, why);
+        }
+
+        if (unhealthy.Count > 1 || (instances.Count == 1 && unhealthy.Count == 1))
+        {
+            var which = instances.Count == 1 ? "The app's only instance is" : $"{unhealthy.Count} of {instances.Count} instances are";
+            return new Decision(PlanKind.RestartApp, $"{which} unhealthy with no single cause in the evidence; a restart is the runbook's first step, after a dump.", DumpFirst: true);
+        }
+
+        return new Decision(PlanKind.Escalate, "Nothing in the evidence explains the alert (memory, CPU, queue, crashes and instance health look normal); diagnostics are attached for on-call.");
+    }
+
+    private static Decision Scale(PlanEvidence plan, PolicyOptions policy, string why)
+    {
+        var ceiling = Math.Min(policy.MaxInstanceCount, plan.MaximumWorkers);
+        if (plan.Capacity < ceiling)
+        {
+            var capacity = plan.Capacity + 1;
+            var warnings = new List<string>();
+            if (plan.AutoscaleMaximum is { } max && capacity > max)
+            {
+                warnings.Add($"An autoscale setting (range {plan.AutoscaleMinimum}-{max}) targets this plan and will bring it back to at most {max} instances; raise its maximum for the scale-out to stick.");
+            }
+
+            return new Decision(PlanKind.ScaleOut, $"{Capitalize(why)}; adding one instance ({plan.Capacity} → {capacity}) spreads the load.",
+                NewCapacity: capacity, Warnings: warnings.Count > 0 ? warnings : null);
+        }
+
+        var ladder = policy.EffectiveSkus;
+        var index = ladder.ToList().FindIndex(s => string.Equals(s, plan.Sku, StringComparison.OrdinalIgnoreCase));
+        if (index >= 0 && index < ladder.Count - 1)
+        {
+            return new Decision(PlanKind.ScaleUp, $"{Capitalize(why)} and the plan is at its instance limit ({plan.Capacity}); moving up one size ({plan.Sku} → {ladder[index + 1]}) adds headroom per instance.",
+                NewSku: ladder[index + 1]);
+        }
+
+        var where = index < 0 ? $"{plan.Sku} is not on the allowed SKU ladder" : $"{plan.Sku} is the largest allowed SKU";
+        return new Decision(PlanKind.Escalate, $"{Capitalize(why)}, but the plan is at its instance limit ({plan.Capacity}) and {where}; on-call has to decide.");
+    }
+
+    private static (string Name, string Reason)? Guardrail(DecisionInput input, PolicyOptions policy)
+    {
+        var freeze = policy.FreezeWindows.FirstOrDefault(w => w.Contains(input.Now));
+        if (freeze is not null)
+        {
+            return ("FreezeWindow", $"it is inside the {freeze.Name} ({freeze.Start:hh\\:mm}-{freeze.End:hh\\:mm} UTC)");
+        }
+
+        var mine = input.RecentActions.Where(a => string.Equals(a.TargetResourceId, input.TargetResourceId, StringComparison.OrdinalIgnoreCase)).ToList();
+        var last = mine.Where(a => a.At <= input.Now).MaxBy(a => a.At);
+        if (last is not null && input.Now - last.At < policy.Cooldown)
+        {
+            return ("Cooldown", $"the last action on this app ({last.Plan}) was {Minutes(input.Now - last.At)} ago, within the {Minutes(policy.Cooldown)} cooldown");
+        }
+
+        var today = mine.Count(a => input.Now - a.At < TimeSpan.FromDays(1));
+        if (today >= policy.MaxActionsPerAppPerDay)
+        {
+            return ("DailyLimit", $"this app already had {today} actions in the last 24 hours (limit {policy.MaxActionsPerAppPerDay})");
+        }
+
+        if (input.ActionsInProgressFleetWide >= policy.MaxConcurrentActions)
+        {
+            return ("FleetConcurrency", $"{input.ActionsInProgressFleetWide} actions are already running across the fleet (limit {policy.MaxConcurrentActions})");
+        }
+
+        return null;
+    }
+
+    private static bool IsUnhealthy(InstanceEvidence i, PolicyOptions policy) =>
+        !i.Healthy || i.MemoryPercent >= policy.MemoryHighPercent || i.WorkerRestarts >= policy.CrashRestartsHigh;
+
+    private static string Describe(InstanceEvidence i, PolicyOptions policy)
+    {
+        var parts = new List<string>();
+        if (!i.Healthy)
+        {
+            parts.Add("failing its health check");
+        }
+
+        if (i.MemoryPercent >= policy.MemoryHighPercent)
+        {
+            parts.Add($"memory {i.MemoryPercent!.Value.ToString("0", CultureInfo.InvariantCulture)}%");
+        }
+
+        if (i.WorkerRestarts >= policy.CrashRestartsHigh)
+        {
+            parts.Add($"{i.WorkerRestarts} worker restarts");
+        }
+
+        if (i.Http5xx > 0)
+        {
+            parts.Add($"{i.Http5xx!.Value.ToString("0", CultureInfo.InvariantCulture)} 5xx");
+        }
+
+        return string.Join(", ", parts);
+    }
+
+    private static string Short(string instanceId) => instanceId.Length > 8 ? instanceId[..8] : instanceId;
+
+    private static string Minutes(TimeSpan span) => span.TotalMinutes >= 1 ? $"{span.TotalMinutes.ToString("0", CultureInfo.InvariantCulture)} min" : $"{span.TotalSeconds.ToString("0", CultureInfo.InvariantCulture)} s";
+
+    private static string Capitalize(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text[1..];
+}
