@@ -85,6 +85,7 @@ public static class ServiceCollectionExtensions
         });
         services.AddHttpClient(EntraHttpClientName);
         services.AddSingleton<WebhookAuthenticator>();
+        services.AddSingleton<Http.WebhookReader>();
         services.AddSingleton<AlertIngestor>();
         services.AddSingleton<AlertsEndpoint>();
         services.AddSingleton<EventIngestor>();

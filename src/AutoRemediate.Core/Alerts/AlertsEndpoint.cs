@@ -3,7 +3,6 @@ using AutoRemediate.Incidents;
 using Microsoft.AspNetCore.Http;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace AutoRemediate.Alerts;
 
@@ -16,16 +15,14 @@ namespace AutoRemediate.Alerts;
 public sealed class AlertsEndpoint
 {
     private readonly AlertIngestor _ingestor;
-    private readonly Security.WebhookAuthenticator _auth;
-    private readonly IOptions<IngestOptions> _options;
+    private readonly WebhookReader _reader;
     private readonly ILogger<AlertsEndpoint> _logger;
 
     /// <summary>Creates the endpoint.</summary>
-    public AlertsEndpoint(AlertIngestor ingestor, Security.WebhookAuthenticator auth, IOptions<IngestOptions> options, ILogger<AlertsEndpoint> logger)
+    public AlertsEndpoint(AlertIngestor ingestor, WebhookReader reader, ILogger<AlertsEndpoint> logger)
     {
         _ingestor = ingestor;
-        _auth = auth;
-        _options = options;
+        _reader = reader;
         _logger = logger;
     }
 
@@ -33,12 +30,7 @@ public sealed class AlertsEndpoint
     public async Task<IResult> HandleAsync(HttpRequest request, DurableTaskClient client, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (await _auth.AuthenticateAsync(request, cancellationToken).ConfigureAwait(false) is { } denied)
-        {
-            return denied;
-        }
-
-        var (body, problem) = await RequestBody.ReadJsonAsync(request, _options.Value.MaxBodyBytes, cancellationToken).ConfigureAwait(false);
+        var (body, problem) = await _reader.ReadAsync(request, cancellationToken).ConfigureAwait(false);
         if (problem is not null)
         {
             return problem;

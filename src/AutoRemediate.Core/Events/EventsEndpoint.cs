@@ -3,7 +3,6 @@ using AutoRemediate.Http;
 using Microsoft.AspNetCore.Http;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace AutoRemediate.Events;
 
@@ -16,16 +15,14 @@ namespace AutoRemediate.Events;
 public sealed class EventsEndpoint
 {
     private readonly EventIngestor _ingestor;
-    private readonly Security.WebhookAuthenticator _auth;
-    private readonly IOptions<IngestOptions> _options;
+    private readonly WebhookReader _reader;
     private readonly ILogger<EventsEndpoint> _logger;
 
     /// <summary>Creates the endpoint.</summary>
-    public EventsEndpoint(EventIngestor ingestor, Security.WebhookAuthenticator auth, IOptions<IngestOptions> options, ILogger<EventsEndpoint> logger)
+    public EventsEndpoint(EventIngestor ingestor, WebhookReader reader, ILogger<EventsEndpoint> logger)
     {
         _ingestor = ingestor;
-        _auth = auth;
-        _options = options;
+        _reader = reader;
         _logger = logger;
     }
 
@@ -50,12 +47,7 @@ public sealed class EventsEndpoint
     public async Task<IResult> HandleAsync(HttpRequest request, DurableTaskClient client, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (await _auth.AuthenticateAsync(request, cancellationToken).ConfigureAwait(false) is { } denied)
-        {
-            return denied;
-        }
-
-        var (body, problem) = await RequestBody.ReadJsonAsync(request, _options.Value.MaxBodyBytes, cancellationToken).ConfigureAwait(false);
+        var (body, problem) = await _reader.ReadAsync(request, cancellationToken).ConfigureAwait(false);
         if (problem is not null)
         {
             return problem;

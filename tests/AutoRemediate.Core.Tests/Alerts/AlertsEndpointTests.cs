@@ -28,8 +28,7 @@ public sealed class AlertsEndpointTests
         var client = new Mock<DurableTaskClient>(MockBehavior.Strict, "strict");
         var endpoint = new AlertsEndpoint(
             TestServices.Ingestor(store.Object),
-            TestServices.NoAuth(),
-            Options.Create(new IngestOptions { MaxBodyBytes = maxBytes }),
+            new AutoRemediate.Http.WebhookReader(TestServices.NoAuth(), Options.Create(new IngestOptions { MaxBodyBytes = maxBytes })),
             NullLogger<AlertsEndpoint>.Instance);
         var context = new DefaultHttpContext { RequestServices = new ServiceCollection().AddLogging().BuildServiceProvider() };
         context.Request.Method = "POST";
