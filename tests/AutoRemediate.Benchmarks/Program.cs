@@ -29,7 +29,6 @@ await using var host = await DevHostRunner.StartAsync([], builder =>
     {
         ["DevHost:Urls"] = "http://127.0.0.1:0",
         ["DevHost:SandboxUrl"] = "https://127.0.0.1:0",
-            ["DevHost:DurableBackend"] = "InMemory",
         ["AzureWebJobsStorage"] = azurite.ConnectionString,
         ["Logging:LogLevel:Default"] = "Warning",
     });

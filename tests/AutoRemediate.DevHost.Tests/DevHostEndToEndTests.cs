@@ -30,7 +30,6 @@ public sealed class DevHostEndToEndTests
         {
             ["DevHost:Urls"] = "http://127.0.0.1:0",
             ["DevHost:SandboxUrl"] = "https://127.0.0.1:0",
-            ["DevHost:DurableBackend"] = "InMemory",
             ["AzureWebJobsStorage"] = AzuriteFixture.ConnectionString,
             ["Storage:IncidentsTable"] = s_incidentsTable,
             ["Storage:TimelineTable"] = "Timeline" + Guid.NewGuid().ToString("N")[..10],

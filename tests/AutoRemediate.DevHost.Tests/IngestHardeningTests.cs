@@ -24,7 +24,6 @@ public sealed class IngestHardeningTests
         {
             ["DevHost:Urls"] = "http://127.0.0.1:0",
             ["DevHost:SandboxUrl"] = "https://127.0.0.1:0",
-            ["DevHost:DurableBackend"] = "InMemory",
             ["DevHost:FunctionKey"] = FunctionKey,
             ["AzureWebJobsStorage"] = AzuriteFixture.ConnectionString,
             ["Storage:IncidentsTable"] = s_incidentsTable,

@@ -22,7 +22,6 @@ public sealed class StorageOutageTests
         {
             ["DevHost:Urls"] = "http://127.0.0.1:0",
             ["DevHost:SandboxUrl"] = "https://127.0.0.1:0",
-            ["DevHost:DurableBackend"] = "InMemory",
             ["AzureWebJobsStorage"] = azurite.ConnectionString,
         }));
         using var http = new HttpClient { BaseAddress = host.BaseAddress };
