@@ -7,7 +7,6 @@ using System.Text.RegularExpressions;
 using Azure.Data.Tables;
 using AutoRemediate.DevHost;
 using AutoRemediate.Testing;
-using Microsoft.Extensions.Configuration;
 
 // Ingest benchmarks against the real DevHost (in process), its own in-memory Azurite and the Sandbox.
 //   ingest [seconds] [connections]  wrk drives POST /api/alerts with distinct alerts across 50 apps
@@ -23,16 +22,7 @@ if (command is not ("ingest" or "storm" or "dump"))
 
 var ports = new[] { DevHostRunner.FreeLoopbackPort(), DevHostRunner.FreeLoopbackPort(), DevHostRunner.FreeLoopbackPort() };
 await using var azurite = await AzuriteLauncher.StartAsync(new AzuriteSettings(ports[0], ports[1], ports[2], Location: null));
-await using var host = await DevHostRunner.StartAsync([], builder =>
-{
-    builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-    {
-        ["DevHost:Urls"] = "http://127.0.0.1:0",
-        ["DevHost:SandboxUrl"] = "https://127.0.0.1:0",
-        ["AzureWebJobsStorage"] = azurite.ConnectionString,
-        ["Logging:LogLevel:Default"] = "Warning",
-    });
-});
+await using var host = await InProcessDevHost.StartAsync(azurite.ConnectionString, new Dictionary<string, string?> { ["Logging:LogLevel:Default"] = "Warning" });
 var alertsUrl = new Uri(host.BaseAddress, "/api/alerts");
 string Site(int app) => $"/subscriptions/11111111-2222-3333-4444-555555555555/resourceGroups/rg-bench/providers/Microsoft.Web/sites/bench-app-{app:D3}";
 Console.WriteLine($"DevHost at {host.BaseAddress}; Azurite in memory on {string.Join(", ", ports)}; {Environment.ProcessorCount} cores");

@@ -5,7 +5,6 @@ using System.Text.Json.Nodes;
 using AutoRemediate.Sandbox;
 using AutoRemediate.Testing;
 using Microsoft.DurableTask;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
@@ -26,14 +25,11 @@ public sealed class DevHostEndToEndTests
     public static async Task StartAsync(TestContext context)
     {
         s_incidentsTable = "Incidents" + Guid.NewGuid().ToString("N")[..10];
-        s_host = await DevHostRunner.StartAsync([], builder => builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        s_host = await InProcessDevHost.StartAsync(AzuriteFixture.ConnectionString, new Dictionary<string, string?>
         {
-            ["DevHost:Urls"] = "http://127.0.0.1:0",
-            ["DevHost:SandboxUrl"] = "https://127.0.0.1:0",
-            ["AzureWebJobsStorage"] = AzuriteFixture.ConnectionString,
             ["Storage:IncidentsTable"] = s_incidentsTable,
             ["Storage:TimelineTable"] = "Timeline" + Guid.NewGuid().ToString("N")[..10],
-        }));
+        });
         s_http = new HttpClient { BaseAddress = s_host.BaseAddress };
     }
 
@@ -171,14 +167,11 @@ public sealed class DevHostEndToEndTests
     [TestMethod]
     public async Task Start_PlainHttpResourceManager_RefusedNamingTheSetting()
     {
-        var ex = await Assert.ThrowsExactlyAsync<OptionsValidationException>(() => DevHostRunner.StartAsync([], builder =>
-            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-            {
-                ["DevHost:Urls"] = "http://127.0.0.1:0",
-                ["DevHost:StartSandbox"] = "false",
-                ["AzureWebJobsStorage"] = AzuriteFixture.ConnectionString,
-                ["Azure:ResourceManagerEndpoint"] = "http://management.example.invalid",
-            })));
+        var ex = await Assert.ThrowsExactlyAsync<OptionsValidationException>(() => InProcessDevHost.StartAsync(AzuriteFixture.ConnectionString, new Dictionary<string, string?>
+        {
+            ["DevHost:StartSandbox"] = "false",
+            ["Azure:ResourceManagerEndpoint"] = "http://management.example.invalid",
+        }));
 
         StringAssert.Contains(ex.Message, "Azure:ResourceManagerEndpoint must be https");
     }

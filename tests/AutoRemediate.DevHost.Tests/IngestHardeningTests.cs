@@ -3,7 +3,6 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
 using AutoRemediate.Testing;
-using Microsoft.Extensions.Configuration;
 
 namespace AutoRemediate.DevHost.Tests;
 
@@ -20,15 +19,12 @@ public sealed class IngestHardeningTests
     public static async Task StartAsync(TestContext context)
     {
         s_incidentsTable = "Incidents" + Guid.NewGuid().ToString("N")[..10];
-        s_host = await DevHostRunner.StartAsync([], builder => builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        s_host = await InProcessDevHost.StartAsync(AzuriteFixture.ConnectionString, new Dictionary<string, string?>
         {
-            ["DevHost:Urls"] = "http://127.0.0.1:0",
-            ["DevHost:SandboxUrl"] = "https://127.0.0.1:0",
             ["DevHost:FunctionKey"] = FunctionKey,
-            ["AzureWebJobsStorage"] = AzuriteFixture.ConnectionString,
             ["Storage:IncidentsTable"] = s_incidentsTable,
             ["Storage:TimelineTable"] = "Timeline" + Guid.NewGuid().ToString("N")[..10],
-        }));
+        });
         s_http = new HttpClient { BaseAddress = s_host.BaseAddress };
         s_http.DefaultRequestHeaders.Add("x-functions-key", FunctionKey);
     }

@@ -3,7 +3,6 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
 using AutoRemediate.Testing;
-using Microsoft.Extensions.Configuration;
 
 namespace AutoRemediate.DevHost.Tests;
 
@@ -18,12 +17,7 @@ public sealed class StorageOutageTests
         var location = Directory.CreateTempSubdirectory("azurite-outage-").FullName;
         var settings = new AzuriteSettings(ports[0], ports[1], ports[2], location);
         var azurite = await AzuriteLauncher.StartAsync(settings);
-        await using var host = await DevHostRunner.StartAsync([], builder => builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["DevHost:Urls"] = "http://127.0.0.1:0",
-            ["DevHost:SandboxUrl"] = "https://127.0.0.1:0",
-            ["AzureWebJobsStorage"] = azurite.ConnectionString,
-        }));
+        await using var host = await InProcessDevHost.StartAsync(azurite.ConnectionString);
         using var http = new HttpClient { BaseAddress = host.BaseAddress };
         StringContent Alert(string site) => new(Samples.MetricAlertFor(Samples.ShopSiteId.Replace("contoso-shop", site, StringComparison.Ordinal)).ToJsonString(), Encoding.UTF8, "application/json");
         try
