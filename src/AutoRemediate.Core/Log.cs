@@ -47,4 +47,13 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "Incident {IncidentId} closed as {Status}")]
     public static partial void IncidentClosed(ILogger logger, string incidentId, IncidentStatus status);
+
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Information, Message = "Decision on incident {IncidentId} approval {ApprovalId} forwarded (approved: {Approved})")]
+    public static partial void ApprovalForwarded(ILogger logger, string incidentId, string approvalId, bool approved);
+
+    [LoggerMessage(EventId = 2003, Level = LogLevel.Warning, Message = "Action {ActionId} ({Plan}) sent for {TargetResourceId}")]
+    public static partial void ActionSent(ILogger logger, string actionId, Decisions.PlanKind plan, string targetResourceId);
+
+    [LoggerMessage(EventId = 2004, Level = LogLevel.Information, Message = "Action {ActionId} ({Plan}) was already done; not sent again")]
+    public static partial void ActionAlreadyDone(ILogger logger, string actionId, Decisions.PlanKind plan);
 }

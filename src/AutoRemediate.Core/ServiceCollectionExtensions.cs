@@ -3,6 +3,9 @@ using Azure.Core.Pipeline;
 using Azure.Data.Tables;
 using Azure.Identity;
 using Azure.Storage.Blobs;
+using AutoRemediate.Actions;
+using AutoRemediate.Approvals;
+using AutoRemediate.Diagnostics;
 using AutoRemediate.Evidence;
 using AutoRemediate.Alerts;
 using AutoRemediate.Azure;
@@ -92,6 +95,14 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<EventsEndpoint>();
         services.AddSingleton<IncidentsEndpoint>();
         services.AddSingleton<IncidentActivities>();
+        services.AddSingleton<IPlatformNotices, TablePlatformNotices>();
+        services.AddSingleton<IActionJournal, TableActionJournal>();
+        services.AddSingleton<EvidenceBlobs>();
+        services.AddSingleton<DiagnosticsActivities>();
+        services.AddSingleton<DecisionActivities>();
+        services.AddSingleton<ApprovalActivities>();
+        services.AddSingleton<ActionActivities>();
+        services.AddSingleton<DecisionEndpoint>();
         return services;
     }
 

@@ -181,6 +181,8 @@ public sealed class DevHostRunner : IAsyncDisposable
         functionLevel.MapMethods("/events", [HttpMethods.Options], (HttpRequest request) => EventsEndpoint.Options(request));
         functionLevel.MapGet("/incidents/{id}", (string id, IncidentsEndpoint endpoint, CancellationToken cancellationToken) =>
             endpoint.GetAsync(id, cancellationToken));
+        functionLevel.MapPost("/incidents/{id}/decision", (HttpRequest request, string id, AutoRemediate.Approvals.DecisionEndpoint endpoint, DurableTaskClient client, CancellationToken cancellationToken) =>
+            endpoint.HandleAsync(request, id, client, cancellationToken));
     }
 
     private static void Validate(DevHostOptions options)

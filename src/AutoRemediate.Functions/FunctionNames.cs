@@ -11,4 +11,7 @@ public static class FunctionNames
 
     /// <summary>GET /api/incidents/{id}: incident status and timeline.</summary>
     public const string GetIncident = "incident";
+
+    /// <summary>POST /api/incidents/{id}/decision: an approver's decision on a proposed plan.</summary>
+    public const string Decision = "decision";
 }

@@ -1,12 +1,14 @@
+using AutoRemediate.Approvals;
 using AutoRemediate.Incidents;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
+using Microsoft.DurableTask.Client;
 
 namespace AutoRemediate.Functions;
 
-/// <summary>Incident status for people and tools. Function-level key: incidents describe production apps.</summary>
-public sealed class IncidentsFunction(IncidentsEndpoint endpoint)
+/// <summary>Incident status and approval decisions. Function-level key: incidents describe production apps.</summary>
+public sealed class IncidentsFunction(IncidentsEndpoint endpoint, DecisionEndpoint decisions)
 {
     /// <summary>GET /api/incidents/{id}.</summary>
     [Function(FunctionNames.GetIncident)]
@@ -15,4 +17,13 @@ public sealed class IncidentsFunction(IncidentsEndpoint endpoint)
         string id,
         CancellationToken cancellationToken) =>
         new HttpResultAction(await endpoint.GetAsync(id, cancellationToken));
+
+    /// <summary>POST /api/incidents/{id}/decision.</summary>
+    [Function(FunctionNames.Decision)]
+    public async Task<IActionResult> DecideAsync(
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "incidents/{id}/decision")] HttpRequest request,
+        string id,
+        [DurableClient] DurableTaskClient client,
+        CancellationToken cancellationToken) =>
+        new HttpResultAction(await decisions.HandleAsync(request, id, client, cancellationToken));
 }

@@ -1,3 +1,7 @@
+using AutoRemediate.Actions;
+using AutoRemediate.Approvals;
+using AutoRemediate.Decisions;
+using AutoRemediate.Diagnostics;
 using AutoRemediate.Incidents;
 using AutoRemediate.Workflow;
 using Microsoft.Azure.Functions.Worker;
@@ -9,7 +13,8 @@ namespace AutoRemediate.Functions;
 /// The remediation orchestration and its activities, under Core's names. Hand-written wrappers
 /// because Microsoft.DurableTask.Generators is not available; each forwards to Core unchanged.
 /// </summary>
-public sealed class RemediationFunctions(IncidentActivities activities)
+public sealed class RemediationFunctions(
+    IncidentActivities activities, DiagnosticsActivities diagnostics, DecisionActivities decisions, ApprovalActivities approvals, ActionActivities actions)
 {
     /// <summary>The orchestration: Core's <see cref="RemediationOrchestration.RunAsync"/>.</summary>
     [Function(OrchestrationNames.Remediation)]
@@ -36,4 +41,74 @@ public sealed class RemediationFunctions(IncidentActivities activities)
     [Function(ActivityNames.CloseIncident)]
     public Task<bool> CloseIncidentAsync([ActivityTrigger] CloseIncidentRequest request, CancellationToken cancellationToken) =>
         activities.CloseIncidentAsync(request, cancellationToken);
+
+    /// <summary><see cref="ActivityNames.SetStatus"/>.</summary>
+    [Function(ActivityNames.SetStatus)]
+    public Task<bool> SetStatusAsync([ActivityTrigger] SetStatusRequest request, CancellationToken cancellationToken) =>
+        activities.SetStatusAsync(request, cancellationToken);
+
+    /// <summary><see cref="ActivityNames.CheckPlatform"/>.</summary>
+    [Function(ActivityNames.CheckPlatform)]
+    public Task<PlatformCheck> CheckPlatformAsync([ActivityTrigger] PlatformCheckRequest request, CancellationToken cancellationToken) =>
+        diagnostics.CheckPlatformAsync(request, cancellationToken);
+
+    /// <summary><see cref="ActivityNames.CollectPlan"/>.</summary>
+    [Function(ActivityNames.CollectPlan)]
+    public Task<PlanEvidence> CollectPlanAsync([ActivityTrigger] string request, CancellationToken cancellationToken) =>
+        diagnostics.CollectPlanAsync(request, cancellationToken);
+
+    /// <summary><see cref="ActivityNames.CollectInstances"/>.</summary>
+    [Function(ActivityNames.CollectInstances)]
+    public Task<IReadOnlyList<string>> CollectInstancesAsync([ActivityTrigger] string request, CancellationToken cancellationToken) =>
+        diagnostics.CollectInstancesAsync(request, cancellationToken);
+
+    /// <summary><see cref="ActivityNames.CollectProcesses"/>.</summary>
+    [Function(ActivityNames.CollectProcesses)]
+    public Task<IReadOnlyList<WorkerProcess>> CollectProcessesAsync([ActivityTrigger] ProcessesRequest request, CancellationToken cancellationToken) =>
+        diagnostics.CollectProcessesAsync(request, cancellationToken);
+
+    /// <summary><see cref="ActivityNames.CollectMetrics"/>.</summary>
+    [Function(ActivityNames.CollectMetrics)]
+    public Task<MetricsSummary> CollectMetricsAsync([ActivityTrigger] MetricsRequest request, CancellationToken cancellationToken) =>
+        diagnostics.CollectMetricsAsync(request, cancellationToken);
+
+    /// <summary><see cref="ActivityNames.CollectDetectors"/>.</summary>
+    [Function(ActivityNames.CollectDetectors)]
+    public Task<DetectorsSummary> CollectDetectorsAsync([ActivityTrigger] DetectorsRequest request, CancellationToken cancellationToken) =>
+        diagnostics.CollectDetectorsAsync(request, cancellationToken);
+
+    /// <summary><see cref="ActivityNames.CheckHealth"/>.</summary>
+    [Function(ActivityNames.CheckHealth)]
+    public Task<HealthReading> CheckHealthAsync([ActivityTrigger] MetricsRequest request, CancellationToken cancellationToken) =>
+        diagnostics.CheckHealthAsync(request, cancellationToken);
+
+    /// <summary><see cref="ActivityNames.CaptureDump"/>.</summary>
+    [Function(ActivityNames.CaptureDump)]
+    public Task<DumpOutcome> CaptureDumpAsync([ActivityTrigger] DumpRequest request, CancellationToken cancellationToken) =>
+        diagnostics.CaptureDumpAsync(request, cancellationToken);
+
+    /// <summary><see cref="ActivityNames.DecidePlan"/>.</summary>
+    [Function(ActivityNames.DecidePlan)]
+    public Task<Decision> DecidePlanAsync([ActivityTrigger] DecisionInput request, CancellationToken cancellationToken) =>
+        decisions.DecideAsync(request, cancellationToken);
+
+    /// <summary><see cref="ActivityNames.RequestApproval"/>.</summary>
+    [Function(ActivityNames.RequestApproval)]
+    public Task<bool> RequestApprovalAsync([ActivityTrigger] ApprovalRequest request, CancellationToken cancellationToken) =>
+        approvals.RequestAsync(request, cancellationToken);
+
+    /// <summary><see cref="ActivityNames.EndApproval"/>.</summary>
+    [Function(ActivityNames.EndApproval)]
+    public Task<bool> EndApprovalAsync([ActivityTrigger] ApprovalEnded request, CancellationToken cancellationToken) =>
+        approvals.EndAsync(request, cancellationToken);
+
+    /// <summary><see cref="ActivityNames.ExecuteAction"/>.</summary>
+    [Function(ActivityNames.ExecuteAction)]
+    public Task<ActionOutcome> ExecuteActionAsync([ActivityTrigger] ActionRequest request, CancellationToken cancellationToken) =>
+        actions.ExecuteAsync(request, cancellationToken);
+
+    /// <summary><see cref="ActivityNames.FinishActions"/>.</summary>
+    [Function(ActivityNames.FinishActions)]
+    public Task<bool> FinishActionsAsync([ActivityTrigger] FinishActionsRequest request, CancellationToken cancellationToken) =>
+        actions.FinishAsync(request, cancellationToken);
 }

@@ -42,9 +42,14 @@ internal static class TestServices
         services.AddAutoRemediate(configuration);
     }
 
-    public static AlertIngestor Ingestor(IIncidentStore store, ScopeOptions? scope = null, TimeSpan? hold = null) =>
-        new(store, new ScopeGuard(Options.Create(scope ?? new ScopeOptions())),
+    public static AlertIngestor Ingestor(IIncidentStore store, ScopeOptions? scope = null, TimeSpan? hold = null, Diagnostics.IPlatformNotices? notices = null) =>
+        new(store, notices ?? Notices(), new ScopeGuard(Options.Create(scope ?? new ScopeOptions())),
             Options.Create(new WorkflowOptions { EscalationHold = hold ?? TimeSpan.Zero }), TimeProvider.System, NullLogger<AlertIngestor>.Instance);
+
+    /// <summary>A platform-notices store on a table of its own in Azurite.</summary>
+    public static Diagnostics.TablePlatformNotices Notices(string? table = null) =>
+        new(new TableServiceClient(AzuriteFixture.ConnectionString),
+            Options.Create(new StorageOptions { PlatformNoticesTable = table ?? "Notices" + Guid.NewGuid().ToString("N")[..12] }));
 
     public static WebhookAuthenticator NoAuth() =>
         new(Options.Create(new WebhookAuthOptions()), null, NullLogger<WebhookAuthenticator>.Instance);

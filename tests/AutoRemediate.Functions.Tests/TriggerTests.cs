@@ -101,7 +101,7 @@ public sealed class TriggerTests
             await Task.Delay(200);
             get = NewContext("GET", $"/api/incidents/{incidentId}");
             incident = await ExecuteAsync(
-                await new IncidentsFunction(s_services.GetRequiredService<IncidentsEndpoint>()).GetAsync(get.Request, incidentId, CancellationToken.None), get);
+                await new IncidentsFunction(s_services.GetRequiredService<IncidentsEndpoint>(), s_services.GetRequiredService<AutoRemediate.Approvals.DecisionEndpoint>()).GetAsync(get.Request, incidentId, CancellationToken.None), get);
         }
         while (!incident["closed"]!.GetValue<bool>() && DateTime.UtcNow < deadline);
 

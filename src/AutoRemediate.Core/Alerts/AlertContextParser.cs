@@ -40,7 +40,8 @@ public static class AlertContextParser
                 Str(properties, "currentHealthStatus"), Str(properties, "previousHealthStatus"), Str(properties, "cause"), Str(properties, "type"), Cap(Str(properties, "title"))) : null,
             Activity = kind is SignalKind.ActivityLog or SignalKind.ResourceHealth or SignalKind.ServiceHealth ? new ActivityLogDetails(
                 Str(context, "operationName"), Str(context, "status"), Str(context, "caller"), Str(context, "level"),
-                Cap(Str(properties, "title")), Cap(Str(properties, "region")), Str(properties, "incidentType")) : null,
+                Cap(Str(properties, "title")), Cap(Str(properties, "region")), Str(properties, "incidentType"),
+                Cap(Str(properties, "trackingId")), Str(properties, "stage"), Cap(Str(properties, "service"))) : null,
             Summary = Cap(Summarize(kind, context, properties)),
             CustomProperties = StringMap(Obj(data, "customProperties")) ?? StringMap(properties is { ValueKind: JsonValueKind.Object } && kind is SignalKind.MetricStatic or SignalKind.MetricDynamic or SignalKind.LogSearch ? properties : default),
             AlertContextVersion = Str(essentials, "alertContextVersion"),

@@ -25,6 +25,9 @@ public enum TargetDisposition
 
     /// <summary>Nothing to do for this target (see the reason).</summary>
     Ignored,
+
+    /// <summary>A Service Health notice: kept for the platform check of every incident in its regions.</summary>
+    PlatformNoticeRecorded,
 }
 
 /// <summary>The outcome for one alert target.</summary>
@@ -50,15 +53,17 @@ public sealed class AlertIngestor
     ];
 
     private readonly IIncidentStore _store;
+    private readonly Diagnostics.IPlatformNotices _notices;
     private readonly ScopeGuard _scope;
     private readonly IOptions<WorkflowOptions> _workflow;
     private readonly TimeProvider _time;
     private readonly ILogger<AlertIngestor> _logger;
 
     /// <summary>Creates the ingestor.</summary>
-    public AlertIngestor(IIncidentStore store, ScopeGuard scope, IOptions<WorkflowOptions> workflow, TimeProvider time, ILogger<AlertIngestor> logger)
+    public AlertIngestor(IIncidentStore store, Diagnostics.IPlatformNotices notices, ScopeGuard scope, IOptions<WorkflowOptions> workflow, TimeProvider time, ILogger<AlertIngestor> logger)
     {
         _store = store;
+        _notices = notices;
         _scope = scope;
         _workflow = workflow;
         _time = time;
@@ -70,6 +75,17 @@ public sealed class AlertIngestor
     {
         ArgumentNullException.ThrowIfNull(signal);
         ArgumentNullException.ThrowIfNull(client);
+        if (signal.Kind == SignalKind.ServiceHealth)
+        {
+            // A Service Health alert targets a subscription, not an app: it is kept, and the platform
+            // check of every incident in its regions reads it (design: platform first).
+            var notice = Diagnostics.IPlatformNotices.FromSignal(signal);
+            await _notices.RecordAsync(notice, cancellationToken).ConfigureAwait(false);
+            var state = notice.IsOpenIncident ? "open" : $"{notice.Stage ?? notice.IncidentType}";
+            return [new TargetOutcome(signal.TargetResourceIds.FirstOrDefault() ?? string.Empty, TargetDisposition.PlatformNoticeRecorded, null,
+                $"Service Health notice {notice.TrackingId} ({state}, regions: {notice.Regions ?? "none given"}) recorded; incidents in those regions will not act while it is open.")];
+        }
+
         var outcomes = new List<TargetOutcome>();
         foreach (var target in signal.TargetResourceIds.Distinct(StringComparer.OrdinalIgnoreCase))
         {

@@ -144,4 +144,9 @@ public sealed record ResourceHealthDetails(string? CurrentHealthStatus, string? 
 /// <param name="Title">Service health: the communication title.</param>
 /// <param name="Region">Service health: the impacted region(s).</param>
 /// <param name="IncidentType">Service health: Incident, Maintenance, Informational, ActionRequired.</param>
-public sealed record ActivityLogDetails(string? OperationName, string? Status, string? Caller, string? Level, string? Title, string? Region, string? IncidentType);
+/// <param name="TrackingId">Service health: Azure's tracking id, the same across updates of one event.</param>
+/// <param name="Stage">Service health: Active, Resolved, RCA.</param>
+/// <param name="Service">Service health: the impacted service.</param>
+public sealed record ActivityLogDetails(
+    string? OperationName, string? Status, string? Caller, string? Level, string? Title, string? Region, string? IncidentType,
+    string? TrackingId = null, string? Stage = null, string? Service = null);

@@ -66,7 +66,8 @@ public sealed class AlertsEndpoint
         var primary = outcomes.FirstOrDefault(o => o.IncidentId is not null);
         if (primary is null)
         {
-            return Results.Json(new { status = "ignored", alertId = signal.AlertId, reason = outcomes[0].Reason, targets }, statusCode: StatusCodes.Status200OK);
+            var status = outcomes.All(o => o.Disposition == TargetDisposition.PlatformNoticeRecorded) ? "recorded" : "ignored";
+            return Results.Json(new { status, alertId = signal.AlertId, reason = outcomes[0].Reason, targets }, statusCode: StatusCodes.Status200OK);
         }
 
         var statusUrl = StatusUrl(request, primary.IncidentId!);

@@ -71,7 +71,15 @@ internal static class ProcessParsing
         var p = Json.Obj(item, "properties");
         var details = FromKudu(p.ValueKind == JsonValueKind.Object ? p : item);
         // ARM's resource name is the pid; "identifier" may be absent from the summary listing.
-        return details.Id == 0 && Json.Int(item, "name") is { } pid ? details with { Id = pid } : details;
+        details = details.Id == 0 && Json.Int(item, "name") is { } pid ? details with { Id = pid } : details;
+        // ARM's ProcessInfo properties carry no process name, only the executable's path.
+        if (details.Name.Length == 0 && Json.Str(p, "file_name") is { Length: > 0 } file)
+        {
+            var leaf = file[(file.LastIndexOfAny(['\\', '/']) + 1)..];
+            details = details with { Name = leaf.EndsWith(".exe", StringComparison.OrdinalIgnoreCase) ? leaf[..^4] : leaf };
+        }
+
+        return details;
     }
 
     public static ProcessDetails FromKudu(JsonElement p) => new(

@@ -30,7 +30,8 @@ public sealed record PlanEvidence(string Sku, int Capacity, int MaximumWorkers, 
 /// <param name="At">When.</param>
 /// <param name="Plan">What.</param>
 /// <param name="TargetResourceId">Which app.</param>
-public sealed record PastAction(DateTimeOffset At, PlanKind Plan, string TargetResourceId);
+/// <param name="IncidentId">The incident it belonged to (the incident's own earlier rung does not count toward its cooldown).</param>
+public sealed record PastAction(DateTimeOffset At, PlanKind Plan, string TargetResourceId, string? IncidentId = null);
 
 /// <summary>Everything the decision looks at. Built by the workflow from diagnostics; the decision itself does no I/O.</summary>
 /// <param name="TargetResourceId">The app.</param>
@@ -42,6 +43,9 @@ public sealed record PastAction(DateTimeOffset At, PlanKind Plan, string TargetR
 /// <param name="HttpQueueLength">The plan's HTTP queue length.</param>
 /// <param name="RecentActions">This app's actions in the last 24 hours.</param>
 /// <param name="ActionsInProgressFleetWide">Actions running now across the fleet.</param>
+/// <param name="BreachingMetrics">The alert's own metrics whose condition still holds on the latest reading.</param>
+/// <param name="AlreadyTried">Plans this incident already carried out without the app recovering (the next rung of the ladder).</param>
+/// <param name="IncidentId">The incident deciding.</param>
 public sealed record DecisionInput(
     string TargetResourceId,
     DateTimeOffset Now,
@@ -51,7 +55,10 @@ public sealed record DecisionInput(
     PlanEvidence Plan,
     double? HttpQueueLength,
     IReadOnlyList<PastAction> RecentActions,
-    int ActionsInProgressFleetWide);
+    int ActionsInProgressFleetWide,
+    IReadOnlyList<string>? BreachingMetrics = null,
+    IReadOnlyList<PlanKind>? AlreadyTried = null,
+    string? IncidentId = null);
 
 /// <summary>What the policy decided, and why, in words an on-call engineer understands.</summary>
 /// <param name="Plan">The plan (Escalate when nothing is to be done).</param>

@@ -23,7 +23,8 @@ public static class RemediationPolicy
             return new Decision(PlanKind.Escalate, platform + " Nothing is done to the app: restarting or scaling would not help and could hurt.");
         }
 
-        var proposal = Propose(input, policy);
+        var tried = input.AlreadyTried ?? [];
+        var proposal = tried.Count > 0 ? NextRung(input, policy, tried) : Propose(input, policy);
         if (proposal.Plan == PlanKind.Escalate)
         {
             return proposal;
@@ -41,8 +42,32 @@ public static class RemediationPolicy
             return proposal with { Reason = proposal.Reason + " Dry-run mode: recorded only, nothing is done.", DryRun = true, NeedsApproval = false, Proposed = proposal.Plan };
         }
 
-        return proposal with { NeedsApproval = !policy.AutoApprovedPlans.Contains(proposal.Plan) };
+        // A further rung always goes back to people: the first action did not work.
+        return proposal with { NeedsApproval = tried.Count > 0 || !policy.AutoApprovedPlans.Contains(proposal.Plan) };
     }
+
+    // The ladder: a restart that did not bring the app back is followed by a scale step (more or bigger
+    // workers); after a scale step there is nothing more the policy may try.
+    private static Decision NextRung(DecisionInput input, PolicyOptions policy, IReadOnlyList<PlanKind> tried)
+    {
+        var done = string.Join(" then ", tried.Select(Words));
+        if (tried.Any(p => p is PlanKind.ScaleOut or PlanKind.ScaleUp))
+        {
+            return new Decision(PlanKind.Escalate, $"The app did not recover after {done}; nothing further is in the policy's ladder, so on-call takes over.");
+        }
+
+        var next = Scale(input.Plan, policy, $"the app did not recover after {done}");
+        return next.Plan == PlanKind.Escalate ? next : next with { Proposed = next.Plan };
+    }
+
+    private static string Words(PlanKind plan) => plan switch
+    {
+        PlanKind.RestartApp => "a restart of the app",
+        PlanKind.RestartInstance => "a restart of one instance",
+        PlanKind.ScaleOut => "a scale-out",
+        PlanKind.ScaleUp => "a scale-up",
+        _ => "escalation",
+    };
 
     private static string? PlatformReason(PlatformEvidence platform, PolicyOptions policy)
     {
@@ -79,10 +104,13 @@ public static class RemediationPolicy
         }
 
         var memoryHigh = instances.Where(i => i.MemoryPercent >= policy.MemoryHighPercent).ToList();
-        if (memoryHigh.Count > 0 || (instances.Count == 0 && input.MetricNames.Any(m => s_memoryMetrics.Contains(m, StringComparer.OrdinalIgnoreCase))))
+        var memoryAlertHolds = (input.BreachingMetrics ?? []).FirstOrDefault(m => s_memoryMetrics.Contains(m, StringComparer.OrdinalIgnoreCase));
+        if (memoryHigh.Count > 0 || memoryAlertHolds is not null || (instances.Count == 0 && input.MetricNames.Any(m => s_memoryMetrics.Contains(m, StringComparer.OrdinalIgnoreCase))))
         {
             var worst = memoryHigh.MaxBy(i => i.MemoryPercent);
-            var detail = worst is null ? "the alert is about memory" : $"memory at {worst.MemoryPercent!.Value.ToString("0", CultureInfo.InvariantCulture)}% on {memoryHigh.Count} of {instances.Count} instance(s)";
+            var detail = worst is not null
+                ? $"memory at {worst.MemoryPercent!.Value.ToString("0", CultureInfo.InvariantCulture)}% on {memoryHigh.Count} of {instances.Count} instance(s)"
+                : memoryAlertHolds is not null ? $"{memoryAlertHolds} is still above the alert's threshold" : "the alert is about memory";
             return new Decision(PlanKind.RestartApp, $"Memory is high ({detail}), which a restart clears; a dump of the worst process is taken first so the leak can be found.", DumpFirst: true);
         }
 
@@ -124,6 +152,10 @@ public static class RemediationPolicy
             {
                 warnings.Add($"An autoscale setting (range {plan.AutoscaleMinimum}-{max}) targets this plan and will bring it back to at most {max} instances; raise its maximum for the scale-out to stick.");
             }
+            else if (plan.AutoscaleMaximum is { } inRange)
+            {
+                warnings.Add($"An autoscale setting (range {plan.AutoscaleMinimum}-{inRange}) manages this plan's instance count; its scale-in rules may undo this scale-out once they next run.");
+            }
 
             return new Decision(PlanKind.ScaleOut, $"{Capitalize(why)}; adding one instance ({plan.Capacity} → {capacity}) spreads the load.",
                 NewCapacity: capacity, Warnings: warnings.Count > 0 ? warnings : null);
@@ -150,7 +182,8 @@ public static class RemediationPolicy
         }
 
         var mine = input.RecentActions.Where(a => string.Equals(a.TargetResourceId, input.TargetResourceId, StringComparison.OrdinalIgnoreCase)).ToList();
-        var last = mine.Where(a => a.At <= input.Now).MaxBy(a => a.At);
+        // The incident's own earlier rung is the reason for this one, not a reason to wait.
+        var last = mine.Where(a => a.At <= input.Now && (input.IncidentId is null || a.IncidentId != input.IncidentId)).MaxBy(a => a.At);
         if (last is not null && input.Now - last.At < policy.Cooldown)
         {
             return ("Cooldown", $"the last action on this app ({last.Plan}) was {Minutes(input.Now - last.At)} ago, within the {Minutes(policy.Cooldown)} cooldown");

@@ -19,4 +19,19 @@ public sealed class EvidenceOptions
     /// <summary>How often a dump stream that breaks mid-way is fetched again from the start.</summary>
     [Range(1, 10)]
     public int MaxAttempts { get; set; } = 3;
+
+    /// <summary>Blob container for diagnostics too large for the workflow history (<c>evidence/{incident}/...</c>).</summary>
+    [Required, RegularExpression("^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$", ErrorMessage = "Container names are 3-63 lower-case letters, digits and single hyphens.")]
+    public string EvidenceContainer { get; set; } = "evidence";
+
+    /// <summary>Take a memory dump of the worst process before a restart. Off: the restart goes ahead and the timeline says why there is no dump.</summary>
+    public bool DumpsEnabled { get; set; } = true;
+
+    /// <summary>The largest dump kept; a process whose private bytes already exceed it is not dumped at all.</summary>
+    [Range(1024 * 1024, 64L * 1024 * 1024 * 1024)]
+    public long MaxDumpBytes { get; set; } = 4L * 1024 * 1024 * 1024;
+
+    /// <summary>How long a dump may take before it is abandoned (and the mitigation goes ahead without it).</summary>
+    [Range(typeof(TimeSpan), "00:00:05", "01:00:00")]
+    public TimeSpan DumpTimeBudget { get; set; } = TimeSpan.FromMinutes(10);
 }

@@ -32,4 +32,13 @@ public interface IIncidentStore
 
     /// <summary>Reads an incident's timeline in time order.</summary>
     Task<IReadOnlyList<TimelineEntry>> GetTimelineAsync(string incidentId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Sets or clears (null) the approval request the incident waits on; the decision endpoint only
+    /// forwards a decision for the request named here. Idempotent.
+    /// </summary>
+    Task SetPendingApprovalAsync(string incidentId, string? approvalId, CancellationToken cancellationToken = default);
+
+    /// <summary>How many distinct apps had an incident opened since <paramref name="since"/> (the fleet breaker).</summary>
+    Task<int> CountAppsAlertingSinceAsync(DateTimeOffset since, CancellationToken cancellationToken = default);
 }

@@ -14,6 +14,15 @@ public enum IncidentStatus
 
     /// <summary>Handed to people: the pipeline would not or could not fix it.</summary>
     Escalated,
+
+    /// <summary>A plan is proposed and waits for an approver (or the approval timeout).</summary>
+    AwaitingApproval,
+
+    /// <summary>The pipeline is carrying out the approved plan.</summary>
+    Mitigating,
+
+    /// <summary>The plan was carried out; the pipeline is watching the app recover.</summary>
+    Verifying,
 }
 
 /// <summary>An incident as stored: one alert (or a burst of them) on one app.</summary>
@@ -29,6 +38,7 @@ public enum IncidentStatus
 /// <param name="ETag">The storage ETag, for conditional writes; null before the first write.</param>
 /// <param name="RepeatCount">How many further deliveries joined this incident while it was live.</param>
 /// <param name="AlertRules">Every alert rule that fired into this incident, the opening one first.</param>
+/// <param name="PendingApproval">The approval request the incident waits on, while it waits.</param>
 public sealed record IncidentRecord(
     string IncidentId,
     string TargetResourceId,
@@ -41,7 +51,8 @@ public sealed record IncidentRecord(
     DateTimeOffset UpdatedAt,
     string? ETag = null,
     int RepeatCount = 0,
-    IReadOnlyList<string>? AlertRules = null)
+    IReadOnlyList<string>? AlertRules = null,
+    string? PendingApproval = null)
 {
     /// <summary>True once the incident has reached an end state.</summary>
     public bool IsClosed => Status is IncidentStatus.Resolved or IncidentStatus.Escalated;

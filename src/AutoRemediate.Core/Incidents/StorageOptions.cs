@@ -18,4 +18,12 @@ public sealed class StorageOptions
     /// <summary>Table holding incident timelines (partitioned by incident).</summary>
     [Required, RegularExpression("^[A-Za-z][A-Za-z0-9]{2,62}$", ErrorMessage = "Table names are 3-63 letters or digits, starting with a letter.")]
     public string TimelineTable { get; set; } = "IncidentTimeline";
+
+    /// <summary>Table holding the actions the pipeline took (cooldowns, daily limits, fleet concurrency, idempotency).</summary>
+    [Required, RegularExpression("^[A-Za-z][A-Za-z0-9]{2,62}$", ErrorMessage = "Table names are 3-63 letters or digits, starting with a letter.")]
+    public string ActionsTable { get; set; } = "RemediationActions";
+
+    /// <summary>Table holding Service Health notices received through the alert webhook (the platform check reads it).</summary>
+    [Required, RegularExpression("^[A-Za-z][A-Za-z0-9]{2,62}$", ErrorMessage = "Table names are 3-63 letters or digits, starting with a letter.")]
+    public string PlatformNoticesTable { get; set; } = "PlatformNotices";
 }

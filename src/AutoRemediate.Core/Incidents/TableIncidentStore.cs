@@ -78,7 +78,8 @@ public sealed class TableIncidentStore : IIncidentStore
             e.GetDateTimeOffset("UpdatedAt") ?? e.Timestamp ?? DateTimeOffset.MinValue,
             e.ETag.ToString(),
             e.GetInt32("RepeatCount") ?? 0,
-            SplitRules(e.GetString("AlertRules")));
+            SplitRules(e.GetString("AlertRules")),
+            e.GetString("PendingApproval") is { Length: > 0 } pending ? pending : null);
     }
 
     /// <inheritdoc />
@@ -148,6 +149,28 @@ public sealed class TableIncidentStore : IIncidentStore
         // orchestration for this incident updates it afterwards, so there is no second writer to lose to.
         // A missing row is an error: the ingest path always creates it first.
         await _incidents.UpdateEntityAsync(patch, ETag.All, TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async Task SetPendingApprovalAsync(string incidentId, string? approvalId, CancellationToken cancellationToken = default)
+    {
+        await EnsureTablesAsync(cancellationToken).ConfigureAwait(false);
+        var patch = new TableEntity(incidentId, IncidentRowKey) { ["PendingApproval"] = approvalId ?? string.Empty };
+        await _incidents.UpdateEntityAsync(patch, ETag.All, TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async Task<int> CountAppsAlertingSinceAsync(DateTimeOffset since, CancellationToken cancellationToken = default)
+    {
+        await EnsureTablesAsync(cancellationToken).ConfigureAwait(false);
+        var filter = TableClient.CreateQueryFilter($"RowKey eq {IncidentRowKey} and CreatedAt ge {since}");
+        var apps = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        await foreach (var e in _incidents.QueryAsync<TableEntity>(filter, select: ["TargetResourceId"], cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            apps.Add(e.GetString("TargetResourceId") ?? string.Empty);
+        }
+
+        return apps.Count;
     }
 
     /// <inheritdoc />

@@ -36,13 +36,21 @@ public sealed class IncidentActivities
     public async Task<SiteSnapshot> CollectSiteSnapshotAsync(string siteResourceId, CancellationToken cancellationToken = default)
     {
         var site = await _appService.GetSiteAsync(siteResourceId, cancellationToken).ConfigureAwait(false);
-        return new SiteSnapshot(site.Name, site.State, site.Kind, site.Location, site.ServerFarmId);
+        return new SiteSnapshot(site.Name, site.State, site.Kind, site.Location, site.ServerFarmId, site.IsLinux);
     }
 
     /// <summary><see cref="ActivityNames.RecordTimeline"/>.</summary>
     public async Task<bool> RecordTimelineAsync(TimelineEntry entry, CancellationToken cancellationToken = default)
     {
         await _store.AppendTimelineAsync(entry, cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
+    /// <summary><see cref="ActivityNames.SetStatus"/>.</summary>
+    public async Task<bool> SetStatusAsync(SetStatusRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        await _store.UpdateStatusAsync(request.IncidentId, request.Status, request.Summary, request.At, cancellationToken).ConfigureAwait(false);
         return true;
     }
 

@@ -1,4 +1,9 @@
+using System.Globalization;
+using AutoRemediate.Actions;
 using AutoRemediate.Alerts;
+using AutoRemediate.Approvals;
+using AutoRemediate.Decisions;
+using AutoRemediate.Diagnostics;
 using AutoRemediate.Incidents;
 using Microsoft.DurableTask;
 
@@ -6,11 +11,22 @@ namespace AutoRemediate.Workflow;
 
 /// <summary>
 /// The remediation workflow, written once and registered by both hosts under
-/// <see cref="OrchestrationNames.Remediation"/>. It only sequences: no I/O, no clock but
-/// <see cref="TaskOrchestrationContext.CurrentUtcDateTime"/>, every side effect in an activity.
+/// <see cref="OrchestrationNames.Remediation"/>: open → platform check → diagnostics (fan-out) →
+/// decide → dump → approval → act → verify → resolve, or escalate with the next rung. It only
+/// sequences: no I/O, no clock but <see cref="TaskOrchestrationContext.CurrentUtcDateTime"/>, every
+/// side effect in an activity, every wait a durable timer or an external event.
 /// </summary>
 public static class RemediationOrchestration
 {
+    /// <summary>The most alert rules recorded on one incident (and so the most AlertRepeated events it takes).</summary>
+    public const int MaxRulesPerIncident = 50;
+
+    // Decisions for a request other than the open one (a late click on an older link) are skipped, at most this many.
+    private const int MaxStaleDecisions = 20;
+
+    // restart → scale → people: the policy's ladder has two rungs.
+    private const int MaxRungs = 2;
+
     // Transient failures (throttling, a storage blip) are retried by the framework, durably.
     private static readonly TaskOptions s_storageRetry = TaskOptions.FromRetryPolicy(
         new RetryPolicy(maxNumberOfAttempts: 5, firstRetryInterval: TimeSpan.FromSeconds(1), backoffCoefficient: 2.0, maxRetryInterval: TimeSpan.FromSeconds(30)));
@@ -18,8 +34,11 @@ public static class RemediationOrchestration
     private static readonly TaskOptions s_diagnosticsRetry = TaskOptions.FromRetryPolicy(
         new RetryPolicy(maxNumberOfAttempts: 3, firstRetryInterval: TimeSpan.FromSeconds(1), backoffCoefficient: 2.0));
 
-    /// <summary>The most alert rules recorded on one incident (and so the most AlertRepeated events it takes).</summary>
-    public const int MaxRulesPerIncident = 50;
+    // Actions are idempotent (journal + state check), so retrying one is safe.
+    private static readonly TaskOptions s_actionRetry = TaskOptions.FromRetryPolicy(
+        new RetryPolicy(maxNumberOfAttempts: 3, firstRetryInterval: TimeSpan.FromSeconds(2), backoffCoefficient: 2.0));
+
+    private static readonly string[] s_cpuMetrics = ["CpuTime", "CpuPercentage"];
 
     /// <summary>Registers the orchestration on a Durable Task SDK worker.</summary>
     // Kept beside RunAsync: the Durable analyzers follow the registration to the orchestrator body
@@ -32,52 +51,367 @@ public static class RemediationOrchestration
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(input);
-        var sequence = 0;
-        var incidentId = input.IncidentId;
+        var flow = new Flow(context, input);
         var signal = input.Signal;
 
         await context.CallActivityAsync<bool>(
             ActivityNames.OpenIncident,
-            new OpenIncidentRequest(incidentId, ++sequence, context.CurrentUtcDateTime,
+            new OpenIncidentRequest(input.IncidentId, flow.Next(), context.CurrentUtcDateTime,
                 $"Alert '{signal.AlertRule}' ({signal.Severity}) fired for {AppName(input.TargetResourceId)}; gathering evidence before touching anything."),
             s_storageRetry);
 
         if (ResourceIds.TryParse(input.TargetResourceId, out var target) && ResourceIds.KindOf(target!) == TargetKind.Plan)
         {
-            await RecordAsync(context, incidentId, ++sequence, "PlanAlert",
-                $"The alert is about the App Service plan {AppName(input.TargetResourceId)}, not one app; site diagnostics do not apply.");
+            await RecordAsync(flow, "PlanAlert",
+                $"The alert is about the App Service plan {AppName(input.TargetResourceId)}, not one app; the pipeline acts on apps, so on-call takes this one.");
+            return await EscalateAsync(flow, "No automatic mitigation applies to a plan-level alert; the incident is handed to on-call.");
         }
-        else
+
+        var site = await CallAsync<SiteSnapshot>(flow, ActivityNames.CollectSiteSnapshot, input.TargetResourceId, "the site (Azure Resource Manager)");
+        if (site is not null)
         {
+            await RecordAsync(flow, "SiteInspected",
+                $"Site {site.Name} is {site.State ?? "in an unknown state"} ({site.Kind ?? "kind unknown"}, {site.Location ?? "region unknown"}) on plan {AppName(site.ServerFarmId)}.");
+        }
+
+        // 1. Platform first: when Azure is at fault, acting on the app cannot help.
+        var platform = await CallAsync<PlatformCheck>(flow, ActivityNames.CheckPlatform,
+            new PlatformCheckRequest(input.IncidentId, input.TargetResourceId, site?.Location, context.CurrentUtcDateTime), "the platform check");
+        var platformEvidence = platform?.Evidence ?? new PlatformEvidence(false, false, 1);
+        if (platform is not null)
+        {
+            await RecordAsync(flow, "PlatformChecked", string.Join(" ", platform.Notes));
+        }
+
+        var atFault = platformEvidence.ResourceHealthPlatformIssue || platformEvidence.ServiceHealthIncidentOpen;
+        var evidence = atFault || site is null ? Evidence.None : await DiagnoseAsync(flow, site);
+        var tried = new List<PlanKind>();
+        var dumped = false;
+        for (var rung = 1; rung <= MaxRungs + 1; rung++)
+        {
+            if (rung > 1 && site?.ServerFarmId is { } planId)
+            {
+                // The plan may have changed with the last rung; the next one scales from where it is now.
+                evidence = evidence with { Plan = await CallAsync<PlanEvidence>(flow, ActivityNames.CollectPlan, planId, "the App Service plan") ?? evidence.Plan };
+            }
+
+            var decision = await context.CallActivityAsync<Decision>(ActivityNames.DecidePlan, DecisionInputFor(flow, platformEvidence, evidence, tried), s_storageRetry);
+            await RecordAsync(flow, "PlanChosen", Describe(decision));
+            if (decision.Plan == PlanKind.Escalate)
+            {
+                return await EscalateAsync(flow, decision.Reason);
+            }
+
+            if (decision.DryRun)
+            {
+                await RecordAsync(flow, "DryRun", $"Dry run: {decision.Plan} was not carried out; nothing was changed on the app.");
+                return await EscalateAsync(flow, $"Dry run: the policy would have chosen {decision.Plan}. {decision.Reason}");
+            }
+
+            var action = ActionFor(flow, decision, site!, evidence, rung);
+            if (action is null)
+            {
+                return await EscalateAsync(flow, $"{decision.Plan} needs the worker process on instance {decision.InstanceId}, and the process list could not be read; on-call takes over.");
+            }
+
+            // 3. Evidence before action: a dump of the sick process before a restart wipes it.
+            if (decision.DumpFirst && !dumped)
+            {
+                dumped = true;
+                await DumpAsync(flow, site!, evidence, decision);
+            }
+
+            // 5. Approval.
+            var approval = await ApproveAsync(flow, decision, rung);
+            if (approval is not null)
+            {
+                return approval;
+            }
+
+            // 6. Act.
+            await SetStatusAsync(flow, IncidentStatus.Mitigating, $"Carrying out {decision.Plan}.");
+            ActionOutcome outcome;
             try
             {
-                var site = await context.CallActivityAsync<SiteSnapshot>(ActivityNames.CollectSiteSnapshot, input.TargetResourceId, s_diagnosticsRetry);
-                await RecordAsync(context, incidentId, ++sequence, "SiteInspected",
-                    $"Site {site.Name} is {site.State ?? "in an unknown state"} ({site.Kind ?? "kind unknown"}, {site.Location ?? "region unknown"}) on plan {AppName(site.ServerFarmId)}.");
+                outcome = await context.CallActivityAsync<ActionOutcome>(ActivityNames.ExecuteAction, action, s_actionRetry);
             }
             catch (TaskFailedException ex)
             {
-                // A failing diagnostics source is recorded and the workflow goes on with what it has.
-                await RecordAsync(context, incidentId, ++sequence, "DiagnosticsFailed",
-                    $"Could not read the site from Azure Resource Manager: {ex.FailureDetails.ErrorMessage}");
+                await RecordAsync(flow, "ActionFailed", $"{decision.Plan} failed: {ex.FailureDetails.ErrorMessage}");
+                await FinishActionsAsync(flow);
+                return await EscalateAsync(flow, $"{decision.Plan} could not be carried out ({ex.FailureDetails.ErrorMessage}); on-call takes over.");
+            }
+
+            await RecordAsync(flow, "ActionTaken", outcome.Message);
+            tried.Add(decision.Plan);
+
+            // 7. Verify.
+            var (healthy, reading) = await VerifyAsync(flow, site!);
+            await FinishActionsAsync(flow);
+            if (healthy)
+            {
+                var summary = $"{decision.Plan} brought the app back: {reading}";
+                await context.CallActivityAsync<bool>(
+                    ActivityNames.CloseIncident,
+                    new CloseIncidentRequest(input.IncidentId, flow.Next(), context.CurrentUtcDateTime, IncidentStatus.Resolved, summary),
+                    s_storageRetry);
+                return new RemediationResult(input.IncidentId, IncidentStatus.Resolved, summary);
+            }
+
+            await RecordAsync(flow, "VerificationFailed", $"The app did not recover within {flow.VerifyDeadline} of {decision.Plan}. {reading}");
+        }
+
+        return await EscalateAsync(flow, $"The app did not recover after {string.Join(" then ", tried)}; on-call takes over.");
+    }
+
+    // 2. Diagnostics: the site's plan, instances (and processes per instance), metrics and detectors,
+    // all at once. Each source has its own retry policy and timeout; a failing one is recorded and the
+    // workflow goes on with what it has.
+    private static async Task<Evidence> DiagnoseAsync(Flow flow, SiteSnapshot site)
+    {
+        var context = flow.Context;
+        var input = flow.Input;
+        var now = context.CurrentUtcDateTime;
+        var start = input.Signal.FiredAt - flow.MetricsLookback;
+        var planTask = site.ServerFarmId is { } planId ? CallAsync<PlanEvidence>(flow, ActivityNames.CollectPlan, planId, "the App Service plan") : Task.FromResult<PlanEvidence?>(null);
+        var instancesTask = CallAsync<string[]>(flow, ActivityNames.CollectInstances, input.TargetResourceId, "the instance list");
+        var metricsTask = CallAsync<MetricsSummary>(flow, ActivityNames.CollectMetrics,
+            new MetricsRequest(input.IncidentId, input.TargetResourceId, site.ServerFarmId, start, now, input.Signal.Conditions ?? []), "the metrics");
+        var detectorsTask = CallAsync<DetectorsSummary>(flow, ActivityNames.CollectDetectors,
+            new DetectorsRequest(input.IncidentId, input.TargetResourceId, start, now), "the App Service detectors");
+
+        var instances = await instancesTask ?? [];
+        var processTasks = instances.Select(i => CallAsync<WorkerProcess[]>(flow, ActivityNames.CollectProcesses,
+            new ProcessesRequest(input.TargetResourceId, i), $"the processes on instance {Short(i)}")).ToList();
+        await Task.WhenAll(planTask, metricsTask, detectorsTask, Task.WhenAll(processTasks));
+
+        var metrics = metricsTask.Result;
+        var detectors = detectorsTask.Result;
+        var processes = processTasks.Where(t => t.Result is not null).SelectMany(t => t.Result!).ToList();
+        var evidence = new Evidence(instances, processTasks.All(t => t.Result is not null) ? processes : processes.Count > 0 ? processes : null, metrics, detectors, planTask.Result, site.IsLinux);
+        foreach (var note in metrics?.Notes ?? [])
+        {
+            await RecordAsync(flow, "DiagnosticsFailed", note);
+        }
+
+        await RecordAsync(flow, "DiagnosticsCollected", Summarize(evidence));
+        return evidence;
+    }
+
+    private static DecisionInput DecisionInputFor(Flow flow, PlatformEvidence platform, Evidence evidence, List<PlanKind> tried)
+    {
+        var metrics = evidence.Metrics;
+        var crashes = evidence.Detectors?.CrashesByInstance ?? new Dictionary<string, int>();
+        var ids = evidence.Instances.Concat(metrics?.Instances.Select(i => i.InstanceId) ?? []).Distinct(StringComparer.OrdinalIgnoreCase);
+        var instances = ids.Select(id =>
+        {
+            var m = metrics?.Instances.FirstOrDefault(i => string.Equals(i.InstanceId, id, StringComparison.OrdinalIgnoreCase));
+            return new InstanceEvidence(id, m?.MemoryPercent, m?.CpuPercent, m?.Http5xx, m?.HealthPercent is not < 50, crashes.GetValueOrDefault(id));
+        }).ToList();
+        return new DecisionInput(
+            flow.Input.TargetResourceId,
+            flow.Context.CurrentUtcDateTime,
+            MetricNames(flow.Input.Signal),
+            platform,
+            instances,
+            evidence.Plan ?? new PlanEvidence("unknown", instances.Count, instances.Count),
+            metrics?.HttpQueueLength,
+            [],
+            0,
+            metrics?.Breaching ?? [],
+            [.. tried],
+            flow.Input.IncidentId);
+    }
+
+    private static ActionRequest? ActionFor(Flow flow, Decision decision, SiteSnapshot site, Evidence evidence, int rung)
+    {
+        var id = $"{flow.Input.IncidentId}-a{rung}";
+        var request = new ActionRequest(id, flow.Input.IncidentId, flow.Input.TargetResourceId, decision.Plan, flow.Context.CurrentUtcDateTime);
+        switch (decision.Plan)
+        {
+            case PlanKind.RestartInstance:
+                var worker = WorstProcess(evidence.Processes?.Where(p => string.Equals(p.InstanceId, decision.InstanceId, StringComparison.OrdinalIgnoreCase)), memory: true);
+                return worker is null ? null : request with { InstanceId = decision.InstanceId, ProcessId = worker.ProcessId };
+            case PlanKind.ScaleOut:
+                return request with { PlanResourceId = site.ServerFarmId, NewCapacity = decision.NewCapacity };
+            case PlanKind.ScaleUp:
+                return request with { PlanResourceId = site.ServerFarmId, NewSku = decision.NewSku };
+            default:
+                return request;
+        }
+    }
+
+    private static async Task DumpAsync(Flow flow, SiteSnapshot site, Evidence evidence, Decision decision)
+    {
+        var memory = !MetricNames(flow.Input.Signal).Any(m => s_cpuMetrics.Contains(m, StringComparer.OrdinalIgnoreCase));
+        var candidates = evidence.Processes ?? [];
+        string? instance = decision.InstanceId;
+        if (instance is null && evidence.Metrics is { } metrics && metrics.Instances.Count > 0)
+        {
+            // The worst instance by what the alert is about.
+            instance = (memory
+                ? metrics.Instances.OrderByDescending(i => i.MemoryPercent ?? i.WorkingSetBytes ?? 0)
+                : metrics.Instances.OrderByDescending(i => i.CpuPercent ?? 0)).First().InstanceId;
+        }
+
+        var onInstance = candidates.Where(p => instance is null || string.Equals(p.InstanceId, instance, StringComparison.OrdinalIgnoreCase)).ToList();
+        var process = WorstProcess(onInstance.Count > 0 ? onInstance : candidates, memory);
+        if (process is null)
+        {
+            await RecordAsync(flow, "DumpSkipped",
+                "No memory dump: the process list could not be read (Kudu did not answer), so there is no process to dump. The mitigation goes ahead without it.");
+            return;
+        }
+
+        var outcome = await flow.Context.CallActivityAsync<DumpOutcome>(ActivityNames.CaptureDump,
+            new DumpRequest(flow.Input.IncidentId, flow.Input.TargetResourceId, process, site.IsLinux), s_diagnosticsRetry);
+        await RecordAsync(flow, outcome.Stored ? "DumpCaptured" : "DumpSkipped", outcome.Stored
+            ? $"Memory dump of {process.Name} (pid {process.ProcessId}) on instance {Short(process.InstanceId)}: {outcome.Bytes.ToString("N0", CultureInfo.InvariantCulture)} bytes in {outcome.Seconds.ToString("0.0", CultureInfo.InvariantCulture)} s, sha256 {outcome.Sha256}, at {outcome.BlobUri}"
+            : $"No memory dump: {outcome.SkippedReason}. The mitigation goes ahead without it.");
+    }
+
+    private static WorkerProcess? WorstProcess(IEnumerable<WorkerProcess>? processes, bool memory) =>
+        processes is null ? null : memory
+            ? processes.OrderByDescending(p => p.PrivateBytes ?? p.WorkingSetBytes ?? 0).FirstOrDefault()
+            : processes.OrderByDescending(p => p.CpuSeconds ?? 0).FirstOrDefault();
+
+    // Returns the end of the workflow when the plan does not go ahead, null when it does.
+    private static async Task<RemediationResult?> ApproveAsync(Flow flow, Decision decision, int rung)
+    {
+        var context = flow.Context;
+        var input = flow.Input;
+        if (!decision.NeedsApproval)
+        {
+            await EndApprovalAsync(flow, "ApprovalNotNeeded", $"The policy runs {decision.Plan} without asking (Policy:AutoApprovedPlans).", proceed: true);
+            return null;
+        }
+
+        if (flow.Settings.AutoApprove)
+        {
+            await EndApprovalAsync(flow, "ApprovalGranted", $"{decision.Plan} approved by configuration (Workflow:AutoApprove).", proceed: true);
+            return null;
+        }
+
+        var approvalId = $"{input.IncidentId}-r{rung}";
+        var expires = context.CurrentUtcDateTime.Add(flow.ApprovalTimeout);
+        await context.CallActivityAsync<bool>(ActivityNames.RequestApproval,
+            new ApprovalRequest(input.IncidentId, approvalId, flow.Next(), context.CurrentUtcDateTime, decision, expires), s_storageRetry);
+
+        using var timerCancellation = new CancellationTokenSource();
+        var timeout = context.CreateTimer(expires, timerCancellation.Token);
+        var resolved = flow.Resolved();
+        for (var stale = 0; stale <= MaxStaleDecisions; stale++)
+        {
+            var decided = flow.Decision();
+            var first = await Task.WhenAny(decided, resolved, timeout);
+            if (first == decided)
+            {
+                var d = decided.Result;
+                flow.DecisionConsumed();
+                if (!string.Equals(d.ApprovalId, approvalId, StringComparison.Ordinal))
+                {
+                    continue; // a decision on an earlier request of this incident, arriving late
+                }
+
+                timerCancellation.Cancel();
+                var who = string.IsNullOrWhiteSpace(d.Comment) ? d.Approver : $"{d.Approver} (\"{d.Comment}\")";
+                if (d.Approved)
+                {
+                    await EndApprovalAsync(flow, "ApprovalGranted", $"{decision.Plan} approved by {who} at {d.At:u}.", proceed: true);
+                    return null;
+                }
+
+                await EndApprovalAsync(flow, "ApprovalRejected", $"{decision.Plan} rejected by {who} at {d.At:u}; nothing was done.", proceed: false);
+                return await EscalateAsync(flow, $"{decision.Plan} was rejected by {d.Approver}; on-call takes over.");
+            }
+
+            if (first == resolved)
+            {
+                timerCancellation.Cancel();
+                var r = resolved.Result;
+                flow.ResolvedConsumed();
+                await EndApprovalAsync(flow, "ApprovalWithdrawn", $"Alert '{r.AlertRule}' resolved at {r.ResolvedAt:u} before anyone decided; {decision.Plan} was not carried out.", proceed: false);
+                var summary = $"Alert '{r.AlertRule}' resolved on its own while {decision.Plan} waited for approval; nothing was done.";
+                await context.CallActivityAsync<bool>(ActivityNames.CloseIncident,
+                    new CloseIncidentRequest(input.IncidentId, flow.Next(), context.CurrentUtcDateTime, IncidentStatus.Resolved, summary), s_storageRetry);
+                return new RemediationResult(input.IncidentId, IncidentStatus.Resolved, summary);
+            }
+
+            break;
+        }
+
+        await EndApprovalAsync(flow, "ApprovalTimedOut", $"Nobody decided on {decision.Plan} within {flow.ApprovalTimeout}; nothing was done.", proceed: false);
+        return await EscalateAsync(flow, $"{decision.Plan} was proposed but not approved within {flow.ApprovalTimeout}; on-call takes over.");
+    }
+
+    private static Task<bool> EndApprovalAsync(Flow flow, string kind, string message, bool proceed) =>
+        flow.Context.CallActivityAsync<bool>(ActivityNames.EndApproval,
+            new ApprovalEnded(flow.Input.IncidentId, flow.Next(), flow.Context.CurrentUtcDateTime, kind, message, proceed), s_storageRetry);
+
+    // Polls on durable timers until the app has been healthy for VerifyHealthyFor, or VerifyDeadline passes.
+    private static async Task<(bool Healthy, string Reading)> VerifyAsync(Flow flow, SiteSnapshot site)
+    {
+        var context = flow.Context;
+        var input = flow.Input;
+        await SetStatusAsync(flow, IncidentStatus.Verifying,
+            $"Watching the app: it must stay healthy for {flow.VerifyHealthyFor} within {flow.VerifyDeadline}.");
+        var deadline = context.CurrentUtcDateTime.Add(flow.VerifyDeadline);
+        var polls = (int)Math.Ceiling(flow.VerifyDeadline.TotalSeconds / Math.Max(1, flow.VerifyInterval.TotalSeconds)) + 1;
+        DateTime? healthySince = null;
+        bool? last = null;
+        var reading = "no reading yet.";
+        for (var poll = 0; poll < polls; poll++)
+        {
+            await context.CreateTimer(context.CurrentUtcDateTime.Add(flow.VerifyInterval), CancellationToken.None);
+            var now = context.CurrentUtcDateTime;
+            var health = await CallAsync<HealthReading>(flow, ActivityNames.CheckHealth,
+                new MetricsRequest(input.IncidentId, input.TargetResourceId, site.ServerFarmId, now.AddMinutes(-5), now, input.Signal.Conditions ?? [], KeepEvidence: false),
+                "the verification metrics", record: false);
+            var healthy = health?.Healthy == true;
+            reading = health?.Summary ?? "the metrics could not be read.";
+            if (healthy != last)
+            {
+                await RecordAsync(flow, healthy ? "HealthyAgain" : "StillUnhealthy", reading);
+                last = healthy;
+            }
+
+            healthySince = healthy ? healthySince ?? now : null;
+            if (healthySince is { } since && now - since >= flow.VerifyHealthyFor)
+            {
+                return (true, reading);
+            }
+
+            if (now >= deadline)
+            {
+                break;
             }
         }
 
-        // No mitigation policy is wired in yet, so this is the design's "nothing explains it" rung:
-        // diagnostics only, and people take over.
-        var summary = "No automatic mitigation applies; diagnostics are on the timeline and the incident is handed to on-call.";
-        await context.CallActivityAsync<bool>(
-            ActivityNames.CloseIncident,
-            new CloseIncidentRequest(incidentId, ++sequence, context.CurrentUtcDateTime, IncidentStatus.Escalated, summary),
-            s_storageRetry);
+        return (false, reading);
+    }
 
-        return await HoldAsync(context, input, sequence, new RemediationResult(incidentId, IncidentStatus.Escalated, summary));
+    private static Task<bool> FinishActionsAsync(Flow flow) =>
+        flow.Context.CallActivityAsync<bool>(ActivityNames.FinishActions, new FinishActionsRequest(flow.Input.IncidentId, flow.Input.TargetResourceId), s_storageRetry);
+
+    private static Task<bool> SetStatusAsync(Flow flow, IncidentStatus status, string summary) =>
+        flow.Context.CallActivityAsync<bool>(ActivityNames.SetStatus,
+            new SetStatusRequest(flow.Input.IncidentId, status, summary, flow.Context.CurrentUtcDateTime), s_storageRetry);
+
+    private static async Task<RemediationResult> EscalateAsync(Flow flow, string summary)
+    {
+        await flow.Context.CallActivityAsync<bool>(
+            ActivityNames.CloseIncident,
+            new CloseIncidentRequest(flow.Input.IncidentId, flow.Next(), flow.Context.CurrentUtcDateTime, IncidentStatus.Escalated, summary),
+            s_storageRetry);
+        return await HoldAsync(flow, new RemediationResult(flow.Input.IncidentId, IncidentStatus.Escalated, summary));
     }
 
     // After escalation the incident stays live for a while: further rules firing for the app join
     // it (recorded here) instead of opening new incidents, and a Resolved notification closes it.
-    private static async Task<RemediationResult> HoldAsync(TaskOrchestrationContext context, RemediationInput input, int sequence, RemediationResult escalated)
+    private static async Task<RemediationResult> HoldAsync(Flow flow, RemediationResult escalated)
     {
+        var context = flow.Context;
+        var input = flow.Input;
         var hold = input.Settings.EscalationHold;
         if (hold <= TimeSpan.Zero)
         {
@@ -86,7 +420,7 @@ public static class RemediationOrchestration
 
         using var timerCancellation = new CancellationTokenSource();
         var holdEnds = context.CreateTimer(context.CurrentUtcDateTime.Add(hold), timerCancellation.Token);
-        var resolved = context.WaitForExternalEvent<AlertResolvedEvent>(EventNames.AlertResolved);
+        var resolved = flow.Resolved();
         // Bounded: the ingest path raises AlertRepeated once per distinct rule and keeps at most
         // MaxRulesPerIncident rules, so the history of a held incident cannot grow without limit.
         for (var repeats = 0; ; repeats++)
@@ -100,8 +434,7 @@ public static class RemediationOrchestration
             if (first == repeated)
             {
                 var r = repeated.Result;
-                await RecordAsync(context, input.IncidentId, ++sequence, "AlertRepeated",
-                    $"Alert '{r.AlertRule}' ({r.Severity}) also fired for this app at {r.FiredAt:u}.");
+                await RecordAsync(flow, "AlertRepeated", $"Alert '{r.AlertRule}' ({r.Severity}) also fired for this app at {r.FiredAt:u}.");
                 continue;
             }
 
@@ -111,22 +444,109 @@ public static class RemediationOrchestration
                 var summary = $"Alert '{resolved.Result.AlertRule}' resolved at {resolved.Result.ResolvedAt:u} after escalation.";
                 await context.CallActivityAsync<bool>(
                     ActivityNames.CloseIncident,
-                    new CloseIncidentRequest(input.IncidentId, ++sequence, context.CurrentUtcDateTime, IncidentStatus.Resolved, summary),
+                    new CloseIncidentRequest(input.IncidentId, flow.Next(), context.CurrentUtcDateTime, IncidentStatus.Resolved, summary),
                     s_storageRetry);
                 return new RemediationResult(input.IncidentId, IncidentStatus.Resolved, summary);
             }
 
-            await RecordAsync(context, input.IncidentId, ++sequence, "HoldEnded",
-                $"No resolution within {hold}; the incident stays escalated and new alerts will open a new incident.");
+            await RecordAsync(flow, "HoldEnded", $"No resolution within {hold}; the incident stays escalated and new alerts will open a new incident.");
             return escalated;
         }
     }
 
-    private static Task<bool> RecordAsync(TaskOrchestrationContext context, string incidentId, int sequence, string kind, string message) =>
-        context.CallActivityAsync<bool>(
+    // Calls a read-only activity with its retry policy and the diagnostics timeout. A failure or a
+    // timeout is recorded on the timeline (DiagnosticsFailed) and yields null: the workflow goes on.
+    private static async Task<T?> CallAsync<T>(Flow flow, string activity, object input, string what, bool record = true)
+        where T : class
+    {
+        var context = flow.Context;
+        using var timerCancellation = new CancellationTokenSource();
+        var call = context.CallActivityAsync<T>(activity, input, s_diagnosticsRetry);
+        var timeout = context.CreateTimer(context.CurrentUtcDateTime.Add(flow.DiagnosticsTimeout), timerCancellation.Token);
+        string failure;
+        if (await Task.WhenAny(call, timeout) == call)
+        {
+            timerCancellation.Cancel();
+            try
+            {
+                return await call;
+            }
+            catch (TaskFailedException ex)
+            {
+                failure = $"Could not read {what}: {ex.FailureDetails.ErrorMessage}";
+            }
+        }
+        else
+        {
+            failure = $"Could not read {what}: no answer within {flow.DiagnosticsTimeout}.";
+        }
+
+        if (record)
+        {
+            await RecordAsync(flow, "DiagnosticsFailed", failure);
+        }
+
+        return null;
+    }
+
+    private static Task<bool> RecordAsync(Flow flow, string kind, string message) =>
+        flow.Context.CallActivityAsync<bool>(
             ActivityNames.RecordTimeline,
-            new TimelineEntry(incidentId, sequence, context.CurrentUtcDateTime, kind, message),
+            new TimelineEntry(flow.Input.IncidentId, flow.Next(), flow.Context.CurrentUtcDateTime, kind, message),
             s_storageRetry);
+
+    private static IReadOnlyList<string> MetricNames(AlertSignal signal) =>
+        [.. (signal.Conditions ?? []).Select(c => c.MetricName).OfType<string>()];
+
+    private static string Describe(Decision d)
+    {
+        var text = $"{d.Plan}: {d.Reason}";
+        if (d.Warnings is { Count: > 0 } warnings)
+        {
+            text += " Warning: " + string.Join(" ", warnings);
+        }
+
+        return text;
+    }
+
+    private static string Summarize(Evidence e)
+    {
+        var parts = new List<string> { $"{e.Instances.Count} instance(s)" };
+        if (e.Plan is { } plan)
+        {
+            parts.Add($"plan {plan.Sku} × {plan.Capacity}" + (plan.AutoscaleMaximum is { } max ? $" (autoscale {plan.AutoscaleMinimum}-{max})" : string.Empty));
+        }
+
+        foreach (var i in e.Metrics?.Instances ?? [])
+        {
+            parts.Add($"{Short(i.InstanceId)}: memory {Pct(i.MemoryPercent)}, CPU {Pct(i.CpuPercent)}, 5xx {Num(i.Http5xx)}, health {Pct(i.HealthPercent)}");
+        }
+
+        if (e.Metrics is { Breaching.Count: > 0 } m)
+        {
+            parts.Add($"still breaching: {string.Join(", ", m.Breaching)}");
+        }
+
+        foreach (var f in e.Detectors?.Findings ?? [])
+        {
+            parts.Add($"{f.Detector} {f.Status}: {f.Message}");
+        }
+
+        parts.Add($"{e.Processes?.Count.ToString(CultureInfo.InvariantCulture) ?? "no"} worker process(es) listed");
+        var blobs = new[] { e.Metrics?.EvidenceBlob, e.Detectors?.EvidenceBlob }.OfType<string>().ToList();
+        if (blobs.Count > 0)
+        {
+            parts.Add("evidence: " + string.Join(", ", blobs));
+        }
+
+        return string.Join("; ", parts) + ".";
+    }
+
+    private static string Pct(double? value) => value is { } v ? v.ToString("0", CultureInfo.InvariantCulture) + "%" : "n/a";
+
+    private static string Num(double? value) => value is { } v ? v.ToString("0", CultureInfo.InvariantCulture) : "n/a";
+
+    private static string Short(string id) => id.Length > 8 ? id[..8] : id;
 
     private static string AppName(string? resourceId)
     {
@@ -137,5 +557,49 @@ public static class RemediationOrchestration
 
         var slash = resourceId.TrimEnd('/').LastIndexOf('/');
         return slash >= 0 ? resourceId[(slash + 1)..] : resourceId;
+    }
+
+    // What the diagnostics found; lives only in the orchestrator's memory (rebuilt on replay).
+    private sealed record Evidence(
+        IReadOnlyList<string> Instances, IReadOnlyList<WorkerProcess>? Processes, MetricsSummary? Metrics, DetectorsSummary? Detectors, PlanEvidence? Plan, bool IsLinux)
+    {
+        public static readonly Evidence None = new([], null, null, null, null, false);
+    }
+
+    // The orchestration's running state: the timeline sequence and the one outstanding wait per
+    // external event (an abandoned second wait would swallow the next event of that name).
+    private sealed class Flow(TaskOrchestrationContext context, RemediationInput input)
+    {
+        private int _sequence;
+        private Task<AlertResolvedEvent>? _resolved;
+        private Task<ApprovalDecisionEvent>? _decision;
+
+        public TaskOrchestrationContext Context { get; } = context;
+
+        public RemediationInput Input { get; } = input;
+
+        public WorkflowSettings Settings => Input.Settings;
+
+        public TimeSpan DiagnosticsTimeout => Settings.DiagnosticsTimeout ?? WorkflowSettings.DefaultDiagnosticsTimeout;
+
+        public TimeSpan MetricsLookback => Settings.MetricsLookback ?? WorkflowSettings.DefaultMetricsLookback;
+
+        public TimeSpan ApprovalTimeout => Settings.ApprovalTimeout ?? WorkflowSettings.DefaultApprovalTimeout;
+
+        public TimeSpan VerifyInterval => Settings.VerifyInterval ?? WorkflowSettings.DefaultVerifyInterval;
+
+        public TimeSpan VerifyHealthyFor => Settings.VerifyHealthyFor ?? WorkflowSettings.DefaultVerifyHealthyFor;
+
+        public TimeSpan VerifyDeadline => Settings.VerifyDeadline ?? WorkflowSettings.DefaultVerifyDeadline;
+
+        public int Next() => ++_sequence;
+
+        public Task<AlertResolvedEvent> Resolved() => _resolved ??= Context.WaitForExternalEvent<AlertResolvedEvent>(EventNames.AlertResolved);
+
+        public void ResolvedConsumed() => _resolved = null;
+
+        public Task<ApprovalDecisionEvent> Decision() => _decision ??= Context.WaitForExternalEvent<ApprovalDecisionEvent>(EventNames.ApprovalDecision);
+
+        public void DecisionConsumed() => _decision = null;
     }
 }

@@ -13,9 +13,43 @@ namespace AutoRemediate.Workflow;
 /// <param name="Settings">Tunables, fixed at start so replays see the same values.</param>
 public sealed record RemediationInput(string IncidentId, string TargetResourceId, AlertSignal Signal, WorkflowSettings Settings);
 
-/// <summary>Workflow tunables as carried in the orchestration input (see <see cref="WorkflowOptions"/>).</summary>
+/// <summary>Workflow tunables as carried in the orchestration input (see <see cref="WorkflowOptions"/>); unset ones take the defaults.</summary>
 /// <param name="EscalationHold">How long an escalated incident stays live for repeats and resolution.</param>
-public sealed record WorkflowSettings(TimeSpan EscalationHold);
+/// <param name="DiagnosticsTimeout">How long one diagnostics source may take.</param>
+/// <param name="MetricsLookback">How far before the alert the metrics window starts.</param>
+/// <param name="AutoApprove">Approve every plan without asking.</param>
+/// <param name="ApprovalTimeout">How long a plan waits for a decision.</param>
+/// <param name="VerifyInterval">Time between verification polls.</param>
+/// <param name="VerifyHealthyFor">How long the app must stay healthy.</param>
+/// <param name="VerifyDeadline">How long the app may take to recover.</param>
+public sealed record WorkflowSettings(
+    TimeSpan EscalationHold,
+    TimeSpan? DiagnosticsTimeout = null,
+    TimeSpan? MetricsLookback = null,
+    bool AutoApprove = false,
+    TimeSpan? ApprovalTimeout = null,
+    TimeSpan? VerifyInterval = null,
+    TimeSpan? VerifyHealthyFor = null,
+    TimeSpan? VerifyDeadline = null)
+{
+    /// <summary>Default of <see cref="DiagnosticsTimeout"/>.</summary>
+    public static readonly TimeSpan DefaultDiagnosticsTimeout = TimeSpan.FromMinutes(2);
+
+    /// <summary>Default of <see cref="MetricsLookback"/>.</summary>
+    public static readonly TimeSpan DefaultMetricsLookback = TimeSpan.FromMinutes(30);
+
+    /// <summary>Default of <see cref="ApprovalTimeout"/>.</summary>
+    public static readonly TimeSpan DefaultApprovalTimeout = TimeSpan.FromMinutes(30);
+
+    /// <summary>Default of <see cref="VerifyInterval"/>.</summary>
+    public static readonly TimeSpan DefaultVerifyInterval = TimeSpan.FromMinutes(1);
+
+    /// <summary>Default of <see cref="VerifyHealthyFor"/>.</summary>
+    public static readonly TimeSpan DefaultVerifyHealthyFor = TimeSpan.FromMinutes(5);
+
+    /// <summary>Default of <see cref="VerifyDeadline"/>.</summary>
+    public static readonly TimeSpan DefaultVerifyDeadline = TimeSpan.FromMinutes(20);
+}
 
 /// <summary>How a remediation ended.</summary>
 /// <param name="IncidentId">The incident.</param>
@@ -44,4 +78,12 @@ public sealed record CloseIncidentRequest(string IncidentId, int Sequence, DateT
 /// <param name="Kind">app, app,linux, ...</param>
 /// <param name="Location">Region.</param>
 /// <param name="ServerFarmId">The plan.</param>
-public sealed record SiteSnapshot(string Name, string? State, string? Kind, string? Location, string? ServerFarmId);
+/// <param name="IsLinux">A Linux app (Kudu does less there).</param>
+public sealed record SiteSnapshot(string Name, string? State, string? Kind, string? Location, string? ServerFarmId, bool IsLinux = false);
+
+/// <summary>Input of <see cref="ActivityNames.SetStatus"/>.</summary>
+/// <param name="IncidentId">The incident.</param>
+/// <param name="Status">The new (not final) status.</param>
+/// <param name="Summary">Where things are.</param>
+/// <param name="At">The orchestration's current time.</param>
+public sealed record SetStatusRequest(string IncidentId, IncidentStatus Status, string Summary, DateTimeOffset At);

@@ -21,6 +21,48 @@ public static class ActivityNames
 
     /// <summary>Records the incident's final status and outcome.</summary>
     public const string CloseIncident = "CloseIncident";
+
+    /// <summary>Resource Health, open Service Health incidents for the region, the fleet breaker.</summary>
+    public const string CheckPlatform = "CheckPlatform";
+
+    /// <summary>The plan's SKU, capacity and autoscale setting.</summary>
+    public const string CollectPlan = "CollectPlan";
+
+    /// <summary>The instances the site runs on.</summary>
+    public const string CollectInstances = "CollectInstances";
+
+    /// <summary>The site's processes on one instance.</summary>
+    public const string CollectProcesses = "CollectProcesses";
+
+    /// <summary>The metrics window around the alert (series kept as evidence).</summary>
+    public const string CollectMetrics = "CollectMetrics";
+
+    /// <summary>App Service diagnostics detectors (responses kept as evidence).</summary>
+    public const string CollectDetectors = "CollectDetectors";
+
+    /// <summary>Applies the policy to the evidence.</summary>
+    public const string DecidePlan = "DecidePlan";
+
+    /// <summary>Streams a memory dump of the worst process to Blob Storage.</summary>
+    public const string CaptureDump = "CaptureDump";
+
+    /// <summary>Marks the incident as waiting for approval.</summary>
+    public const string RequestApproval = "RequestApproval";
+
+    /// <summary>Records how the approval ended.</summary>
+    public const string EndApproval = "EndApproval";
+
+    /// <summary>Restarts or scales, idempotently.</summary>
+    public const string ExecuteAction = "ExecuteAction";
+
+    /// <summary>One verification poll.</summary>
+    public const string CheckHealth = "CheckHealth";
+
+    /// <summary>The incident's actions stop counting toward the fleet-wide cap.</summary>
+    public const string FinishActions = "FinishActions";
+
+    /// <summary>Sets the incident's status (and summary) without closing it.</summary>
+    public const string SetStatus = "SetStatus";
 }
 
 /// <summary>External event names raised on a running remediation.</summary>

@@ -1,3 +1,6 @@
+using AutoRemediate.Actions;
+using AutoRemediate.Approvals;
+using AutoRemediate.Diagnostics;
 using Microsoft.DurableTask;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -15,16 +18,31 @@ public static class WorkflowRegistration
     {
         ArgumentNullException.ThrowIfNull(registry);
         RemediationOrchestration.Register(registry);
-        Add<OpenIncidentRequest, bool>(registry, ActivityNames.OpenIncident, a => a.OpenIncidentAsync);
-        Add<string, SiteSnapshot>(registry, ActivityNames.CollectSiteSnapshot, a => a.CollectSiteSnapshotAsync);
-        Add<Incidents.TimelineEntry, bool>(registry, ActivityNames.RecordTimeline, a => a.RecordTimelineAsync);
-        Add<CloseIncidentRequest, bool>(registry, ActivityNames.CloseIncident, a => a.CloseIncidentAsync);
+        Add<IncidentActivities, OpenIncidentRequest, bool>(registry, ActivityNames.OpenIncident, a => a.OpenIncidentAsync);
+        Add<IncidentActivities, string, SiteSnapshot>(registry, ActivityNames.CollectSiteSnapshot, a => a.CollectSiteSnapshotAsync);
+        Add<IncidentActivities, Incidents.TimelineEntry, bool>(registry, ActivityNames.RecordTimeline, a => a.RecordTimelineAsync);
+        Add<IncidentActivities, SetStatusRequest, bool>(registry, ActivityNames.SetStatus, a => a.SetStatusAsync);
+        Add<IncidentActivities, CloseIncidentRequest, bool>(registry, ActivityNames.CloseIncident, a => a.CloseIncidentAsync);
+        Add<DiagnosticsActivities, PlatformCheckRequest, PlatformCheck>(registry, ActivityNames.CheckPlatform, a => a.CheckPlatformAsync);
+        Add<DiagnosticsActivities, string, Decisions.PlanEvidence>(registry, ActivityNames.CollectPlan, a => a.CollectPlanAsync);
+        Add<DiagnosticsActivities, string, IReadOnlyList<string>>(registry, ActivityNames.CollectInstances, a => a.CollectInstancesAsync);
+        Add<DiagnosticsActivities, ProcessesRequest, IReadOnlyList<WorkerProcess>>(registry, ActivityNames.CollectProcesses, a => a.CollectProcessesAsync);
+        Add<DiagnosticsActivities, MetricsRequest, MetricsSummary>(registry, ActivityNames.CollectMetrics, a => a.CollectMetricsAsync);
+        Add<DiagnosticsActivities, DetectorsRequest, DetectorsSummary>(registry, ActivityNames.CollectDetectors, a => a.CollectDetectorsAsync);
+        Add<DiagnosticsActivities, MetricsRequest, HealthReading>(registry, ActivityNames.CheckHealth, a => a.CheckHealthAsync);
+        Add<DiagnosticsActivities, DumpRequest, DumpOutcome>(registry, ActivityNames.CaptureDump, a => a.CaptureDumpAsync);
+        Add<Decisions.DecisionActivities, Decisions.DecisionInput, Decisions.Decision>(registry, ActivityNames.DecidePlan, a => a.DecideAsync);
+        Add<ApprovalActivities, ApprovalRequest, bool>(registry, ActivityNames.RequestApproval, a => a.RequestAsync);
+        Add<ApprovalActivities, ApprovalEnded, bool>(registry, ActivityNames.EndApproval, a => a.EndAsync);
+        Add<ActionActivities, ActionRequest, ActionOutcome>(registry, ActivityNames.ExecuteAction, a => a.ExecuteAsync);
+        Add<ActionActivities, FinishActionsRequest, bool>(registry, ActivityNames.FinishActions, a => a.FinishAsync);
         return registry;
     }
 
-    private static void Add<TInput, TOutput>(
-        DurableTaskRegistry registry, string name, Func<IncidentActivities, Func<TInput, CancellationToken, Task<TOutput>>> select) =>
-        registry.AddActivity(name, services => new ServiceActivity<TInput, TOutput>(select(services.GetRequiredService<IncidentActivities>())));
+    private static void Add<TActivities, TInput, TOutput>(
+        DurableTaskRegistry registry, string name, Func<TActivities, Func<TInput, CancellationToken, Task<TOutput>>> select)
+        where TActivities : notnull =>
+        registry.AddActivity(name, services => new ServiceActivity<TInput, TOutput>(select(services.GetRequiredService<TActivities>())));
 
     private sealed class ServiceActivity<TInput, TOutput>(Func<TInput, CancellationToken, Task<TOutput>> run) : TaskActivity<TInput, TOutput>
     {

@@ -9,7 +9,7 @@ namespace AutoRemediate.Sandbox.Arm;
 /// <summary>
 /// Azure Monitor metrics for sites and plans (<c>{resourceId}/providers/Microsoft.Insights/metrics</c>,
 /// api-version 2023-10-01), shaped like the spec example GetMetric. Values come from the scenarios at
-/// each minute of the timespan, so a restart or scale-out shows up in the series from that minute on.
+/// each minute of the timespan (the minute in progress: now), so a restart or scale-out shows up in the series from that minute on.
 /// <c>$filter=Instance eq '*'</c> splits by instance; without it one series aggregates the instances.
 /// </summary>
 internal static partial class MetricsRoutes
@@ -190,7 +190,11 @@ internal static partial class MetricsRoutes
                     break;
                 }
 
-                var perInstance = instances.Where(i => i.CreatedAt <= t).Select(i => metric.Value(i, t)).OfType<double>().ToList();
+                // The minute in progress is sampled now rather than at its start, so a restart or a
+                // scale-out shows on the next poll. (Azure's own points arrive a minute or more late;
+                // the workflow's verification polls until a deadline either way.)
+                var at = t + step > now ? now : t;
+                var perInstance = instances.Where(i => i.CreatedAt <= at).Select(i => metric.Value(i, at)).OfType<double>().ToList();
                 if (perInstance.Count > 0)
                 {
                     values.Add(metric.IsRate ? perInstance.Sum() : perInstance.Average());

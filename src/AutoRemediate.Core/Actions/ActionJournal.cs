@@ -1,0 +1,176 @@
+using Azure;
+using Azure.Data.Tables;
+using AutoRemediate.Decisions;
+using AutoRemediate.Incidents;
+using Microsoft.Extensions.Options;
+
+namespace AutoRemediate.Actions;
+
+/// <summary>Where an action stands in the journal.</summary>
+public enum ActionState
+{
+    /// <summary>Recorded before the call to Azure; the call may or may not have gone out.</summary>
+    Started,
+
+    /// <summary>Azure accepted the call.</summary>
+    Sent,
+
+    /// <summary>The activity finished (performed, or found already done).</summary>
+    Completed,
+}
+
+/// <summary>One action the pipeline took on an app.</summary>
+/// <param name="ActionId">Deterministic id chosen by the workflow (incident + rung), so a retry finds its own row.</param>
+/// <param name="IncidentId">The incident.</param>
+/// <param name="TargetResourceId">The app.</param>
+/// <param name="Plan">What.</param>
+/// <param name="State">Where it stands.</param>
+/// <param name="StartedAt">When the row was first written.</param>
+/// <param name="Finished">The incident's verification ended; the action no longer counts as running fleet-wide.</param>
+/// <param name="Message">What happened.</param>
+/// <param name="ETag">For conditional updates.</param>
+public sealed record ActionRecord(
+    string ActionId, string IncidentId, string TargetResourceId, PlanKind Plan, ActionState State, DateTimeOffset StartedAt, bool Finished = false,
+    string? Message = null, string? ETag = null);
+
+/// <summary>
+/// The journal behind idempotent actions and the guardrails: one row per action, written before the
+/// call to Azure. Cooldowns and daily limits read an app's rows; the fleet-wide cap counts unfinished rows.
+/// </summary>
+public interface IActionJournal
+{
+    /// <summary>Records the action as started, or returns the row a previous attempt wrote.</summary>
+    Task<(ActionRecord Record, bool Existed)> BeginAsync(ActionRecord action, CancellationToken cancellationToken = default);
+
+    /// <summary>Moves the action to <paramref name="state"/> with a message.</summary>
+    Task UpdateAsync(ActionRecord action, ActionState state, string message, CancellationToken cancellationToken = default);
+
+    /// <summary>Marks every action of the incident finished (verification ended). Idempotent.</summary>
+    Task FinishAsync(string targetResourceId, string incidentId, CancellationToken cancellationToken = default);
+
+    /// <summary>The app's actions started since <paramref name="since"/>.</summary>
+    Task<IReadOnlyList<ActionRecord>> RecentAsync(string targetResourceId, DateTimeOffset since, CancellationToken cancellationToken = default);
+
+    /// <summary>Unfinished actions across the fleet started since <paramref name="since"/>.</summary>
+    Task<int> CountRunningAsync(DateTimeOffset since, CancellationToken cancellationToken = default);
+}
+
+/// <summary><see cref="IActionJournal"/> on Table Storage: PartitionKey = the app's hashed id, RowKey = action id.</summary>
+public sealed class TableActionJournal : IActionJournal
+{
+    private readonly TableClient _table;
+    private volatile bool _ready;
+
+    /// <summary>Creates the journal.</summary>
+    public TableActionJournal(TableServiceClient service, IOptions<StorageOptions> options)
+    {
+        ArgumentNullException.ThrowIfNull(service);
+        _table = service.GetTableClient(options.Value.ActionsTable);
+    }
+
+    /// <inheritdoc />
+    public async Task<(ActionRecord Record, bool Existed)> BeginAsync(ActionRecord action, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        await EnsureAsync(cancellationToken).ConfigureAwait(false);
+        var entity = new TableEntity(PartitionFor(action.TargetResourceId), action.ActionId)
+        {
+            ["IncidentId"] = action.IncidentId,
+            ["TargetResourceId"] = action.TargetResourceId,
+            ["Plan"] = action.Plan.ToString(),
+            ["State"] = ActionState.Started.ToString(),
+            ["StartedAt"] = action.StartedAt,
+            ["Finished"] = false,
+            ["Message"] = action.Message,
+        };
+        try
+        {
+            var added = await _table.AddEntityAsync(entity, cancellationToken).ConfigureAwait(false);
+            return (action with { State = ActionState.Started, ETag = added.Headers.ETag?.ToString() }, false);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 409)
+        {
+            var existing = await _table.GetEntityAsync<TableEntity>(entity.PartitionKey, entity.RowKey, cancellationToken: cancellationToken).ConfigureAwait(false);
+            return (ToRecord(existing.Value), true);
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task UpdateAsync(ActionRecord action, ActionState state, string message, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        await EnsureAsync(cancellationToken).ConfigureAwait(false);
+        var entity = new TableEntity(PartitionFor(action.TargetResourceId), action.ActionId) { ["State"] = state.ToString(), ["Message"] = message };
+        await _table.UpdateEntityAsync(entity, ETag.All, TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async Task FinishAsync(string targetResourceId, string incidentId, CancellationToken cancellationToken = default)
+    {
+        await EnsureAsync(cancellationToken).ConfigureAwait(false);
+        var partition = PartitionFor(targetResourceId);
+        await foreach (var row in _table.QueryAsync<TableEntity>(e => e.PartitionKey == partition, cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            if (row.GetString("IncidentId") == incidentId && row.GetBoolean("Finished") != true)
+            {
+                await _table.UpdateEntityAsync(new TableEntity(partition, row.RowKey) { ["Finished"] = true }, ETag.All, TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<ActionRecord>> RecentAsync(string targetResourceId, DateTimeOffset since, CancellationToken cancellationToken = default)
+    {
+        await EnsureAsync(cancellationToken).ConfigureAwait(false);
+        var partition = PartitionFor(targetResourceId);
+        var rows = new List<ActionRecord>();
+        await foreach (var row in _table.QueryAsync<TableEntity>(e => e.PartitionKey == partition, cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            var record = ToRecord(row);
+            if (record.StartedAt >= since)
+            {
+                rows.Add(record);
+            }
+        }
+
+        return rows;
+    }
+
+    /// <inheritdoc />
+    public async Task<int> CountRunningAsync(DateTimeOffset since, CancellationToken cancellationToken = default)
+    {
+        await EnsureAsync(cancellationToken).ConfigureAwait(false);
+        var count = 0;
+        await foreach (var row in _table.QueryAsync<TableEntity>(e => e.GetBoolean("Finished") == false, cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            if ((row.GetDateTimeOffset("StartedAt") ?? DateTimeOffset.MinValue) >= since)
+            {
+                count++;
+            }
+        }
+
+        return count;
+    }
+
+    private static string PartitionFor(string targetResourceId) => IncidentIds.InstanceIdFor(targetResourceId);
+
+    private static ActionRecord ToRecord(TableEntity e) => new(
+        e.RowKey,
+        e.GetString("IncidentId") ?? string.Empty,
+        e.GetString("TargetResourceId") ?? string.Empty,
+        Enum.TryParse<PlanKind>(e.GetString("Plan"), out var plan) ? plan : PlanKind.Escalate,
+        Enum.TryParse<ActionState>(e.GetString("State"), out var state) ? state : ActionState.Started,
+        e.GetDateTimeOffset("StartedAt") ?? e.Timestamp ?? DateTimeOffset.MinValue,
+        e.GetBoolean("Finished") ?? false,
+        e.GetString("Message"),
+        e.ETag.ToString());
+
+    private async Task EnsureAsync(CancellationToken cancellationToken)
+    {
+        if (!_ready)
+        {
+            await _table.CreateIfNotExistsAsync(cancellationToken).ConfigureAwait(false);
+            _ready = true;
+        }
+    }
+}

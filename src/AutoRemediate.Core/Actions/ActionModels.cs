@@ -1,0 +1,31 @@
+using AutoRemediate.Decisions;
+
+namespace AutoRemediate.Actions;
+
+// WARNING: travels in orchestration history. Add members only as optional ones at the end.
+
+/// <summary>Input of <see cref="Workflow.ActivityNames.ExecuteAction"/>: one approved plan, fully resolved.</summary>
+/// <param name="ActionId">Deterministic (incident + rung): a retried or replayed activity finds its own journal row.</param>
+/// <param name="IncidentId">The incident.</param>
+/// <param name="TargetResourceId">The app.</param>
+/// <param name="Plan">What to do.</param>
+/// <param name="At">The orchestration's time when it asked.</param>
+/// <param name="PlanResourceId">ScaleOut / ScaleUp: the App Service plan.</param>
+/// <param name="InstanceId">RestartInstance: the instance.</param>
+/// <param name="ProcessId">RestartInstance: the worker process to end.</param>
+/// <param name="NewCapacity">ScaleOut: the instance count to reach.</param>
+/// <param name="NewSku">ScaleUp: the SKU to reach.</param>
+public sealed record ActionRequest(
+    string ActionId, string IncidentId, string TargetResourceId, PlanKind Plan, DateTimeOffset At,
+    string? PlanResourceId = null, string? InstanceId = null, int? ProcessId = null, int? NewCapacity = null, string? NewSku = null);
+
+/// <summary>What the action did.</summary>
+/// <param name="Done">The app is in the state the plan asked for (by this call or an earlier attempt).</param>
+/// <param name="RequestSent">This attempt sent the change to Azure.</param>
+/// <param name="Message">What happened, in words.</param>
+public sealed record ActionOutcome(bool Done, bool RequestSent, string Message);
+
+/// <summary>Input of <see cref="Workflow.ActivityNames.FinishActions"/>.</summary>
+/// <param name="IncidentId">The incident.</param>
+/// <param name="TargetResourceId">The app.</param>
+public sealed record FinishActionsRequest(string IncidentId, string TargetResourceId);

@@ -1,0 +1,32 @@
+using AutoRemediate.Decisions;
+
+namespace AutoRemediate.Approvals;
+
+// WARNING: the records below travel in orchestration history. Add members only as optional ones at the end.
+
+/// <summary>Input of <see cref="Workflow.ActivityNames.RequestApproval"/>.</summary>
+/// <param name="IncidentId">The incident.</param>
+/// <param name="ApprovalId">This request's id (incident + rung): a decision must name it.</param>
+/// <param name="Sequence">Timeline position.</param>
+/// <param name="At">The orchestration's time.</param>
+/// <param name="Decision">The plan, its reason and its warnings.</param>
+/// <param name="ExpiresAt">When the request times out.</param>
+public sealed record ApprovalRequest(string IncidentId, string ApprovalId, int Sequence, DateTimeOffset At, Decision Decision, DateTimeOffset ExpiresAt);
+
+/// <summary>The <c>ApprovalDecision</c> event: somebody approved or rejected a proposed plan.</summary>
+/// <param name="IncidentId">The incident.</param>
+/// <param name="ApprovalId">The request decided on; a decision for another request is ignored.</param>
+/// <param name="Approved">True to go ahead.</param>
+/// <param name="Approver">Who decided.</param>
+/// <param name="Comment">Why, if they said.</param>
+/// <param name="At">When.</param>
+public sealed record ApprovalDecisionEvent(string IncidentId, string ApprovalId, bool Approved, string Approver, string? Comment, DateTimeOffset At);
+
+/// <summary>Input of <see cref="Workflow.ActivityNames.EndApproval"/>.</summary>
+/// <param name="IncidentId">The incident.</param>
+/// <param name="Sequence">Timeline position.</param>
+/// <param name="At">The orchestration's time.</param>
+/// <param name="Kind">ApprovalGranted, ApprovalRejected, ApprovalTimedOut, ApprovalWithdrawn.</param>
+/// <param name="Message">What happened.</param>
+/// <param name="Proceed">True when the plan goes ahead (the status becomes Mitigating).</param>
+public sealed record ApprovalEnded(string IncidentId, int Sequence, DateTimeOffset At, string Kind, string Message, bool Proceed);
