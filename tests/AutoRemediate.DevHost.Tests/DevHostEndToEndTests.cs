@@ -29,6 +29,10 @@ public sealed class DevHostEndToEndTests
         {
             ["Storage:IncidentsTable"] = s_incidentsTable,
             ["Storage:TimelineTable"] = "Timeline" + Guid.NewGuid().ToString("N")[..10],
+            ["Storage:ActionsTable"] = "Actions" + Guid.NewGuid().ToString("N")[..10],
+            ["Workflow:VerifyInterval"] = "00:00:01",
+            ["Workflow:VerifyHealthyFor"] = "00:00:02",
+            ["Workflow:VerifyDeadline"] = "00:00:20",
         });
         s_http = new HttpClient { BaseAddress = s_host.BaseAddress };
     }
@@ -44,20 +48,7 @@ public sealed class DevHostEndToEndTests
 
     private static Task<int> IncidentRowsAsync() => TableRows.CountAsync(s_incidentsTable);
 
-    private static async Task<JsonObject> WaitUntilClosedAsync(string statusUrl)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (true)
-        {
-            var incident = (await s_http.GetFromJsonAsync<JsonObject>(statusUrl))!;
-            if (incident["closed"]!.GetValue<bool>() || DateTime.UtcNow > deadline)
-            {
-                return incident;
-            }
-
-            await Task.Delay(200);
-        }
-    }
+    private static Task<JsonObject> WaitUntilClosedAsync(string statusUrl) => WaitUntilAsync(statusUrl, i => i["closed"]!.GetValue<bool>());
 
     [TestMethod]
     public async Task PostAlert_SiteTarget_AcceptedThenIncidentStoredWithStatusAndTimeline()
@@ -75,16 +66,77 @@ public sealed class DevHostEndToEndTests
         Assert.DoesNotContain("runtime/webhooks", statusUrl);
         Assert.DoesNotContain("code=", statusUrl);
 
+        // The leak on contoso-shop calls for a dump and a restart, which waits for people.
+        var waiting = await WaitUntilAsync(statusUrl, i => i["status"]!.GetValue<string>() == "AwaitingApproval");
+        Assert.AreEqual("AwaitingApproval", waiting["status"]!.GetValue<string>(), waiting.ToJsonString());
+        var approvalId = waiting["pendingApproval"]!.GetValue<string>();
+        var decisionUrl = $"/api/incidents/{incidentId}/decision";
+        var restartsBefore = RestartRequests();
+        Assert.AreEqual(0, restartsBefore, "nothing is done before approval");
+
+        // Bad decisions change nothing.
+        using (var wrongId = await s_http.PostAsync(decisionUrl, Json("""{"approvalId":"inc-older-r1","approve":true,"approver":"oncall@contoso.com"}""")))
+        {
+            Assert.AreEqual(HttpStatusCode.Conflict, wrongId.StatusCode);
+            Assert.AreEqual("application/problem+json", wrongId.Content.Headers.ContentType!.MediaType);
+        }
+
+        using (var noApprover = await s_http.PostAsync(decisionUrl, Json($$"""{"approvalId":"{{approvalId}}","approve":true}""")))
+        {
+            Assert.AreEqual(HttpStatusCode.BadRequest, noApprover.StatusCode);
+            StringAssert.Contains(await noApprover.Content.ReadAsStringAsync(), "approver");
+        }
+
+        using (var unknown = await s_http.PostAsync("/api/incidents/inc-20250101-0000000000000000/decision", Json($$"""{"approvalId":"x","approve":true,"approver":"a"}""")))
+        {
+            Assert.AreEqual(HttpStatusCode.NotFound, unknown.StatusCode);
+        }
+
+        Assert.AreEqual("AwaitingApproval", (await s_http.GetFromJsonAsync<JsonObject>(statusUrl))!["status"]!.GetValue<string>());
+
+        using (var approve = await s_http.PostAsync(decisionUrl, Json($$"""{"approvalId":"{{approvalId}}","approve":true,"approver":"oncall@contoso.com","comment":"go"}""")))
+        {
+            Assert.AreEqual(HttpStatusCode.Accepted, approve.StatusCode, await approve.Content.ReadAsStringAsync());
+        }
+
         var incident = await WaitUntilClosedAsync(statusUrl);
 
-        Assert.AreEqual("Escalated", incident["status"]!.GetValue<string>());
+        Assert.AreEqual("Resolved", incident["status"]!.GetValue<string>(), incident.ToJsonString());
         Assert.AreEqual(incidentId, incident["incidentId"]!.GetValue<string>());
         Assert.AreEqual(Samples.ShopSiteId, incident["targetResourceId"]!.GetValue<string>());
         CollectionAssert.AreEqual(
-            new[] { "AlertReceived", "IncidentOpened", "SiteInspected", "IncidentEscalated" },
+            new[]
+            {
+                "AlertReceived", "IncidentOpened", "SiteInspected", "PlatformChecked", "DiagnosticsCollected", "PlanChosen", "DumpCaptured",
+                "ApprovalRequested", "ApprovalGranted", "ActionTaken", "HealthyAgain", "IncidentResolved",
+            },
             incident["timeline"]!.AsArray().Select(t => t!["kind"]!.GetValue<string>()).ToArray());
+        Assert.AreEqual(1, RestartRequests());
         var sandboxLog = s_host.SandboxServices!.GetRequiredService<RequestLog>().Snapshot();
         Assert.IsTrue(sandboxLog.Any(r => r.Method == "GET" && r.Path.EndsWith("/sites/contoso-shop", StringComparison.OrdinalIgnoreCase) && r.HadBearerToken && r.Status == 200));
+
+        // Once decided, the same decision again is refused: the incident no longer waits.
+        using var again = await s_http.PostAsync(decisionUrl, Json($$"""{"approvalId":"{{approvalId}}","approve":true,"approver":"oncall@contoso.com"}"""));
+        Assert.AreEqual(HttpStatusCode.Conflict, again.StatusCode);
+        Assert.AreEqual(1, RestartRequests());
+    }
+
+    private static int RestartRequests() => s_host.SandboxServices!.GetRequiredService<RequestLog>().Snapshot()
+        .Count(r => r.Method == "POST" && r.Path.EndsWith("/sites/contoso-shop/restart", StringComparison.OrdinalIgnoreCase) && r.Status == 200);
+
+    private static async Task<JsonObject> WaitUntilAsync(string statusUrl, Func<JsonObject, bool> until)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            var incident = (await s_http.GetFromJsonAsync<JsonObject>(statusUrl))!;
+            if (until(incident) || DateTime.UtcNow > deadline)
+            {
+                return incident;
+            }
+
+            await Task.Delay(200);
+        }
     }
 
     [TestMethod]

@@ -167,14 +167,18 @@ public sealed class DevHostProcessTests
     [TestMethod]
     public async Task Demo_PostsSampleAlertAndFollowsItToTheEnd()
     {
-        using var devHost = new DevHostProcess("demo");
+        using var devHost = new DevHostProcess("demo", "--scenario", "memory-leak", "--auto-approve");
 
         var exitCode = await devHost.WaitForExitAsync(TimeSpan.FromSeconds(150));
 
         var output = devHost.Output;
         Assert.AreEqual(0, exitCode, output);
         StringAssert.Contains(output, "demo: 202 Accepted");
-        var steps = new[] { "AlertReceived:", "IncidentOpened:", "SiteInspected:", "IncidentEscalated:", "ended as Escalated" };
+        var steps = new[]
+        {
+            "AlertReceived:", "IncidentOpened:", "PlatformChecked:", "DiagnosticsCollected:", "PlanChosen:", "DumpCaptured:", "ApprovalGranted:",
+            "ActionTaken:", "IncidentResolved:", "ended as Resolved", "1 restart(s)", "1 dump(s) in Blob Storage", "ended as expected",
+        };
         var positions = steps.Select(s => output.IndexOf(s, StringComparison.Ordinal)).ToArray();
         Assert.IsTrue(positions.All(p => p >= 0), output);
         CollectionAssert.AreEqual(positions.Order().ToArray(), positions, "steps must print in order");

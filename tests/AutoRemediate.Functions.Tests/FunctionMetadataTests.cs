@@ -11,6 +11,7 @@ public sealed class FunctionMetadataTests
     [DataRow("alerts", "alerts", "post", "Function")]
     [DataRow("events", "events", "post,options", "Function")]
     [DataRow("incident", "incidents/{id}", "get", "Function")]
+    [DataRow("decision", "incidents/{id}/decision", "post", "Function")]
     public void HttpFunction_HasExpectedRouteMethodsAndAuthLevel(string name, string route, string methods, string authLevel)
     {
         var function = FunctionMetadata.Load().Single(f => f!["name"]!.GetValue<string>() == name)!;
@@ -26,6 +27,7 @@ public sealed class FunctionMetadataTests
     [TestMethod]
     [DataRow("alerts")]
     [DataRow("events")]
+    [DataRow("decision")]
     public void IngestFunction_GetsADurableClient(string name)
     {
         var function = FunctionMetadata.Load().Single(f => f!["name"]!.GetValue<string>() == name)!;
@@ -46,6 +48,21 @@ public sealed class FunctionMetadataTests
             [ActivityNames.CollectSiteSnapshot] = "activityTrigger",
             [ActivityNames.RecordTimeline] = "activityTrigger",
             [ActivityNames.CloseIncident] = "activityTrigger",
+            ["decision"] = "httpTrigger",
+            [ActivityNames.SetStatus] = "activityTrigger",
+            [ActivityNames.CheckPlatform] = "activityTrigger",
+            [ActivityNames.CollectPlan] = "activityTrigger",
+            [ActivityNames.CollectInstances] = "activityTrigger",
+            [ActivityNames.CollectProcesses] = "activityTrigger",
+            [ActivityNames.CollectMetrics] = "activityTrigger",
+            [ActivityNames.CollectDetectors] = "activityTrigger",
+            [ActivityNames.CheckHealth] = "activityTrigger",
+            [ActivityNames.CaptureDump] = "activityTrigger",
+            [ActivityNames.DecidePlan] = "activityTrigger",
+            [ActivityNames.RequestApproval] = "activityTrigger",
+            [ActivityNames.EndApproval] = "activityTrigger",
+            [ActivityNames.ExecuteAction] = "activityTrigger",
+            [ActivityNames.FinishActions] = "activityTrigger",
         };
 
         var actual = FunctionMetadata.Load().ToDictionary(f => f!["name"]!.GetValue<string>(), f => FunctionMetadata.Trigger(f!)["type"]!.GetValue<string>());

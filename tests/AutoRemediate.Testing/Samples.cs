@@ -77,6 +77,10 @@ public static class Samples
         var criterion = alert["data"]!["alertContext"]!["condition"]!["allOf"]![0]!;
         criterion["metricName"] = "MemoryWorkingSet";
         criterion["metricNamespace"] = "Microsoft.Web/sites";
+        // 1.5 GiB: the Sandbox's leaking contoso-shop is above it until a restart.
+        criterion["operator"] = "GreaterThan";
+        criterion["threshold"] = "1610612736";
+        criterion["timeAggregation"] = "Average";
         return alert;
     }
 }

@@ -41,6 +41,7 @@ public sealed class IncidentsEndpoint
             updatedAt = incident.UpdatedAt,
             repeatCount = incident.RepeatCount,
             alertRules = incident.AlertRules,
+            pendingApproval = incident.PendingApproval,
             timeline = timeline.Select(t => new { at = t.At, kind = t.Kind, message = t.Message, source = t.Sequence == TimelineEntry.ExternalSequence ? "azure" : "workflow" }),
         });
     }
