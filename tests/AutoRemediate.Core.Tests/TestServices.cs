@@ -21,14 +21,21 @@ internal static class TestServices
         return ("Incidents" + suffix, "Timeline" + suffix);
     }
 
-    public static void AddCore(IServiceCollection services, SandboxFixture? sandbox, (string Incidents, string Timeline) tables)
+    public static void AddCore(IServiceCollection services, SandboxFixture? sandbox, (string Incidents, string Timeline) tables, IReadOnlyDictionary<string, string?>? extra = null)
     {
         var settings = new Dictionary<string, string?>
         {
             ["AzureWebJobsStorage"] = AzuriteFixture.ConnectionString,
             ["Storage:IncidentsTable"] = tables.Incidents,
             ["Storage:TimelineTable"] = tables.Timeline,
+            ["Storage:ActionsTable"] = tables.Incidents.Replace("Incidents", "Actions", StringComparison.Ordinal),
+            ["Storage:PlatformNoticesTable"] = tables.Incidents.Replace("Incidents", "Notices", StringComparison.Ordinal),
         };
+        foreach (var (key, value) in extra ?? new Dictionary<string, string?>())
+        {
+            settings[key] = value;
+        }
+
         if (sandbox is not null)
         {
             settings["Azure:ResourceManagerEndpoint"] = sandbox.Address.ToString();

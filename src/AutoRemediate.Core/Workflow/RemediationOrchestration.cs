@@ -84,7 +84,13 @@ public static class RemediationOrchestration
         }
 
         var atFault = platformEvidence.ResourceHealthPlatformIssue || platformEvidence.ServiceHealthIncidentOpen;
-        var evidence = atFault || site is null ? Evidence.None : await DiagnoseAsync(flow, site);
+        if (site is null && !atFault)
+        {
+            // Without the site (its plan, its OS, whether it exists at all) nothing can be done safely.
+            return await EscalateAsync(flow, "The site could not be read from Azure Resource Manager, so the pipeline will not act blind; on-call takes over.");
+        }
+
+        var evidence = atFault ? Evidence.None : await DiagnoseAsync(flow, site!);
         var tried = new List<PlanKind>();
         var dumped = false;
         for (var rung = 1; rung <= MaxRungs + 1; rung++)
