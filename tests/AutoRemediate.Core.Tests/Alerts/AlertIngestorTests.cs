@@ -170,4 +170,33 @@ public sealed class AlertIngestorTests
         StringAssert.Contains(outcome.Reason, "microsoft.storage/storageaccounts");
         Assert.IsNull(await _host.Client.GetInstanceAsync(IncidentIds.InstanceIdFor(storage)));
     }
+
+    [TestMethod]
+    public async Task Ingest_ServiceHealthAlert_KeptForThePlatformCheckAndNoIncident()
+    {
+        var notices = TestServices.Notices();
+        var ingestor = TestServices.Ingestor(_store, notices: notices);
+        var payload = Samples.Local("alerts/common.activitylog-servicehealth.json");
+        var properties = payload["data"]!["alertContext"]!["properties"]!;
+        properties["stage"] = "Active";
+        properties["region"] = "West Europe";
+        var signal = CommonAlertSchemaParser.Parse(System.Text.Encoding.UTF8.GetBytes(payload.ToJsonString())).Signal!;
+
+        var outcome = (await ingestor.IngestAsync(signal, _host.Client)).Single();
+
+        Assert.AreEqual(TargetDisposition.PlatformNoticeRecorded, outcome.Disposition);
+        Assert.IsNull(outcome.IncidentId);
+        Assert.AreEqual(0, await CountIncidentRowsAsync());
+        var notice = (await notices.ListAsync()).Single();
+        Assert.AreEqual("ABC1-DEF", notice.TrackingId);
+        Assert.IsTrue(notice.IsOpenIncident);
+        Assert.IsTrue(notice.Covers("West Europe"));
+        Assert.IsFalse(notice.Covers("East US"));
+
+        // The same tracking id, resolved later: the newer version replaces it and no longer blocks.
+        properties["stage"] = "Resolved";
+        payload["data"]!["essentials"]!["firedDateTime"] = DateTimeOffset.UtcNow.ToString("O");
+        await ingestor.IngestAsync(CommonAlertSchemaParser.Parse(System.Text.Encoding.UTF8.GetBytes(payload.ToJsonString())).Signal!, _host.Client);
+        Assert.IsFalse((await notices.ListAsync()).Single().IsOpenIncident);
+    }
 }

@@ -14,9 +14,10 @@ public sealed class RemediationPolicyTests
 
     private static DecisionInput Input(
         IReadOnlyList<InstanceEvidence>? instances = null, PlatformEvidence? platform = null, PlanEvidence? plan = null,
-        string[]? metrics = null, double? queue = null, IReadOnlyList<PastAction>? actions = null, int fleetActions = 0, DateTimeOffset? now = null) =>
+        string[]? metrics = null, double? queue = null, IReadOnlyList<PastAction>? actions = null, int fleetActions = 0, DateTimeOffset? now = null,
+        string[]? breaching = null, PlanKind[]? tried = null) =>
         new(App, now ?? s_now, metrics ?? ["MemoryWorkingSet"], platform ?? new PlatformEvidence(false, false, 1),
-            instances ?? [Ok("i0"), Ok("i1")], plan ?? new PlanEvidence("P1v3", 2, 10), queue, actions ?? [], fleetActions);
+            instances ?? [Ok("i0"), Ok("i1")], plan ?? new PlanEvidence("P1v3", 2, 10), queue, actions ?? [], fleetActions, breaching, tried, "inc-this");
 
     private static PolicyOptions Policy(Action<PolicyOptions>? change = null)
     {
@@ -65,6 +66,16 @@ public sealed class RemediationPolicyTests
             Policy(p => p.FreezeWindows.Add(new FreezeWindow { Name = "nightly batch", Start = TimeSpan.FromHours(22), End = TimeSpan.FromHours(2) }))),
         ["dry run"] = (Input(instances: [new("i0", 92, 30, 0, true), new("i1", 90, 30, 0, true)]), Policy(p => p.DryRun = true)),
         ["auto-approved restart"] = (Input(instances: [new("i0", 92, 30, 0, true), new("i1", 90, 30, 0, true)]), Policy(p => p.AutoApprovedPlans.Add(PlanKind.RestartApp))),
+        ["memory alert still breaching"] = (Input(breaching: ["MemoryWorkingSet"]), Policy()),
+        ["cpu alert still breaching only"] = (Input(metrics: ["CpuTime"], breaching: ["CpuTime"]), Policy()),
+        ["next rung after a restart"] = (Input(instances: [new("i0", 40, 45, 240, false, 50), new("i1", 40, 45, 240, false, 50)], metrics: ["Http5xx"], tried: [PlanKind.RestartApp],
+            actions: [new(s_now.AddMinutes(-2), PlanKind.RestartApp, App, "inc-this")]), Policy(p => p.AutoApprovedPlans.Add(PlanKind.ScaleOut))),
+        ["next rung at the instance limit"] = (Input(plan: new("P1v3", 10, 10), tried: [PlanKind.RestartInstance]), Policy()),
+        ["ladder exhausted"] = (Input(tried: [PlanKind.RestartApp, PlanKind.ScaleOut]), Policy()),
+        ["next rung, other incident's action in cooldown"] = (Input(tried: [PlanKind.RestartApp],
+            actions: [new(s_now.AddMinutes(-5), PlanKind.RestartApp, App, "inc-other")]), Policy()),
+        ["scale-out inside autoscale range"] = (Input(instances: [new("i0", 50, 95, 0, true), new("i1", 50, 90, 0, true)], plan: new("S1", 2, 10, 2, 5), metrics: ["CpuPercentage"]),
+            Policy(p => { p.AllowedSkus.Add("S1"); p.AllowedSkus.Add("S2"); })),
     };
 
     [TestMethod]
@@ -101,6 +112,13 @@ public sealed class RemediationPolicyTests
     [DataRow("freeze past midnight", PlanKind.Escalate, "inside the nightly batch")]
     [DataRow("dry run", PlanKind.RestartApp, "Dry-run mode")]
     [DataRow("auto-approved restart", PlanKind.RestartApp, "Memory is high")]
+    [DataRow("memory alert still breaching", PlanKind.RestartApp, "MemoryWorkingSet is still above the alert's threshold")]
+    [DataRow("cpu alert still breaching only", PlanKind.Escalate, "Nothing in the evidence")]
+    [DataRow("next rung after a restart", PlanKind.ScaleOut, "did not recover after a restart of the app")]
+    [DataRow("next rung at the instance limit", PlanKind.ScaleUp, "did not recover after a restart of one instance")]
+    [DataRow("ladder exhausted", PlanKind.Escalate, "nothing further is in the policy's ladder")]
+    [DataRow("next rung, other incident's action in cooldown", PlanKind.Escalate, "within the 30 min cooldown")]
+    [DataRow("scale-out inside autoscale range", PlanKind.ScaleOut, "adding one instance (2 → 3)")]
     public void Decide_Table(string name, PlanKind plan, string reason)
     {
         var (input, policy) = s_cases[name];
@@ -122,6 +140,25 @@ public sealed class RemediationPolicyTests
         var dry = RemediationPolicy.Decide(s_cases["dry run"].Input, s_cases["dry run"].Policy);
         Assert.IsTrue(dry.DryRun);
         Assert.IsFalse(dry.NeedsApproval);
+    }
+
+    [TestMethod]
+    public void Decide_NextRung_AlwaysGoesBackToPeople()
+    {
+        var (input, policy) = s_cases["next rung after a restart"];
+
+        var decision = RemediationPolicy.Decide(input, policy);
+
+        Assert.IsTrue(decision.NeedsApproval, "a second action needs approval even when the plan is auto-approved");
+        Assert.AreEqual(3, decision.NewCapacity);
+    }
+
+    [TestMethod]
+    public void Decide_ScaleOutInsideAutoscaleRange_StillWarnsThatAutoscaleMayUndoIt()
+    {
+        var decision = RemediationPolicy.Decide(s_cases["scale-out inside autoscale range"].Input, s_cases["scale-out inside autoscale range"].Policy);
+
+        StringAssert.Contains(decision.Warnings!.Single(), "scale-in rules may undo this scale-out");
     }
 
     [TestMethod]

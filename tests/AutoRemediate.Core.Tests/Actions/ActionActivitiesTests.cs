@@ -1,0 +1,137 @@
+using AutoRemediate.Actions;
+using AutoRemediate.Azure;
+using AutoRemediate.Decisions;
+using AutoRemediate.Testing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace AutoRemediate.Core.Tests.Actions;
+
+/// <summary>
+/// The action activity run more than once for the same action (a retry after a crash, a redelivered
+/// work item), against the Sandbox and a journal in Azurite: the Sandbox's request log must show one
+/// change, never two.
+/// </summary>
+[TestClass]
+public sealed class ActionActivitiesTests
+{
+    private const string PlanId = "/subscriptions/11111111-2222-3333-4444-555555555555/resourceGroups/rg-shop-prod/providers/Microsoft.Web/serverfarms/plan-cpu-prod";
+    private static SandboxFixture s_sandbox = null!;
+
+    [ClassInitialize]
+    public static async Task StartSandboxAsync(TestContext context) => s_sandbox = await SandboxFixture.StartAsync();
+
+    [ClassCleanup]
+    public static async Task StopSandboxAsync() => await s_sandbox.DisposeAsync();
+
+    [TestInitialize]
+    public Task ResetSandboxAsync() => s_sandbox.ResetAsync();
+
+    private static ServiceProvider Services()
+    {
+        var services = new ServiceCollection();
+        TestServices.AddCore(services, s_sandbox, TestServices.UniqueTables());
+        return services.BuildServiceProvider();
+    }
+
+    private static int Count(string method, string pathEnd) =>
+        s_sandbox.Requests.Snapshot().Count(r => r.Method == method && r.Path.EndsWith(pathEnd, StringComparison.Ordinal) && r.Status is >= 200 and < 300);
+
+    [TestMethod]
+    public async Task ScaleOut_RunTwice_OnePlanChange()
+    {
+        await using var services = Services();
+        var request = new ActionRequest("inc-20251126-00000000000000a1-a1", "inc-20251126-00000000000000a1", SandboxFixture.SiteId("contoso-cpu"), PlanKind.ScaleOut,
+            DateTimeOffset.UtcNow, PlanResourceId: PlanId, NewCapacity: 3);
+
+        var first = await services.GetRequiredService<ActionActivities>().ExecuteAsync(request);
+        var second = await ActivatorUtilities.CreateInstance<ActionActivities>(services).ExecuteAsync(request);
+
+        Assert.IsTrue(first.RequestSent);
+        Assert.IsFalse(second.RequestSent);
+        Assert.IsTrue(second.Done);
+        Assert.AreEqual(1, Count("PATCH", "/serverfarms/plan-cpu-prod"));
+        Assert.AreEqual(1, (await s_sandbox.AppAsync("contoso-cpu"))["scaleOperations"]!.GetValue<int>());
+    }
+
+    [TestMethod]
+    public async Task ScaleOut_CrashAfterAzureAccepted_RetrySeesTheCapacityAndDoesNotScaleAgain()
+    {
+        await using var services = Services();
+        var journal = services.GetRequiredService<IActionJournal>();
+        var request = new ActionRequest("inc-20251126-00000000000000a2-a1", "inc-20251126-00000000000000a2", SandboxFixture.SiteId("contoso-cpu"), PlanKind.ScaleOut,
+            DateTimeOffset.UtcNow, PlanResourceId: PlanId, NewCapacity: 3);
+        // What a crash right after the call leaves: the journal says "started", Azure has the change.
+        await journal.BeginAsync(new ActionRecord(request.ActionId, request.IncidentId, request.TargetResourceId, request.Plan, ActionState.Started, request.At));
+        await services.GetRequiredService<IAppServiceClient>().UpdatePlanSkuAsync(PlanId, new PlanSkuChange(Capacity: 3));
+
+        var retry = await services.GetRequiredService<ActionActivities>().ExecuteAsync(request);
+
+        Assert.IsFalse(retry.RequestSent);
+        StringAssert.Contains(retry.Message, "already runs 3 instance(s)");
+        Assert.AreEqual(1, Count("PATCH", "/serverfarms/plan-cpu-prod"));
+    }
+
+    [TestMethod]
+    public async Task ScaleOut_CrashBeforeTheCall_RetrySendsIt()
+    {
+        await using var services = Services();
+        var journal = services.GetRequiredService<IActionJournal>();
+        var request = new ActionRequest("inc-20251126-00000000000000a3-a1", "inc-20251126-00000000000000a3", SandboxFixture.SiteId("contoso-cpu"), PlanKind.ScaleOut,
+            DateTimeOffset.UtcNow, PlanResourceId: PlanId, NewCapacity: 3);
+        await journal.BeginAsync(new ActionRecord(request.ActionId, request.IncidentId, request.TargetResourceId, request.Plan, ActionState.Started, request.At));
+
+        var retry = await services.GetRequiredService<ActionActivities>().ExecuteAsync(request);
+
+        Assert.IsTrue(retry.RequestSent);
+        Assert.AreEqual(1, Count("PATCH", "/serverfarms/plan-cpu-prod"));
+        Assert.AreEqual(3, (await s_sandbox.AppAsync("contoso-cpu"))["planCapacity"]!.GetValue<int>());
+    }
+
+    [TestMethod]
+    public async Task RestartInstance_RunTwice_OneWorkerEnded()
+    {
+        await using var services = Services();
+        var site = SandboxFixture.SiteId("contoso-onebad");
+        var client = services.GetRequiredService<IAppServiceClient>();
+        var instance = (await client.ListInstancesAsync(site))[0].InstanceId;
+        var worker = (await client.ListProcessesAsync(site, instance))[0].Id;
+        var request = new ActionRequest("inc-20251126-00000000000000a4-a1", "inc-20251126-00000000000000a4", site, PlanKind.RestartInstance,
+            DateTimeOffset.UtcNow, InstanceId: instance, ProcessId: worker);
+
+        await services.GetRequiredService<ActionActivities>().ExecuteAsync(request);
+        // A redelivered work item finds its journal row and does not end a second worker.
+        var again = await ActivatorUtilities.CreateInstance<ActionActivities>(services).ExecuteAsync(request with { });
+
+        Assert.IsTrue(again.Done);
+        Assert.IsFalse(again.RequestSent);
+        Assert.AreEqual(1, s_sandbox.Requests.Snapshot().Count(r => r.Method == "DELETE" && r.Path.Contains("/processes/", StringComparison.Ordinal)));
+        Assert.AreEqual(1, (await s_sandbox.AppAsync("contoso-onebad"))["killCount"]!.GetValue<int>());
+    }
+
+    [TestMethod]
+    public async Task ScaleUp_SendsTheTierWithTheSku_AndOnlyOnce()
+    {
+        await using var services = Services();
+        var request = new ActionRequest("inc-20251126-00000000000000a5-a1", "inc-20251126-00000000000000a5", SandboxFixture.SiteId("contoso-cpu"), PlanKind.ScaleUp,
+            DateTimeOffset.UtcNow, PlanResourceId: PlanId, NewSku: "S2");
+
+        await services.GetRequiredService<ActionActivities>().ExecuteAsync(request);
+        await services.GetRequiredService<ActionActivities>().ExecuteAsync(request);
+
+        var app = await s_sandbox.AppAsync("contoso-cpu");
+        Assert.AreEqual("S2", app["planSkuName"]!.GetValue<string>());
+        Assert.AreEqual("Standard", app["planSkuTier"]!.GetValue<string>());
+        Assert.AreEqual(1, Count("PATCH", "/serverfarms/plan-cpu-prod"));
+    }
+
+    [TestMethod]
+    [DataRow("P1v3", "PremiumV3")]
+    [DataRow("P2mv3", "PremiumMV3")]
+    [DataRow("P1v2", "PremiumV2")]
+    [DataRow("I2v2", "IsolatedV2")]
+    [DataRow("S3", "Standard")]
+    [DataRow("B2", "Basic")]
+    [DataRow("P2", "Premium")]
+    [DataRow("Y1", null)]
+    public void SkuTiers_TierOfEachFamily(string sku, string? tier) => Assert.AreEqual(tier, SkuTiers.TierOf(sku));
+}
