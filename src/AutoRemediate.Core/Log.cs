@@ -51,7 +51,7 @@ internal static partial class Log
     [LoggerMessage(EventId = 2002, Level = LogLevel.Information, Message = "Decision on incident {IncidentId} approval {ApprovalId} forwarded (approved: {Approved})")]
     public static partial void ApprovalForwarded(ILogger logger, string incidentId, string approvalId, bool approved);
 
-    [LoggerMessage(EventId = 2003, Level = LogLevel.Warning, Message = "Action {ActionId} ({Plan}) sent for {TargetResourceId}")]
+    [LoggerMessage(EventId = 2003, Level = LogLevel.Information, Message = "Action {ActionId} ({Plan}) sent for {TargetResourceId}")]
     public static partial void ActionSent(ILogger logger, string actionId, Decisions.PlanKind plan, string targetResourceId);
 
     [LoggerMessage(EventId = 2004, Level = LogLevel.Information, Message = "Action {ActionId} ({Plan}) was already done; not sent again")]

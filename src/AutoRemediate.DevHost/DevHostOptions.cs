@@ -33,6 +33,9 @@ public sealed class DevHostOptions
     [Required]
     public string SandboxUrl { get; set; } = "https://127.0.0.1:7443";
 
+    /// <summary>The Sandbox's apps file (plans, apps, scenarios); the bundled <c>sandbox.apps.json</c> when unset.</summary>
+    public string? SandboxAppsPath { get; set; }
+
     /// <summary>
     /// When set, the function-level routes (alerts, events, incidents) require this key as <c>?code=</c>
     /// or <c>x-functions-key</c>, as the Functions host does in Azure. Unset: open, as under <c>func start</c>.

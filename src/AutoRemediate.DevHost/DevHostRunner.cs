@@ -87,7 +87,7 @@ public sealed class DevHostRunner : IAsyncDisposable
             Uri? sandboxAddress = null;
             if (options.StartSandbox)
             {
-                sandbox = SandboxApp.Create(new SandboxHostOptions { Urls = options.SandboxUrl });
+                sandbox = SandboxApp.Create(new SandboxHostOptions { Urls = options.SandboxUrl, AppsPath = options.SandboxAppsPath });
                 await sandbox.StartAsync(cancellationToken).ConfigureAwait(false);
                 sandboxAddress = FirstAddress(sandbox);
                 settings["Azure:ResourceManagerEndpoint"] = sandboxAddress.ToString();

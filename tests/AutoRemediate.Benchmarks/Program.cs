@@ -12,16 +12,22 @@ using AutoRemediate.Testing;
 //   ingest [seconds] [connections]  wrk drives POST /api/alerts with distinct alerts across 50 apps
 //   storm [alerts] [apps]            10,000 fired alerts across 50 apps: wall time, and the incidents made
 //   dump [MiB]                       a process dump from the Sandbox (ARM route) streamed into Blob Storage
+//   workflow [incidents]             that many apps alert at once; full remediations with auto-approve
 var command = args.FirstOrDefault() ?? "help";
 var invariant = CultureInfo.InvariantCulture;
-if (command is not ("ingest" or "storm" or "dump"))
+if (command is not ("ingest" or "storm" or "dump" or "workflow"))
 {
-    Console.WriteLine("usage: dotnet run -c Release --project tests/AutoRemediate.Benchmarks -- ingest [seconds=60] [connections=32] | storm [alerts=10000] [apps=50] | dump [MiB=2048]");
+    Console.WriteLine("usage: dotnet run -c Release --project tests/AutoRemediate.Benchmarks -- ingest [seconds=60] [connections=32] | storm [alerts=10000] [apps=50] | dump [MiB=2048] | workflow [incidents=50]");
     return 2;
 }
 
 var ports = new[] { DevHostRunner.FreeLoopbackPort(), DevHostRunner.FreeLoopbackPort(), DevHostRunner.FreeLoopbackPort() };
 await using var azurite = await AzuriteLauncher.StartAsync(new AzuriteSettings(ports[0], ports[1], ports[2], Location: null));
+if (command == "workflow")
+{
+    return await WorkflowBenchmark.RunAsync(azurite.ConnectionString, args.Length > 1 ? int.Parse(args[1], invariant) : 50);
+}
+
 await using var host = await InProcessDevHost.StartAsync(azurite.ConnectionString, new Dictionary<string, string?> { ["Logging:LogLevel:Default"] = "Warning" });
 var alertsUrl = new Uri(host.BaseAddress, "/api/alerts");
 string Site(int app) => $"/subscriptions/11111111-2222-3333-4444-555555555555/resourceGroups/rg-bench/providers/Microsoft.Web/sites/bench-app-{app:D3}";

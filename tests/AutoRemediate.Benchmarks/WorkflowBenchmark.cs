@@ -1,0 +1,158 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json.Nodes;
+using AutoRemediate.DevHost;
+using AutoRemediate.Incidents;
+using AutoRemediate.Sandbox;
+using AutoRemediate.Testing;
+using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.DependencyInjection;
+
+/// <summary>
+/// <c>workflow [incidents=50]</c>: that many memory-leak apps (one plan each) alert at once; the DevHost
+/// runs every remediation with auto-approve to the end. Reports alert received → restart request sent
+/// (the POST the Sandbox logged for that app, minus the moment the alert was posted), and the size of
+/// each orchestration's history as the Durable client returns it (JSON of the history events).
+/// </summary>
+internal static class WorkflowBenchmark
+{
+    public static async Task<int> RunAsync(string storage, int count)
+    {
+        var invariant = CultureInfo.InvariantCulture;
+        var appsFile = Path.Combine(Path.GetTempPath(), $"autoremediate-bench-apps-{Guid.NewGuid():N}.json");
+        await File.WriteAllTextAsync(appsFile, AppsJson(count));
+        var settings = new Dictionary<string, string?>
+        {
+            ["Logging:LogLevel:Default"] = "Warning",
+            ["DevHost:SandboxAppsPath"] = appsFile,
+            ["Workflow:AutoApprove"] = "true",
+            ["Workflow:EscalationHold"] = "00:00:00",
+            ["Workflow:VerifyInterval"] = "00:00:02",
+            ["Workflow:VerifyHealthyFor"] = "00:00:04",
+            ["Workflow:VerifyDeadline"] = "00:01:00",
+            // A benchmark of one fleet-wide storm, not of the guardrails that would (rightly) stop it.
+            ["Policy:FleetBreakerApps"] = "10000",
+            ["Policy:MaxConcurrentActions"] = "1000",
+        };
+        await using var host = await InProcessDevHost.StartAsync(storage, settings);
+        using var http = new HttpClient { BaseAddress = host.BaseAddress };
+        Console.WriteLine($"DevHost at {host.BaseAddress}; {count} memory-leak apps; {Environment.ProcessorCount} cores");
+
+        var posted = new Dictionary<string, (DateTimeOffset At, string StatusUrl)>();
+        var clock = Stopwatch.StartNew();
+        await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, ct) =>
+        {
+            var alert = Samples.MetricAlertFor(Site(i));
+            var at = DateTimeOffset.UtcNow;
+            using var response = await http.PostAsync("/api/alerts", new StringContent(alert.ToJsonString(), Encoding.UTF8, "application/json"), ct);
+            var body = await response.Content.ReadFromJsonAsync<JsonObject>(ct);
+            lock (posted)
+            {
+                posted[App(i)] = (at, body!["statusUrl"]!.GetValue<string>());
+            }
+        });
+
+        var ended = new Dictionary<string, JsonObject>();
+        var deadline = DateTime.UtcNow.AddMinutes(10);
+        while (ended.Count < count && DateTime.UtcNow < deadline)
+        {
+            foreach (var (app, (_, url)) in posted.Where(p => !ended.ContainsKey(p.Key)))
+            {
+                var incident = (await http.GetFromJsonAsync<JsonObject>(url))!;
+                if (incident["closed"]!.GetValue<bool>())
+                {
+                    ended[app] = incident;
+                }
+            }
+
+            await Task.Delay(500);
+        }
+
+        clock.Stop();
+        var requests = host.SandboxServices!.GetRequiredService<RequestLog>().Snapshot();
+        var latencies = new List<double>();
+        foreach (var (app, (at, _)) in posted)
+        {
+            var restart = requests.FirstOrDefault(r => r.Method == "POST" && r.Path.EndsWith($"/sites/{app}/restart", StringComparison.Ordinal));
+            if (restart is not null)
+            {
+                latencies.Add((restart.At - at).TotalMilliseconds);
+            }
+        }
+
+        var client = host.Services.GetRequiredService<DurableTaskClient>();
+        var sizes = new List<int>();
+        var events = new List<int>();
+        foreach (var app in posted.Keys)
+        {
+            var history = await client.GetOrchestrationHistoryAsync(IncidentIds.InstanceIdFor(Site(int.Parse(app[^3..], invariant))));
+            sizes.Add(Encoding.UTF8.GetByteCount(Newtonsoft.Json.JsonConvert.SerializeObject(history)));
+            events.Add(history.Count);
+        }
+
+        var resolved = ended.Values.Count(i => i["status"]!.GetValue<string>() == "Resolved");
+        if (Environment.GetEnvironmentVariable("BENCH_TIMELINE") == "1" && ended.Values.FirstOrDefault() is { } sample)
+        {
+            foreach (var step in sample["timeline"]!.AsArray())
+            {
+                Console.WriteLine($"  {step!["at"]} {step["kind"]}");
+            }
+        }
+
+        latencies.Sort();
+        sizes.Sort();
+        Console.WriteLine($"RESULT workflow incidents={count} resolved={resolved} restarts={latencies.Count} wall={clock.Elapsed.TotalSeconds.ToString("0.0", invariant)}s " +
+            $"alert→restart median={Percentile(latencies, 0.5).ToString("0", invariant)}ms p95={Percentile(latencies, 0.95).ToString("0", invariant)}ms max={latencies.LastOrDefault().ToString("0", invariant)}ms " +
+            $"history median={(Percentile(sizes, 0.5) / 1024).ToString("0.0", invariant)}KiB max={(sizes.LastOrDefault() / 1024.0).ToString("0.0", invariant)}KiB events/incident={events.DefaultIfEmpty().Average().ToString("0", invariant)}");
+        File.Delete(appsFile);
+        return resolved == count && sizes.LastOrDefault() < 64 * 1024 ? 0 : 1;
+    }
+
+    private static string App(int i) => $"bench-leak-{i:D3}";
+
+    private static string Site(int i) => $"/subscriptions/11111111-2222-3333-4444-555555555555/resourceGroups/rg-bench/providers/Microsoft.Web/sites/{App(i)}";
+
+    private static double Percentile(List<double> sorted, double p) => sorted.Count == 0 ? double.NaN : sorted[(int)Math.Min(sorted.Count - 1, Math.Ceiling(p * sorted.Count) - 1)];
+
+    private static double Percentile(List<int> sorted, double p) => sorted.Count == 0 ? double.NaN : sorted[(int)Math.Min(sorted.Count - 1, Math.Ceiling(p * sorted.Count) - 1)];
+
+    // One P1v3 plan with two instances per app, each app leaking memory (the alert's 1.5 GiB is
+    // breached at 30 minutes of uptime) with a 16 MiB dump, so the storm measures the pipeline more
+    // than Azurite's write speed.
+    private static string AppsJson(int count)
+    {
+        var plans = new JsonArray();
+        var apps = new JsonArray();
+        for (var i = 0; i < count; i++)
+        {
+            plans.Add(new JsonObject
+            {
+                ["subscriptionId"] = "11111111-2222-3333-4444-555555555555",
+                ["resourceGroup"] = "rg-bench",
+                ["name"] = $"plan-bench-{i:D3}",
+                ["location"] = "West Europe",
+                ["kind"] = "app",
+                ["sku"] = new JsonObject { ["name"] = "P1v3", ["tier"] = "PremiumV3", ["size"] = "P1v3", ["family"] = "Pv3", ["capacity"] = 2 },
+                ["maximumNumberOfWorkers"] = 30,
+            });
+            apps.Add(new JsonObject
+            {
+                ["subscriptionId"] = "11111111-2222-3333-4444-555555555555",
+                ["resourceGroup"] = "rg-bench",
+                ["name"] = App(i),
+                ["planName"] = $"plan-bench-{i:D3}",
+                ["location"] = "West Europe",
+                ["kind"] = "app",
+                ["state"] = "Running",
+                ["scenario"] = "memory-leak",
+                ["healthCheckPath"] = "/healthz",
+                ["processUptimeMinutes"] = 30,
+                ["dumpSizeBytes"] = 16 * 1024 * 1024,
+            });
+        }
+
+        return new JsonObject { ["plans"] = plans, ["apps"] = apps }.ToJsonString();
+    }
+}
