@@ -184,4 +184,19 @@ public sealed class DevHostProcessTests
         CollectionAssert.AreEqual(positions.Order().ToArray(), positions, "steps must print in order");
         await AssertAzuriteGoneAsync(devHost.AzuritePorts);
     }
+
+    [TestMethod]
+    public async Task Demo_UnknownScenario_Exit2ListingTheScenarios()
+    {
+        using var devHost = new DevHostProcess("demo", "--scenario", "no-such-scenario");
+
+        var exitCode = await devHost.WaitForExitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.AreEqual(2, exitCode, devHost.Output);
+        StringAssert.Contains(devHost.Output, "unknown scenario 'no-such-scenario'");
+        foreach (var scenario in DemoScenario.All)
+        {
+            StringAssert.Contains(devHost.Output, scenario.Name);
+        }
+    }
 }

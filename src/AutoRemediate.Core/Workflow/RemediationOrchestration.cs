@@ -156,12 +156,7 @@ public static class RemediationOrchestration
             await FinishActionsAsync(flow);
             if (healthy)
             {
-                var summary = $"{decision.Plan} brought the app back: {reading}";
-                await context.CallActivityAsync<bool>(
-                    ActivityNames.CloseIncident,
-                    new CloseIncidentRequest(input.IncidentId, flow.Next(), context.CurrentUtcDateTime, IncidentStatus.Resolved, summary),
-                    s_storageRetry);
-                return new RemediationResult(input.IncidentId, IncidentStatus.Resolved, summary);
+                return await ResolveAsync(flow, $"{decision.Plan} brought the app back: {reading}");
             }
 
             await RecordAsync(flow, "VerificationFailed", $"The app did not recover within {flow.VerifyDeadline} of {decision.Plan}. {reading}");
@@ -337,10 +332,7 @@ public static class RemediationOrchestration
                 var r = resolved.Result;
                 flow.ResolvedConsumed();
                 await EndApprovalAsync(flow, "ApprovalWithdrawn", $"Alert '{r.AlertRule}' resolved at {r.ResolvedAt:u} before anyone decided; {decision.Plan} was not carried out.", proceed: false);
-                var summary = $"Alert '{r.AlertRule}' resolved on its own while {decision.Plan} waited for approval; nothing was done.";
-                await context.CallActivityAsync<bool>(ActivityNames.CloseIncident,
-                    new CloseIncidentRequest(input.IncidentId, flow.Next(), context.CurrentUtcDateTime, IncidentStatus.Resolved, summary), s_storageRetry);
-                return new RemediationResult(input.IncidentId, IncidentStatus.Resolved, summary);
+                return await ResolveAsync(flow, $"Alert '{r.AlertRule}' resolved on its own while {decision.Plan} waited for approval; nothing was done.");
             }
 
             break;
@@ -403,6 +395,15 @@ public static class RemediationOrchestration
         flow.Context.CallActivityAsync<bool>(ActivityNames.SetStatus,
             new SetStatusRequest(flow.Input.IncidentId, status, summary, flow.Context.CurrentUtcDateTime), s_storageRetry);
 
+    private static async Task<RemediationResult> ResolveAsync(Flow flow, string summary)
+    {
+        await flow.Context.CallActivityAsync<bool>(
+            ActivityNames.CloseIncident,
+            new CloseIncidentRequest(flow.Input.IncidentId, flow.Next(), flow.Context.CurrentUtcDateTime, IncidentStatus.Resolved, summary),
+            s_storageRetry);
+        return new RemediationResult(flow.Input.IncidentId, IncidentStatus.Resolved, summary);
+    }
+
     private static async Task<RemediationResult> EscalateAsync(Flow flow, string summary)
     {
         await flow.Context.CallActivityAsync<bool>(
@@ -447,12 +448,7 @@ public static class RemediationOrchestration
             if (first == resolved)
             {
                 timerCancellation.Cancel();
-                var summary = $"Alert '{resolved.Result.AlertRule}' resolved at {resolved.Result.ResolvedAt:u} after escalation.";
-                await context.CallActivityAsync<bool>(
-                    ActivityNames.CloseIncident,
-                    new CloseIncidentRequest(input.IncidentId, flow.Next(), context.CurrentUtcDateTime, IncidentStatus.Resolved, summary),
-                    s_storageRetry);
-                return new RemediationResult(input.IncidentId, IncidentStatus.Resolved, summary);
+                return await ResolveAsync(flow, $"Alert '{resolved.Result.AlertRule}' resolved at {resolved.Result.ResolvedAt:u} after escalation.");
             }
 
             await RecordAsync(flow, "HoldEnded", $"No resolution within {hold}; the incident stays escalated and new alerts will open a new incident.");

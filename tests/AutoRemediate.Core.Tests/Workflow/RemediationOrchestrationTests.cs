@@ -294,21 +294,13 @@ public sealed class RemediationOrchestrationTests
     }
 
     [TestMethod]
-    public async Task Evidence_DumpsTurnedOff_SkippedWithTheReasonAndTheRestartGoesAhead()
+    [DataRow("Evidence:DumpsEnabled", "false", "turned off")]
+    [DataRow("Evidence:MaxDumpBytes", "1048576", "over the 1 MiB dump budget")]
+    public async Task Evidence_DumpNotAttempted_SkippedWithTheReasonAndTheRestartGoesAhead(string setting, string value, string reason)
     {
-        var run = await RunAsync("contoso-shop", settings: new Dictionary<string, string?> { ["Workflow:AutoApprove"] = "true", ["Evidence:DumpsEnabled"] = "false" });
+        var run = await RunAsync("contoso-shop", settings: new Dictionary<string, string?> { ["Workflow:AutoApprove"] = "true", [setting] = value });
 
-        StringAssert.Contains(run.Message("DumpSkipped"), "turned off");
-        Assert.AreEqual(0, run.Requests.Count(r => r.Path.EndsWith("/dump", StringComparison.Ordinal)));
-        Assert.AreEqual(1, run.Restarts("contoso-shop"));
-    }
-
-    [TestMethod]
-    public async Task Evidence_ProcessLargerThanTheBudget_NotDumped()
-    {
-        var run = await RunAsync("contoso-shop", settings: new Dictionary<string, string?> { ["Workflow:AutoApprove"] = "true", ["Evidence:MaxDumpBytes"] = "1048576" });
-
-        StringAssert.Contains(run.Message("DumpSkipped"), "over the 1 MiB dump budget");
+        StringAssert.Contains(run.Message("DumpSkipped"), reason);
         Assert.AreEqual(0, run.Requests.Count(r => r.Path.EndsWith("/dump", StringComparison.Ordinal)));
         Assert.AreEqual(1, run.Restarts("contoso-shop"));
     }
