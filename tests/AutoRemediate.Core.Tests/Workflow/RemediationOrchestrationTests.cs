@@ -270,6 +270,23 @@ public sealed class RemediationOrchestrationTests
     }
 
     [TestMethod]
+    public async Task Approval_ScaleOut_TheRequestNamesTheAutoscaleSetting()
+    {
+        string? asked = null;
+        var run = await RunAsync("contoso-cpu", metric: "HttpResponseTime", threshold: 2, whileRunning: async c =>
+        {
+            var approvalId = await c.WaitForApprovalAsync();
+            asked = (await c.Store.GetTimelineAsync(c.IncidentId)).Single(t => t.Kind == "ApprovalRequested").Message;
+            await c.DecideAsync(approvalId, approve: true);
+        });
+
+        StringAssert.Contains(asked, "ScaleOut (to 3 instances)");
+        StringAssert.Contains(asked, "autoscale setting (range 2-5)");
+        Assert.AreEqual(IncidentStatus.Resolved, run.Result.Status);
+        Assert.AreEqual(1, run.Requests.Count(r => r.Method == "PATCH" && r.Path.EndsWith("/serverfarms/plan-cpu-prod", StringComparison.Ordinal)));
+    }
+
+    [TestMethod]
     public async Task Action_FaultAfterTheRestartWasSent_RetryDoesNotRestartAgain()
     {
         var journal = new FaultyJournal();
