@@ -4,7 +4,10 @@ using AutoRemediate.DevHost;
 // `... -- demo` also posts a sample alert and follows its incident to the end, then exits.
 var demo = args.Length > 0 && string.Equals(args[0], "demo", StringComparison.OrdinalIgnoreCase);
 // In demo mode the demo's own lines tell the story; the pipeline's informational logs would interleave.
-await using var host = await DevHostRunner.StartAsync(demo ? [.. args[1..], "--Logging:LogLevel:AutoRemediate=Warning"] : args);
+// The demo's incident ends at escalation (no hold), so the next demo run opens a fresh incident.
+await using var host = await DevHostRunner.StartAsync(demo
+    ? [.. args[1..], "--Logging:LogLevel:AutoRemediate=Warning", "--Workflow:EscalationHold=00:00:00"]
+    : args);
 
 Console.WriteLine($"AutoRemediate DevHost listening on {host.BaseAddress}");
 Console.WriteLine($"  POST {new Uri(host.BaseAddress, "/api/alerts")}   GET {new Uri(host.BaseAddress, "/api/incidents/{id}")}");
@@ -17,7 +20,8 @@ Console.WriteLine(host.Azurite switch
 Console.WriteLine(host.SandboxAddress is { } sandbox
     ? $"  Sandbox (simulated App Service) on {sandbox} — GET {new Uri(sandbox, "/sandbox/apps")} lists the apps"
     : "  Sandbox not started: Azure:ResourceManagerEndpoint as configured");
-Console.WriteLine("  Durable Task SDK worker running the Remediation orchestration in process");
+Console.WriteLine("  Durable Task SDK worker running the Remediation orchestration in process (Durable backend: "
+    + host.Options.DurableBackend + ")");
 
 if (demo)
 {

@@ -16,9 +16,16 @@ public sealed class DevHostProcessTests
         private readonly StringBuilder _output = new();
 
         public DevHostProcess(params string[] args)
+            : this(null, args)
         {
-            Port = DevHostRunner.FreeLoopbackPort();
-            AzuritePorts = [DevHostRunner.FreeLoopbackPort(), DevHostRunner.FreeLoopbackPort(), DevHostRunner.FreeLoopbackPort()];
+        }
+
+        /// <summary>Starts the DevHost; with <paramref name="previous"/>, on the same ports and Azurite data as that one.</summary>
+        public DevHostProcess(DevHostProcess? previous, string[] args, string? azuriteLocation = null)
+        {
+            Port = previous?.Port ?? DevHostRunner.FreeLoopbackPort();
+            AzuritePorts = previous?.AzuritePorts ?? [DevHostRunner.FreeLoopbackPort(), DevHostRunner.FreeLoopbackPort(), DevHostRunner.FreeLoopbackPort()];
+            AzuriteLocation = azuriteLocation ?? previous?.AzuriteLocation ?? string.Empty;
             var start = new ProcessStartInfo("dotnet")
             {
                 RedirectStandardOutput = true,
@@ -33,11 +40,12 @@ public sealed class DevHostProcessTests
             }
 
             start.Environment["DevHost__Urls"] = $"http://127.0.0.1:{Port}";
-            start.Environment["DevHost__SandboxUrl"] = $"https://127.0.0.1:{DevHostRunner.FreeLoopbackPort()}";
+            SandboxPort = DevHostRunner.FreeLoopbackPort();
+            start.Environment["DevHost__SandboxUrl"] = $"https://127.0.0.1:{SandboxPort}";
             start.Environment["DevHost__AzuriteBlobPort"] = AzuritePorts[0].ToString(System.Globalization.CultureInfo.InvariantCulture);
             start.Environment["DevHost__AzuriteQueuePort"] = AzuritePorts[1].ToString(System.Globalization.CultureInfo.InvariantCulture);
             start.Environment["DevHost__AzuriteTablePort"] = AzuritePorts[2].ToString(System.Globalization.CultureInfo.InvariantCulture);
-            start.Environment["DevHost__AzuriteLocation"] = string.Empty;
+            start.Environment["DevHost__AzuriteLocation"] = AzuriteLocation;
             Process = Process.Start(start)!;
             Process.OutputDataReceived += (_, e) => Append(e.Data);
             Process.ErrorDataReceived += (_, e) => Append(e.Data);
@@ -50,6 +58,10 @@ public sealed class DevHostProcessTests
         public int Port { get; }
 
         public int[] AzuritePorts { get; }
+
+        public string AzuriteLocation { get; }
+
+        public int SandboxPort { get; }
 
         public string Output
         {
@@ -162,6 +174,66 @@ public sealed class DevHostProcessTests
 
         await devHost.WaitForExitAsync(TimeSpan.FromSeconds(10));
         await AssertAzuriteGoneAsync(devHost.AzuritePorts);
+    }
+
+    // The Azure Storage backend keeps the orchestration in Azurite: a DevHost killed while an incident
+    // is live comes back, the incident resumes, and nothing the workflow did is done again.
+    [TestMethod]
+    public async Task KilledMidIncident_RestartedDevHostResumesIt_NothingDoneTwice()
+    {
+        var location = Directory.CreateTempSubdirectory("devhost-resume-").FullName;
+        var alert = AutoRemediate.Testing.Samples.MetricAlertFor(AutoRemediate.Testing.Samples.ShopSiteId);
+        string incidentId;
+        using var first = new DevHostProcess(null, [], location);
+        await first.WaitForOutputAsync("DevHost ready.", TimeSpan.FromSeconds(90));
+        StringAssert.Contains(first.Output, "Durable backend: AzureStorage");
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{first.Port}") };
+        using (var accepted = await http.PostAsync("/api/alerts", new StringContent(alert.ToJsonString(), System.Text.Encoding.UTF8, "application/json")))
+        {
+            Assert.AreEqual(HttpStatusCode.Accepted, accepted.StatusCode);
+            incidentId = (await System.Net.Http.Json.HttpContentJsonExtensions.ReadFromJsonAsync<System.Text.Json.Nodes.JsonObject>(accepted.Content))!["incidentId"]!.GetValue<string>();
+        }
+
+        await WaitForStatusAsync(http, incidentId, "Escalated");
+        first.Signal("KILL");
+        await first.WaitForExitAsync(TimeSpan.FromSeconds(10));
+        await AssertAzuriteGoneAsync(first.AzuritePorts);
+
+        using var second = new DevHostProcess(first, []);
+        await second.WaitForOutputAsync("DevHost ready.", TimeSpan.FromSeconds(90));
+        alert["data"]!["essentials"]!["monitorCondition"] = "Resolved";
+        alert["data"]!["essentials"]!["resolvedDateTime"] = DateTimeOffset.UtcNow.ToString("O");
+        using (var resolved = await http.PostAsync("/api/alerts", new StringContent(alert.ToJsonString(), System.Text.Encoding.UTF8, "application/json")))
+        {
+            Assert.AreEqual(HttpStatusCode.Accepted, resolved.StatusCode, await resolved.Content.ReadAsStringAsync());
+        }
+
+        var incident = await WaitForStatusAsync(http, incidentId, "Resolved");
+        var kinds = incident["timeline"]!.AsArray().Select(t => t!["kind"]!.GetValue<string>()).ToArray();
+        CollectionAssert.AreEqual(new[] { "AlertReceived", "IncidentOpened", "SiteInspected", "IncidentEscalated", "IncidentResolved" }, kinds, string.Join(", ", kinds));
+        // The restarted DevHost's Sandbox saw no site read: the workflow resumed after its diagnostics, it did not start over.
+        using var sandbox = new HttpClient(new SocketsHttpHandler { SslOptions = { RemoteCertificateValidationCallback = (_, _, _, _) => true } });
+        var requests = await sandbox.GetStringAsync(new Uri($"https://127.0.0.1:{second.SandboxPort}/sandbox/requests"));
+        Assert.DoesNotContain("/sites/contoso-shop", requests, StringComparison.OrdinalIgnoreCase);
+        second.Signal("INT");
+        Assert.AreEqual(0, await second.WaitForExitAsync(TimeSpan.FromSeconds(30)), second.Output);
+    }
+
+    private static async Task<System.Text.Json.Nodes.JsonObject> WaitForStatusAsync(HttpClient http, string incidentId, string status)
+    {
+        // Generous: the whole test suite shares two cores while this runs.
+        var deadline = DateTime.UtcNow.AddSeconds(120);
+        while (true)
+        {
+            var incident = await System.Net.Http.Json.HttpClientJsonExtensions.GetFromJsonAsync<System.Text.Json.Nodes.JsonObject>(http, $"/api/incidents/{incidentId}");
+            if (incident!["status"]!.GetValue<string>() == status)
+            {
+                return incident;
+            }
+
+            Assert.IsTrue(DateTime.UtcNow < deadline, $"incident {incidentId} never reached {status}: {incident.ToJsonString()}");
+            await Task.Delay(250);
+        }
     }
 
     [TestMethod]
