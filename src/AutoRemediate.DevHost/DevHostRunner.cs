@@ -187,8 +187,8 @@ public sealed class DevHostRunner : IAsyncDisposable
         builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.DurableTask", LogLevel.Warning);
-        // The Azure Storage backend warns about slow partition-table writes against Azurite; only errors matter here.
-        builder.Logging.AddFilter("DurableTask", LogLevel.Error);
+        // The Azure Storage backend traces every queue message at Information; its warnings are news.
+        builder.Logging.AddFilter("DurableTask", LogLevel.Warning);
         // The in-process sidecar logs every refused duplicate start (our one-remediation-per-app rule
         // working as intended) as a warning and an error; only its critical failures are news.
         builder.Logging.AddFilter("Microsoft.DurableTask.Sidecar", LogLevel.Critical);

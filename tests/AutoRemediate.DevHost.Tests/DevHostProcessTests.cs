@@ -95,6 +95,21 @@ public sealed class DevHostProcessTests
             return Process.ExitCode;
         }
 
+        /// <summary>Waits for the Azurite guard this DevHost started (its pid is on the banner) to exit.</summary>
+        public async Task WaitForAzuriteExitAsync(TimeSpan timeout)
+        {
+            var match = System.Text.RegularExpressions.Regex.Match(Output, @"Azurite started \(pid (\d+)\)");
+            Assert.IsTrue(match.Success, Output);
+            var stat = $"/proc/{match.Groups[1].Value}/stat";
+            var deadline = DateTime.UtcNow + timeout;
+            // Gone, or a zombie nobody has reaped yet: either way it no longer writes anything.
+            while (File.Exists(stat) && !IsZombie(stat))
+            {
+                Assert.IsTrue(DateTime.UtcNow < deadline, $"Azurite (pid {match.Groups[1].Value}) still runs {timeout} after its DevHost died.");
+                await Task.Delay(100);
+            }
+        }
+
         public void Signal(string signal)
         {
             using var kill = Process.Start("kill", [$"-{signal}", Process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!;
@@ -109,6 +124,19 @@ public sealed class DevHostProcessTests
             }
 
             Process.Dispose();
+        }
+
+        private static bool IsZombie(string stat)
+        {
+            try
+            {
+                var text = File.ReadAllText(stat);
+                return text[(text.LastIndexOf(')') + 2)..].StartsWith('Z');
+            }
+            catch (IOException)
+            {
+                return true;
+            }
         }
 
         private void Append(string? line)
@@ -194,9 +222,11 @@ public sealed class DevHostProcessTests
             incidentId = (await System.Net.Http.Json.HttpContentJsonExtensions.ReadFromJsonAsync<System.Text.Json.Nodes.JsonObject>(accepted.Content))!["incidentId"]!.GetValue<string>();
         }
 
-        await WaitForStatusAsync(http, incidentId, "Escalated");
+        await WaitForStatusAsync(http, incidentId, "Escalated", TimeSpan.FromSeconds(120));
         first.Signal("KILL");
         await first.WaitForExitAsync(TimeSpan.FromSeconds(10));
+        // Azurite stops listening before it has written its data files; restart only once it has exited.
+        await first.WaitForAzuriteExitAsync(TimeSpan.FromSeconds(15));
         await AssertAzuriteGoneAsync(first.AzuritePorts);
 
         using var second = new DevHostProcess(first, []);
@@ -208,7 +238,9 @@ public sealed class DevHostProcessTests
             Assert.AreEqual(HttpStatusCode.Accepted, resolved.StatusCode, await resolved.Content.ReadAsStringAsync());
         }
 
-        var incident = await WaitForStatusAsync(http, incidentId, "Resolved");
+        // The kill may land after the orchestration dequeued its last message but before it checkpointed;
+        // that message is back within DurableSidecar.MessageVisibility, so this is not a matter of luck.
+        var incident = await WaitForStatusAsync(http, incidentId, "Resolved", DurableSidecar.MessageVisibility + TimeSpan.FromSeconds(40));
         var kinds = incident["timeline"]!.AsArray().Select(t => t!["kind"]!.GetValue<string>()).ToArray();
         CollectionAssert.AreEqual(new[] { "AlertReceived", "IncidentOpened", "SiteInspected", "IncidentEscalated", "IncidentResolved" }, kinds, string.Join(", ", kinds));
         // The restarted DevHost's Sandbox saw no site read: the workflow resumed after its diagnostics, it did not start over.
@@ -217,12 +249,13 @@ public sealed class DevHostProcessTests
         Assert.DoesNotContain("/sites/contoso-shop", requests, StringComparison.OrdinalIgnoreCase);
         second.Signal("INT");
         Assert.AreEqual(0, await second.WaitForExitAsync(TimeSpan.FromSeconds(30)), second.Output);
+        await second.WaitForAzuriteExitAsync(TimeSpan.FromSeconds(15));
+        Directory.Delete(location, recursive: true);
     }
 
-    private static async Task<System.Text.Json.Nodes.JsonObject> WaitForStatusAsync(HttpClient http, string incidentId, string status)
+    private static async Task<System.Text.Json.Nodes.JsonObject> WaitForStatusAsync(HttpClient http, string incidentId, string status, TimeSpan timeout)
     {
-        // Generous: the whole test suite shares two cores while this runs.
-        var deadline = DateTime.UtcNow.AddSeconds(120);
+        var deadline = DateTime.UtcNow + timeout;
         while (true)
         {
             var incident = await System.Net.Http.Json.HttpClientJsonExtensions.GetFromJsonAsync<System.Text.Json.Nodes.JsonObject>(http, $"/api/incidents/{incidentId}");
