@@ -23,8 +23,9 @@ public sealed class DevHostProcessTests
         /// <summary>Starts the DevHost; with <paramref name="previous"/>, on the same ports and Azurite data as that one.</summary>
         public DevHostProcess(DevHostProcess? previous, string[] args, string? azuriteLocation = null)
         {
-            Port = previous?.Port ?? DevHostRunner.FreeLoopbackPort();
-            AzuritePorts = previous?.AzuritePorts ?? [DevHostRunner.FreeLoopbackPort(), DevHostRunner.FreeLoopbackPort(), DevHostRunner.FreeLoopbackPort()];
+            var ports = AutoRemediate.Testing.LoopbackPorts.Free(5);
+            Port = previous?.Port ?? ports[0];
+            AzuritePorts = previous?.AzuritePorts ?? ports[1..4];
             AzuriteLocation = azuriteLocation ?? previous?.AzuriteLocation ?? string.Empty;
             var start = new ProcessStartInfo("dotnet")
             {
@@ -40,7 +41,8 @@ public sealed class DevHostProcessTests
             }
 
             start.Environment["DevHost__Urls"] = $"http://127.0.0.1:{Port}";
-            SandboxPort = DevHostRunner.FreeLoopbackPort();
+            // A restart reuses the dead one's ports, which are free again: keep the Sandbox off them.
+            SandboxPort = ports.Skip(4).Concat(ports).First(p => p != Port && !AzuritePorts.Contains(p));
             start.Environment["DevHost__SandboxUrl"] = $"https://127.0.0.1:{SandboxPort}";
             start.Environment["DevHost__AzuriteBlobPort"] = AzuritePorts[0].ToString(System.Globalization.CultureInfo.InvariantCulture);
             start.Environment["DevHost__AzuriteQueuePort"] = AzuritePorts[1].ToString(System.Globalization.CultureInfo.InvariantCulture);
