@@ -43,6 +43,8 @@ public static class DemoRunner
             ["Storage:TimelineTable"] = $"Demo{runId}Timeline",
             ["Storage:ActionsTable"] = $"Demo{runId}Actions",
             ["Storage:PlatformNoticesTable"] = $"Demo{runId}Notices",
+            // A task hub of its own too: an earlier demo stopped mid-approval must not hold the app.
+            ["DevHost:TaskHub"] = $"Demo{runId}",
         };
         foreach (var (key, value) in scenario.Settings)
         {

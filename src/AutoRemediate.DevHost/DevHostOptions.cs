@@ -42,6 +42,17 @@ public sealed class DevHostOptions
     /// </summary>
     public string? FunctionKey { get; set; }
 
+    /// <summary>
+    /// The Durable backend: <c>AzureStorage</c> (default; the Durable Functions backend, on the DevHost's
+    /// storage, so incidents survive a restart) or <c>InMemory</c> (fast, lost on exit; for tests).
+    /// </summary>
+    [RegularExpression("^(AzureStorage|InMemory)$", ErrorMessage = "DevHost:DurableBackend is AzureStorage or InMemory.")]
+    public string DurableBackend { get; set; } = "AzureStorage";
+
+    /// <summary>The task hub name on the Azure Storage backend (letters and digits).</summary>
+    [RegularExpression("^[A-Za-z][A-Za-z0-9]{2,44}$")]
+    public string TaskHub { get; set; } = "AutoRemediateDevHost";
+
     /// <summary>The Durable Task gRPC sidecar port (loopback only); 0 picks a free one.</summary>
     [Range(0, 65535)]
     public int DurableTaskPort { get; set; }

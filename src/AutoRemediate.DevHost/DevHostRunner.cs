@@ -8,6 +8,9 @@ using AutoRemediate.Workflow;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.DurableTask.Client;
+using Microsoft.DurableTask.Client.Grpc;
+using Microsoft.DurableTask.Worker;
+using Microsoft.DurableTask.Worker.Grpc;
 using Microsoft.DurableTask.Testing;
 using Microsoft.Extensions.Options;
 
@@ -23,8 +26,9 @@ public sealed class DevHostRunner : IAsyncDisposable
     private readonly WebApplication? _sandbox;
     private readonly AzuriteLauncher? _azurite;
 
-    private DevHostRunner(WebApplication app, WebApplication? sandbox, AzuriteLauncher? azurite, Uri baseAddress, Uri? sandboxAddress, string storageConnectionString)
+    private DevHostRunner(WebApplication app, WebApplication? sandbox, AzuriteLauncher? azurite, Uri baseAddress, Uri? sandboxAddress, string storageConnectionString, DevHostOptions options)
     {
+        Options = options;
         _app = app;
         _sandbox = sandbox;
         _azurite = azurite;
@@ -32,6 +36,9 @@ public sealed class DevHostRunner : IAsyncDisposable
         SandboxAddress = sandboxAddress;
         StorageConnectionString = storageConnectionString;
     }
+
+    /// <summary>The DevHost settings in force.</summary>
+    public DevHostOptions Options { get; }
 
     /// <summary>Where the pipeline listens (e.g. http://127.0.0.1:7071).</summary>
     public Uri BaseAddress { get; }
@@ -98,12 +105,12 @@ public sealed class DevHostRunner : IAsyncDisposable
 
             builder.Configuration.AddInMemoryCollection(settings);
             builder.WebHost.UseUrls(options.Urls);
-            ConfigureServices(builder, options);
+            ConfigureServices(builder, options, storage);
 
             app = builder.Build();
             MapRoutes(app, options);
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
-            return new DevHostRunner(app, sandbox, azurite, FirstAddress(app), sandboxAddress, storage);
+            return new DevHostRunner(app, sandbox, azurite, FirstAddress(app), sandboxAddress, storage, options);
         }
         catch
         {
@@ -146,20 +153,42 @@ public sealed class DevHostRunner : IAsyncDisposable
         }
     }
 
-    private static void ConfigureServices(WebApplicationBuilder builder, DevHostOptions options)
+    private static void ConfigureServices(WebApplicationBuilder builder, DevHostOptions options, string storage)
     {
         builder.Services.AddProblemDetails();
         builder.Services.AddAutoRemediate(builder.Configuration);
         // The Durable Task SDK worker and client against an in-process gRPC sidecar: the same
         // orchestration and activities the Function App registers, under the same names.
-        builder.Services.AddInMemoryDurableTask(
-            registry => registry.AddRemediationWorkflow(),
-            new InMemoryDurableTaskOptions { Port = options.DurableTaskPort == 0 ? FreeLoopbackPort() : options.DurableTaskPort });
+        var port = options.DurableTaskPort == 0 ? FreeLoopbackPort() : options.DurableTaskPort;
+        if (options.DurableBackend == "InMemory")
+        {
+            builder.Services.AddInMemoryDurableTask(registry => registry.AddRemediationWorkflow(), new InMemoryDurableTaskOptions { Port = port });
+        }
+        else
+        {
+            // Registered before the worker so the sidecar listens when the worker connects.
+            builder.Services.AddSingleton(sp => new DurableSidecar(storage, options.TaskHub, port, sp.GetRequiredService<ILoggerFactory>()));
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<DurableSidecar>());
+            var address = $"http://127.0.0.1:{port}";
+            builder.Services.AddDurableTaskWorker(b =>
+            {
+                b.UseGrpc(address);
+                b.AddTasks(registry => registry.AddRemediationWorkflow());
+            });
+            builder.Services.AddDurableTaskClient(b =>
+            {
+                b.UseGrpc(address);
+                b.RegisterDirectly();
+            });
+        }
+
         // The banner in Program.cs says where things listen; the hosts' own lifetime lines (one of
         // them from the in-process Durable sidecar) would only repeat it less clearly.
         builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.DurableTask", LogLevel.Warning);
+        // The Azure Storage backend traces every queue message at Information; its warnings are news.
+        builder.Logging.AddFilter("DurableTask", LogLevel.Warning);
         // The in-process sidecar logs every refused duplicate start (our one-remediation-per-app rule
         // working as intended) as a warning and an error; only its critical failures are news.
         builder.Logging.AddFilter("Microsoft.DurableTask.Sidecar", LogLevel.Critical);

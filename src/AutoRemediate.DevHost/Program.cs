@@ -44,7 +44,8 @@ Console.WriteLine(host.Azurite switch
 Console.WriteLine(host.SandboxAddress is { } sandbox
     ? $"  Sandbox (simulated App Service) on {sandbox} — GET {new Uri(sandbox, "/sandbox/apps")} lists the apps"
     : "  Sandbox not started: Azure:ResourceManagerEndpoint as configured");
-Console.WriteLine("  Durable Task SDK worker running the Remediation orchestration in process");
+Console.WriteLine("  Durable Task SDK worker running the Remediation orchestration in process (Durable backend: "
+    + host.Options.DurableBackend + ")");
 
 if (scenario is not null)
 {

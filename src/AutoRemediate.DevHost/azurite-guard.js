@@ -5,7 +5,16 @@
 const { spawn } = require('child_process');
 
 const [azuriteMain, ...args] = process.argv.slice(2);
-const child = spawn(process.execPath, [azuriteMain, ...args], { stdio: ['ignore', 'inherit', 'inherit'] });
+// Azurite's output goes through this process instead of straight to the parent's pipe. When the
+// parent is killed that pipe breaks, and Azurite's first line while shutting down ("... is closing")
+// would fail with EPIPE and end it before it saved its data: the last seconds of queue messages and
+// table rows were lost. Here a broken pipe only stops the forwarding.
+const child = spawn(process.execPath, [azuriteMain, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+let outputBroken = false;
+for (const [from, to] of [[child.stdout, process.stdout], [child.stderr, process.stderr]]) {
+  to.on('error', () => { outputBroken = true; });
+  from.on('data', (chunk) => { if (!outputBroken) to.write(chunk); });
+}
 let stopping = false;
 
 function stop() {

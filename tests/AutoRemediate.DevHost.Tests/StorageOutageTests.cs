@@ -13,7 +13,7 @@ public sealed class StorageOutageTests
     [TestMethod]
     public async Task StorageStoppedMidRun_503ThenRecoversWithEarlierIncidentIntact()
     {
-        var ports = new[] { DevHostRunner.FreeLoopbackPort(), DevHostRunner.FreeLoopbackPort(), DevHostRunner.FreeLoopbackPort() };
+        var ports = LoopbackPorts.Free(3);
         var location = Directory.CreateTempSubdirectory("azurite-outage-").FullName;
         var settings = new AzuriteSettings(ports[0], ports[1], ports[2], location);
         var azurite = await AzuriteLauncher.StartAsync(settings);

@@ -25,8 +25,8 @@ public static class AzuriteFixture
             return;
         }
 
-        s_launcher = await AzuriteLauncher.StartAsync(new AzuriteSettings(
-            DevHostRunner.FreeLoopbackPort(), DevHostRunner.FreeLoopbackPort(), DevHostRunner.FreeLoopbackPort(), Location: null));
+        var ports = LoopbackPorts.Free(3);
+        s_launcher = await AzuriteLauncher.StartAsync(new AzuriteSettings(ports[0], ports[1], ports[2], Location: null));
     }
 
     /// <summary>Stops it.</summary>

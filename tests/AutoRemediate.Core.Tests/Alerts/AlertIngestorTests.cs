@@ -81,8 +81,13 @@ public sealed class AlertIngestorTests
         Assert.IsTrue(all.All(o => o.IncidentId == winner), "every delivery must point at the one running incident");
         Assert.AreEqual(1, await CountIncidentRowsAsync());
         Assert.AreEqual(49, (await _store.GetAsync(winner!))!.RepeatCount);
-        var running = await _host.Client.GetAllInstancesAsync(new OrchestrationQuery { Statuses = [OrchestrationRuntimeStatus.Running, OrchestrationRuntimeStatus.Pending] }).ToListAsync();
-        Assert.HasCount(1, running);
+        var running = 0;
+        await foreach (var _ in _host.Client.GetAllInstancesAsync(new OrchestrationQuery { Statuses = [OrchestrationRuntimeStatus.Running, OrchestrationRuntimeStatus.Pending] }))
+        {
+            running++;
+        }
+
+        Assert.AreEqual(1, running);
     }
 
     [TestMethod]

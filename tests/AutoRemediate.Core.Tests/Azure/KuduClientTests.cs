@@ -50,7 +50,7 @@ public sealed class KuduClientTests
         var total = await CountAsync(dump);
 
         Assert.AreEqual(3 * 1024 * 1024, total);
-        StringAssert.Contains(s_sandbox.Requests.Snapshot().Last(r => r.Path.EndsWith("/dump", StringComparison.Ordinal)).Query, "dumpType=2");
+        StringAssert.Contains((await LoggedAsync(r => r.Path.EndsWith("/dump", StringComparison.Ordinal))).Query, "dumpType=2");
     }
 
     [TestMethod]
@@ -90,7 +90,8 @@ public sealed class KuduClientTests
         var processes = await client.ListProcessesAsync(new KuduTarget("contoso-shop", null, IsLinux: false));
 
         Assert.IsNotEmpty(processes);
-        var request = s_sandbox.Requests.Snapshot().Single(r => r.Path.StartsWith("/scm/contoso-shop/api/processes", StringComparison.Ordinal));
+        var request = await LoggedAsync(r => r.Path.StartsWith("/scm/contoso-shop/api/processes", StringComparison.Ordinal));
+        Assert.HasCount(1, s_sandbox.Requests.Snapshot().Where(r => r.Path.StartsWith("/scm/contoso-shop/api/processes", StringComparison.Ordinal)));
         Assert.IsFalse(request.HadBearerToken);
         Assert.AreEqual(200, request.Status);
     }
@@ -101,6 +102,23 @@ public sealed class KuduClientTests
         var ex = await Assert.ThrowsExactlyAsync<RequestFailedException>(() => Client().GetProcessAsync(new KuduTarget("contoso-shop", null, IsLinux: false), 4242));
 
         Assert.AreEqual(404, ex.Status);
+    }
+
+    // The Sandbox logs a request when its pipeline has finished, which can be just after the client
+    // has read the last byte of the answer: wait for the entry instead of expecting it at once.
+    private static async Task<AutoRemediate.Sandbox.LoggedRequest> LoggedAsync(Func<AutoRemediate.Sandbox.LoggedRequest, bool> match)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        while (true)
+        {
+            if (s_sandbox.Requests.Snapshot().LastOrDefault(match) is { } request)
+            {
+                return request;
+            }
+
+            Assert.IsTrue(DateTime.UtcNow < deadline, "the Sandbox never logged the request");
+            await Task.Delay(20);
+        }
     }
 
     private static async Task<long> CountAsync(Stream stream)
