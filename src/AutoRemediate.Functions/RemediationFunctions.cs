@@ -34,8 +34,8 @@ public sealed class RemediationFunctions(
 
     /// <summary><see cref="ActivityNames.RecordTimeline"/>.</summary>
     [Function(ActivityNames.RecordTimeline)]
-    public Task<bool> RecordTimelineAsync([ActivityTrigger] TimelineEntry entry, CancellationToken cancellationToken) =>
-        activities.RecordTimelineAsync(entry, cancellationToken);
+    public Task<bool> RecordTimelineAsync([ActivityTrigger] TimelineEntry[] entries, CancellationToken cancellationToken) =>
+        activities.RecordTimelineAsync(entries, cancellationToken);
 
     /// <summary><see cref="ActivityNames.CloseIncident"/>.</summary>
     [Function(ActivityNames.CloseIncident)]
@@ -89,7 +89,7 @@ public sealed class RemediationFunctions(
 
     /// <summary><see cref="ActivityNames.DecidePlan"/>.</summary>
     [Function(ActivityNames.DecidePlan)]
-    public Task<Decision> DecidePlanAsync([ActivityTrigger] DecisionInput request, CancellationToken cancellationToken) =>
+    public Task<Decision> DecidePlanAsync([ActivityTrigger] DecideRequest request, CancellationToken cancellationToken) =>
         decisions.DecideAsync(request, cancellationToken);
 
     /// <summary><see cref="ActivityNames.RequestApproval"/>.</summary>

@@ -1,6 +1,7 @@
 using Azure;
 using AutoRemediate.Azure;
 using AutoRemediate.Decisions;
+using AutoRemediate.Incidents;
 using Microsoft.Extensions.Logging;
 
 namespace AutoRemediate.Actions;
@@ -14,20 +15,35 @@ public sealed class ActionActivities
 {
     private readonly IAppServiceClient _appService;
     private readonly IActionJournal _journal;
+    private readonly IIncidentStore _incidents;
+    private readonly TimeProvider _time;
     private readonly ILogger<ActionActivities> _logger;
 
     /// <summary>Creates the activities.</summary>
-    public ActionActivities(IAppServiceClient appService, IActionJournal journal, ILogger<ActionActivities> logger)
+    public ActionActivities(IAppServiceClient appService, IActionJournal journal, IIncidentStore incidents, TimeProvider time, ILogger<ActionActivities> logger)
     {
         _appService = appService;
         _journal = journal;
+        _incidents = incidents;
+        _time = time;
         _logger = logger;
     }
 
-    /// <summary><see cref="Workflow.ActivityNames.ExecuteAction"/>.</summary>
+    /// <summary><see cref="Workflow.ActivityNames.ExecuteAction"/>: acts (at most once per action id) and records ActionTaken on the timeline.</summary>
     public async Task<ActionOutcome> ExecuteAsync(ActionRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
+        var outcome = await ActAsync(request, cancellationToken).ConfigureAwait(false);
+        if (request.Sequence > 0)
+        {
+            await _incidents.AppendTimelineAsync(new TimelineEntry(request.IncidentId, request.Sequence, _time.GetUtcNow(), "ActionTaken", outcome.Message), cancellationToken).ConfigureAwait(false);
+        }
+
+        return outcome;
+    }
+
+    private async Task<ActionOutcome> ActAsync(ActionRequest request, CancellationToken cancellationToken)
+    {
         var (record, existed) = await _journal.BeginAsync(
             new ActionRecord(request.ActionId, request.IncidentId, request.TargetResourceId, request.Plan, ActionState.Started, request.At), cancellationToken).ConfigureAwait(false);
         if (existed && record.State != ActionState.Started)

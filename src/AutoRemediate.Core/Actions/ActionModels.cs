@@ -15,9 +15,10 @@ namespace AutoRemediate.Actions;
 /// <param name="ProcessId">RestartInstance: the worker process to end.</param>
 /// <param name="NewCapacity">ScaleOut: the instance count to reach.</param>
 /// <param name="NewSku">ScaleUp: the SKU to reach.</param>
+/// <param name="Sequence">Timeline position for the ActionTaken entry the activity writes (0: none).</param>
 public sealed record ActionRequest(
     string ActionId, string IncidentId, string TargetResourceId, PlanKind Plan, DateTimeOffset At,
-    string? PlanResourceId = null, string? InstanceId = null, int? ProcessId = null, int? NewCapacity = null, string? NewSku = null);
+    string? PlanResourceId = null, string? InstanceId = null, int? ProcessId = null, int? NewCapacity = null, string? NewSku = null, int Sequence = 0);
 
 /// <summary>What the action did.</summary>
 /// <param name="Done">The app is in the state the plan asked for (by this call or an earlier attempt).</param>

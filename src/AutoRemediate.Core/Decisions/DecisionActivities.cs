@@ -1,4 +1,5 @@
 using AutoRemediate.Actions;
+using AutoRemediate.Incidents;
 using Microsoft.Extensions.Options;
 
 namespace AutoRemediate.Decisions;
@@ -15,13 +16,27 @@ public sealed class DecisionActivities
     public static readonly TimeSpan RunningHorizon = TimeSpan.FromHours(2);
 
     private readonly IActionJournal _journal;
+    private readonly IIncidentStore _incidents;
     private readonly IOptions<PolicyOptions> _policy;
+    private readonly TimeProvider _time;
 
     /// <summary>Creates the activity.</summary>
-    public DecisionActivities(IActionJournal journal, IOptions<PolicyOptions> policy)
+    public DecisionActivities(IActionJournal journal, IIncidentStore incidents, IOptions<PolicyOptions> policy, TimeProvider time)
     {
         _journal = journal;
+        _incidents = incidents;
         _policy = policy;
+        _time = time;
+    }
+
+    /// <summary>Decides, and records the plan and why on the timeline (PlanChosen).</summary>
+    public async Task<Decision> DecideAsync(DecideRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var decision = await DecideAsync(request.Input, cancellationToken).ConfigureAwait(false);
+        await _incidents.AppendTimelineAsync(
+            new TimelineEntry(request.Input.IncidentId ?? string.Empty, request.Sequence, _time.GetUtcNow(), "PlanChosen", RemediationPolicy.Describe(decision)), cancellationToken).ConfigureAwait(false);
+        return decision;
     }
 
     /// <summary>Decides.</summary>
@@ -38,3 +53,8 @@ public sealed class DecisionActivities
         return RemediationPolicy.Decide(full, _policy.Value);
     }
 }
+
+/// <summary>Input of <see cref="Workflow.ActivityNames.DecidePlan"/> (travels in history).</summary>
+/// <param name="Input">The evidence; the activity adds the recent actions.</param>
+/// <param name="Sequence">Timeline position for the PlanChosen entry.</param>
+public sealed record DecideRequest(DecisionInput Input, int Sequence);

@@ -69,6 +69,19 @@ public static class RemediationPolicy
         _ => "escalation",
     };
 
+    /// <summary>The decision in one line for the timeline: the plan, why, and any warning.</summary>
+    public static string Describe(Decision decision)
+    {
+        ArgumentNullException.ThrowIfNull(decision);
+        var text = $"{decision.Plan}: {decision.Reason}";
+        if (decision.Warnings is { Count: > 0 } warnings)
+        {
+            text += " Warning: " + string.Join(" ", warnings);
+        }
+
+        return text;
+    }
+
     private static string? PlatformReason(PlatformEvidence platform, PolicyOptions policy)
     {
         if (platform.ResourceHealthPlatformIssue)

@@ -32,12 +32,14 @@ public sealed class DiagnosticsActivities
     private readonly DumpUploader _dumps;
     private readonly IOptions<PolicyOptions> _policy;
     private readonly IOptions<EvidenceOptions> _evidenceOptions;
+    private readonly TimeProvider _time;
 
     /// <summary>Creates the activities.</summary>
     public DiagnosticsActivities(
         IAppServiceClient appService, IPlatformNotices notices, IIncidentStore incidents, EvidenceBlobs evidence, DumpUploader dumps,
-        IOptions<PolicyOptions> policy, IOptions<EvidenceOptions> evidenceOptions)
+        IOptions<PolicyOptions> policy, IOptions<EvidenceOptions> evidenceOptions, TimeProvider time)
     {
+        _time = time;
         _appService = appService;
         _notices = notices;
         _incidents = incidents;
@@ -180,18 +182,18 @@ public sealed class DiagnosticsActivities
             Latest(site, "MemoryWorkingSet", id, "Average"))).ToList();
 
         var breaching = new List<string>();
-        foreach (var condition in request.Criteria.Where(c => c.MetricName is not null).DistinctBy(c => c.MetricName, StringComparer.OrdinalIgnoreCase))
+        foreach (var condition in request.Criteria.DistinctBy(c => c.Metric, StringComparer.OrdinalIgnoreCase))
         {
             if (!double.TryParse(condition.Threshold, NumberStyles.Float, CultureInfo.InvariantCulture, out var threshold))
             {
                 continue;
             }
 
-            var aggregation = condition.TimeAggregation ?? "Average";
-            var own = await ReadAsync(request.SiteResourceId, [condition.MetricName!], [aggregation], false, request.End.AddMinutes(-5)).ConfigureAwait(false);
-            if (Latest(own, condition.MetricName!, null, aggregation) is { } value && Breaches(value, condition.Operator, threshold))
+            var aggregation = condition.Aggregation ?? "Average";
+            var own = await ReadAsync(request.SiteResourceId, [condition.Metric], [aggregation], false, request.End.AddMinutes(-5)).ConfigureAwait(false);
+            if (Latest(own, condition.Metric, null, aggregation) is { } value && Breaches(value, condition.Operator, threshold))
             {
-                breaching.Add(condition.MetricName!);
+                breaching.Add(condition.Metric);
             }
         }
 
@@ -291,6 +293,20 @@ public sealed class DiagnosticsActivities
     public async Task<DumpOutcome> CaptureDumpAsync(DumpRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
+        var outcome = await DumpAsync(request, cancellationToken).ConfigureAwait(false);
+        if (request.Sequence > 0)
+        {
+            var p = request.Process;
+            await _incidents.AppendTimelineAsync(new TimelineEntry(request.IncidentId, request.Sequence, _time.GetUtcNow(), outcome.Stored ? "DumpCaptured" : "DumpSkipped", outcome.Stored
+                ? $"Memory dump of {p.Name} (pid {p.ProcessId}) on instance {Short(p.InstanceId, 8)}: {outcome.Bytes.ToString("N0", CultureInfo.InvariantCulture)} bytes in {outcome.Seconds.ToString("0.0", CultureInfo.InvariantCulture)} s, sha256 {outcome.Sha256}, at {outcome.BlobUri}"
+                : $"No memory dump: {outcome.SkippedReason}. The mitigation goes ahead without it."), cancellationToken).ConfigureAwait(false);
+        }
+
+        return outcome;
+    }
+
+    private async Task<DumpOutcome> DumpAsync(DumpRequest request, CancellationToken cancellationToken)
+    {
         var options = _evidenceOptions.Value;
         var process = request.Process;
         if (!options.DumpsEnabled)
@@ -410,7 +426,7 @@ public sealed class DiagnosticsActivities
         _ => false, // dynamic thresholds and unknown operators: cannot tell, so not counted
     };
 
-    private static string Short(string id) => id.Length > 12 ? id[..12] : id;
+    private static string Short(string id, int length = 12) => id.Length > length ? id[..length] : id;
 
     private static string Mib(long bytes) => $"{(bytes / (1024.0 * 1024)).ToString("N0", CultureInfo.InvariantCulture)} MiB";
 

@@ -44,7 +44,22 @@ public sealed record ProcessesRequest(string SiteResourceId, string InstanceId);
 /// <param name="KeepEvidence">Store the full series in the evidence container.</param>
 public sealed record MetricsRequest(
     string IncidentId, string SiteResourceId, string? PlanResourceId, DateTimeOffset Start, DateTimeOffset End,
-    IReadOnlyList<AlertCondition> Criteria, bool KeepEvidence = true);
+    IReadOnlyList<AlertCriterion> Criteria, bool KeepEvidence = true);
+
+/// <summary>One metric criterion of the alert, as much as checking it again needs (kept small: it travels with every poll).</summary>
+/// <param name="Metric">The metric.</param>
+/// <param name="Operator">GreaterThan, LessThan, ...</param>
+/// <param name="Threshold">The threshold as sent.</param>
+/// <param name="Aggregation">Average, Total, ...</param>
+public sealed record AlertCriterion(string Metric, string? Operator, string? Threshold, string? Aggregation)
+{
+    /// <summary>The metric criteria of an alert.</summary>
+    public static IReadOnlyList<AlertCriterion> Of(AlertSignal signal)
+    {
+        ArgumentNullException.ThrowIfNull(signal);
+        return [.. (signal.Conditions ?? []).Where(c => c.MetricName is not null).Select(c => new AlertCriterion(c.MetricName!, c.Operator, c.Threshold, c.TimeAggregation))];
+    }
+}
 
 /// <summary>The latest figures of one instance.</summary>
 /// <param name="InstanceId">The instance (the metrics' Instance dimension).</param>
@@ -93,7 +108,8 @@ public sealed record HealthReading(bool Healthy, string Summary);
 /// <param name="SiteResourceId">The site.</param>
 /// <param name="Process">The process to dump.</param>
 /// <param name="IsLinux">Linux app (Kudu on Linux dumps only .NET apps with dotnet-monitor).</param>
-public sealed record DumpRequest(string IncidentId, string SiteResourceId, WorkerProcess Process, bool IsLinux);
+/// <param name="Sequence">Timeline position for the DumpCaptured / DumpSkipped entry the activity writes (0: none).</param>
+public sealed record DumpRequest(string IncidentId, string SiteResourceId, WorkerProcess Process, bool IsLinux, int Sequence = 0);
 
 /// <summary>How the dump went.</summary>
 /// <param name="Stored">True when a complete dump is in Blob Storage.</param>

@@ -39,10 +39,15 @@ public sealed class IncidentActivities
         return new SiteSnapshot(site.Name, site.State, site.Kind, site.Location, site.ServerFarmId, site.IsLinux);
     }
 
-    /// <summary><see cref="ActivityNames.RecordTimeline"/>.</summary>
-    public async Task<bool> RecordTimelineAsync(TimelineEntry entry, CancellationToken cancellationToken = default)
+    /// <summary><see cref="ActivityNames.RecordTimeline"/>: one or more entries, in order (one call keeps the history small).</summary>
+    public async Task<bool> RecordTimelineAsync(IReadOnlyList<TimelineEntry> entries, CancellationToken cancellationToken = default)
     {
-        await _store.AppendTimelineAsync(entry, cancellationToken).ConfigureAwait(false);
+        ArgumentNullException.ThrowIfNull(entries);
+        foreach (var entry in entries)
+        {
+            await _store.AppendTimelineAsync(entry, cancellationToken).ConfigureAwait(false);
+        }
+
         return true;
     }
 

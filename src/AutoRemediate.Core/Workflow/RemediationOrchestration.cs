@@ -67,21 +67,29 @@ public static class RemediationOrchestration
             return await EscalateAsync(flow, "No automatic mitigation applies to a plan-level alert; the incident is handed to on-call.");
         }
 
-        var site = await CallAsync<SiteSnapshot>(flow, ActivityNames.CollectSiteSnapshot, input.TargetResourceId, "the site (Azure Resource Manager)");
-        if (site is not null)
-        {
-            await RecordAsync(flow, "SiteInspected",
-                $"Site {site.Name} is {site.State ?? "in an unknown state"} ({site.Kind ?? "kind unknown"}, {site.Location ?? "region unknown"}) on plan {AppName(site.ServerFarmId)}.");
-        }
+        // One deadline for the first reads (the site, then the platform check), one durable timer.
+        using var firstReads = new CancellationTokenSource();
+        var firstReadsDeadline = context.CreateTimer(context.CurrentUtcDateTime.Add(flow.DiagnosticsTimeout), firstReads.Token);
+        var site = await CallAsync<SiteSnapshot>(flow, ActivityNames.CollectSiteSnapshot, input.TargetResourceId, "the site (Azure Resource Manager)", firstReadsDeadline);
 
         // 1. Platform first: when Azure is at fault, acting on the app cannot help.
         var platform = await CallAsync<PlatformCheck>(flow, ActivityNames.CheckPlatform,
-            new PlatformCheckRequest(input.IncidentId, input.TargetResourceId, site?.Location, context.CurrentUtcDateTime), "the platform check");
+            new PlatformCheckRequest(input.IncidentId, input.TargetResourceId, site?.Location, context.CurrentUtcDateTime), "the platform check", firstReadsDeadline);
+        firstReads.Cancel();
         var platformEvidence = platform?.Evidence ?? new PlatformEvidence(false, false, 1);
+        var found = new List<(string Kind, string Message)>();
+        if (site is not null)
+        {
+            found.Add(("SiteInspected",
+                $"Site {site.Name} is {site.State ?? "in an unknown state"} ({site.Kind ?? "kind unknown"}, {site.Location ?? "region unknown"}) on plan {AppName(site.ServerFarmId)}."));
+        }
+
         if (platform is not null)
         {
-            await RecordAsync(flow, "PlatformChecked", string.Join(" ", platform.Notes));
+            found.Add(("PlatformChecked", string.Join(" ", platform.Notes)));
         }
+
+        await RecordAsync(flow, [.. found]);
 
         var atFault = platformEvidence.ResourceHealthPlatformIssue || platformEvidence.ServiceHealthIncidentOpen;
         if (site is null && !atFault)
@@ -101,8 +109,9 @@ public static class RemediationOrchestration
                 evidence = evidence with { Plan = await CallAsync<PlanEvidence>(flow, ActivityNames.CollectPlan, planId, "the App Service plan") ?? evidence.Plan };
             }
 
-            var decision = await context.CallActivityAsync<Decision>(ActivityNames.DecidePlan, DecisionInputFor(flow, platformEvidence, evidence, tried), s_storageRetry);
-            await RecordAsync(flow, "PlanChosen", Describe(decision));
+            // The activity records PlanChosen (the plan and why) itself: one call instead of two in the history.
+            var decision = await context.CallActivityAsync<Decision>(
+                ActivityNames.DecidePlan, new DecideRequest(DecisionInputFor(flow, platformEvidence, evidence, tried), flow.Next()), s_storageRetry);
             if (decision.Plan == PlanKind.Escalate)
             {
                 return await EscalateAsync(flow, decision.Reason);
@@ -134,12 +143,10 @@ public static class RemediationOrchestration
                 return approval;
             }
 
-            // 6. Act.
-            await SetStatusAsync(flow, IncidentStatus.Mitigating, $"Carrying out {decision.Plan}.");
-            ActionOutcome outcome;
+            // 6. Act (the approval step set the status to Mitigating; the activity records ActionTaken).
             try
             {
-                outcome = await context.CallActivityAsync<ActionOutcome>(ActivityNames.ExecuteAction, action, s_actionRetry);
+                await context.CallActivityAsync<ActionOutcome>(ActivityNames.ExecuteAction, action with { Sequence = flow.Next() }, s_actionRetry);
             }
             catch (TaskFailedException ex)
             {
@@ -148,18 +155,18 @@ public static class RemediationOrchestration
                 return await EscalateAsync(flow, $"{decision.Plan} could not be carried out ({ex.FailureDetails.ErrorMessage}); on-call takes over.");
             }
 
-            await RecordAsync(flow, "ActionTaken", outcome.Message);
             tried.Add(decision.Plan);
 
             // 7. Verify.
-            var (healthy, reading) = await VerifyAsync(flow, site!);
+            var verified = await VerifyAsync(flow, new VerifyRequest(input.IncidentId, input.TargetResourceId, site!.ServerFarmId, AlertCriterion.Of(signal),
+                flow.VerifyInterval, flow.VerifyHealthyFor, flow.VerifyDeadline));
             await FinishActionsAsync(flow);
-            if (healthy)
+            if (verified.Healthy)
             {
-                return await ResolveAsync(flow, $"{decision.Plan} brought the app back: {reading}");
+                return await ResolveAsync(flow, $"{decision.Plan} brought the app back: {verified.Reading}");
             }
 
-            await RecordAsync(flow, "VerificationFailed", $"The app did not recover within {flow.VerifyDeadline} of {decision.Plan}. {reading}");
+            await RecordAsync(flow, "VerificationFailed", $"The app did not recover within {flow.VerifyDeadline} of {decision.Plan}. {verified.Reading}");
         }
 
         return await EscalateAsync(flow, $"The app did not recover after {string.Join(" then ", tried)}; on-call takes over.");
@@ -174,28 +181,28 @@ public static class RemediationOrchestration
         var input = flow.Input;
         var now = context.CurrentUtcDateTime;
         var start = input.Signal.FiredAt - flow.MetricsLookback;
-        var planTask = site.ServerFarmId is { } planId ? CallAsync<PlanEvidence>(flow, ActivityNames.CollectPlan, planId, "the App Service plan") : Task.FromResult<PlanEvidence?>(null);
-        var instancesTask = CallAsync<string[]>(flow, ActivityNames.CollectInstances, input.TargetResourceId, "the instance list");
+        // Every source must answer within the diagnostics timeout of the fan-out's start: one durable
+        // timer for all of them keeps the history small.
+        using var deadlineCancellation = new CancellationTokenSource();
+        var deadline = context.CreateTimer(now.Add(flow.DiagnosticsTimeout), deadlineCancellation.Token);
+        var planTask = site.ServerFarmId is { } planId ? CallAsync<PlanEvidence>(flow, ActivityNames.CollectPlan, planId, "the App Service plan", deadline) : Task.FromResult<PlanEvidence?>(null);
+        var instancesTask = CallAsync<string[]>(flow, ActivityNames.CollectInstances, input.TargetResourceId, "the instance list", deadline);
         var metricsTask = CallAsync<MetricsSummary>(flow, ActivityNames.CollectMetrics,
-            new MetricsRequest(input.IncidentId, input.TargetResourceId, site.ServerFarmId, start, now, input.Signal.Conditions ?? []), "the metrics");
+            new MetricsRequest(input.IncidentId, input.TargetResourceId, site.ServerFarmId, start, now, AlertCriterion.Of(input.Signal)), "the metrics", deadline);
         var detectorsTask = CallAsync<DetectorsSummary>(flow, ActivityNames.CollectDetectors,
-            new DetectorsRequest(input.IncidentId, input.TargetResourceId, start, now), "the App Service detectors");
+            new DetectorsRequest(input.IncidentId, input.TargetResourceId, start, now), "the App Service detectors", deadline);
 
         var instances = await instancesTask ?? [];
         var processTasks = instances.Select(i => CallAsync<WorkerProcess[]>(flow, ActivityNames.CollectProcesses,
-            new ProcessesRequest(input.TargetResourceId, i), $"the processes on instance {Short(i)}")).ToList();
+            new ProcessesRequest(input.TargetResourceId, i), $"the processes on instance {Short(i)}", deadline)).ToList();
         await Task.WhenAll(planTask, metricsTask, detectorsTask, Task.WhenAll(processTasks));
+        deadlineCancellation.Cancel();
 
         var metrics = metricsTask.Result;
         var detectors = detectorsTask.Result;
         var processes = processTasks.Where(t => t.Result is not null).SelectMany(t => t.Result!).ToList();
         var evidence = new Evidence(instances, processTasks.All(t => t.Result is not null) ? processes : processes.Count > 0 ? processes : null, metrics, detectors, planTask.Result, site.IsLinux);
-        foreach (var note in metrics?.Notes ?? [])
-        {
-            await RecordAsync(flow, "DiagnosticsFailed", note);
-        }
-
-        await RecordAsync(flow, "DiagnosticsCollected", Summarize(evidence));
+        await RecordAsync(flow, [.. (metrics?.Notes ?? []).Select(n => ("DiagnosticsFailed", n)), ("DiagnosticsCollected", Summarize(evidence))]);
         return evidence;
     }
 
@@ -264,11 +271,9 @@ public static class RemediationOrchestration
             return;
         }
 
-        var outcome = await flow.Context.CallActivityAsync<DumpOutcome>(ActivityNames.CaptureDump,
-            new DumpRequest(flow.Input.IncidentId, flow.Input.TargetResourceId, process, site.IsLinux), s_diagnosticsRetry);
-        await RecordAsync(flow, outcome.Stored ? "DumpCaptured" : "DumpSkipped", outcome.Stored
-            ? $"Memory dump of {process.Name} (pid {process.ProcessId}) on instance {Short(process.InstanceId)}: {outcome.Bytes.ToString("N0", CultureInfo.InvariantCulture)} bytes in {outcome.Seconds.ToString("0.0", CultureInfo.InvariantCulture)} s, sha256 {outcome.Sha256}, at {outcome.BlobUri}"
-            : $"No memory dump: {outcome.SkippedReason}. The mitigation goes ahead without it.");
+        // The activity records DumpCaptured or DumpSkipped itself.
+        await flow.Context.CallActivityAsync<DumpOutcome>(ActivityNames.CaptureDump,
+            new DumpRequest(flow.Input.IncidentId, flow.Input.TargetResourceId, process, site.IsLinux, flow.Next()), s_diagnosticsRetry);
     }
 
     private static WorkerProcess? WorstProcess(IEnumerable<WorkerProcess>? processes, bool memory) =>
@@ -346,37 +351,47 @@ public static class RemediationOrchestration
         flow.Context.CallActivityAsync<bool>(ActivityNames.EndApproval,
             new ApprovalEnded(flow.Input.IncidentId, flow.Next(), flow.Context.CurrentUtcDateTime, kind, message, proceed), s_storageRetry);
 
-    // Polls on durable timers until the app has been healthy for VerifyHealthyFor, or VerifyDeadline passes.
-    private static async Task<(bool Healthy, string Reading)> VerifyAsync(Flow flow, SiteSnapshot site)
+    // Polls the app's health on durable timers until it has been healthy for HealthyFor or the deadline
+    // passes. Each poll costs a timer and one small activity in the history (the request carries only
+    // the alert's criteria); a timeline entry is written only when the health changes.
+    private static async Task<VerifyResult> VerifyAsync(Flow flow, VerifyRequest request)
     {
         var context = flow.Context;
-        var input = flow.Input;
-        await SetStatusAsync(flow, IncidentStatus.Verifying,
-            $"Watching the app: it must stay healthy for {flow.VerifyHealthyFor} within {flow.VerifyDeadline}.");
-        var deadline = context.CurrentUtcDateTime.Add(flow.VerifyDeadline);
-        var polls = (int)Math.Ceiling(flow.VerifyDeadline.TotalSeconds / Math.Max(1, flow.VerifyInterval.TotalSeconds)) + 1;
+        await context.CallActivityAsync<bool>(ActivityNames.SetStatus,
+            new SetStatusRequest(request.IncidentId, IncidentStatus.Verifying, $"Watching the app: it must stay healthy for {request.HealthyFor} within {request.Deadline}.", context.CurrentUtcDateTime),
+            s_storageRetry);
+        var deadline = context.CurrentUtcDateTime.Add(request.Deadline);
+        var polls = (int)Math.Ceiling(request.Deadline.TotalSeconds / Math.Max(1, request.Interval.TotalSeconds)) + 1;
         DateTime? healthySince = null;
         bool? last = null;
         var reading = "no reading yet.";
         for (var poll = 0; poll < polls; poll++)
         {
-            await context.CreateTimer(context.CurrentUtcDateTime.Add(flow.VerifyInterval), CancellationToken.None);
+            await context.CreateTimer(context.CurrentUtcDateTime.Add(request.Interval), CancellationToken.None);
             var now = context.CurrentUtcDateTime;
-            var health = await CallAsync<HealthReading>(flow, ActivityNames.CheckHealth,
-                new MetricsRequest(input.IncidentId, input.TargetResourceId, site.ServerFarmId, now.AddMinutes(-5), now, input.Signal.Conditions ?? [], KeepEvidence: false),
-                "the verification metrics", record: false);
-            var healthy = health?.Healthy == true;
-            reading = health?.Summary ?? "the metrics could not be read.";
-            if (healthy != last)
+            HealthReading? health;
+            try
             {
-                await RecordAsync(flow, healthy ? "HealthyAgain" : "StillUnhealthy", reading);
-                last = healthy;
+                health = await context.CallActivityAsync<HealthReading>(ActivityNames.CheckHealth,
+                    new MetricsRequest(request.IncidentId, request.TargetResourceId, request.PlanResourceId, now.AddMinutes(-5), now, request.Criteria, KeepEvidence: false),
+                    s_diagnosticsRetry);
+            }
+            catch (TaskFailedException ex)
+            {
+                health = new HealthReading(false, $"the metrics could not be read: {ex.FailureDetails.ErrorMessage}");
             }
 
-            healthySince = healthy ? healthySince ?? now : null;
-            if (healthySince is { } since && now - since >= flow.VerifyHealthyFor)
+            reading = health.Summary;
+            if (health.Healthy != last)
             {
-                return (true, reading);
+                await RecordAsync(flow, health.Healthy ? "HealthyAgain" : "StillUnhealthy", reading);
+                last = health.Healthy;
+            }
+
+            healthySince = health.Healthy ? healthySince ?? now : null;
+            if (healthySince is { } since && now - since >= request.HealthyFor)
+            {
+                return new VerifyResult(true, reading);
             }
 
             if (now >= deadline)
@@ -385,15 +400,11 @@ public static class RemediationOrchestration
             }
         }
 
-        return (false, reading);
+        return new VerifyResult(false, reading);
     }
 
     private static Task<bool> FinishActionsAsync(Flow flow) =>
         flow.Context.CallActivityAsync<bool>(ActivityNames.FinishActions, new FinishActionsRequest(flow.Input.IncidentId, flow.Input.TargetResourceId), s_storageRetry);
-
-    private static Task<bool> SetStatusAsync(Flow flow, IncidentStatus status, string summary) =>
-        flow.Context.CallActivityAsync<bool>(ActivityNames.SetStatus,
-            new SetStatusRequest(flow.Input.IncidentId, status, summary, flow.Context.CurrentUtcDateTime), s_storageRetry);
 
     private static async Task<RemediationResult> ResolveAsync(Flow flow, string summary)
     {
@@ -458,13 +469,13 @@ public static class RemediationOrchestration
 
     // Calls a read-only activity with its retry policy and the diagnostics timeout. A failure or a
     // timeout is recorded on the timeline (DiagnosticsFailed) and yields null: the workflow goes on.
-    private static async Task<T?> CallAsync<T>(Flow flow, string activity, object input, string what, bool record = true)
+    private static async Task<T?> CallAsync<T>(Flow flow, string activity, object input, string what, Task? deadline = null)
         where T : class
     {
         var context = flow.Context;
         using var timerCancellation = new CancellationTokenSource();
         var call = context.CallActivityAsync<T>(activity, input, s_diagnosticsRetry);
-        var timeout = context.CreateTimer(context.CurrentUtcDateTime.Add(flow.DiagnosticsTimeout), timerCancellation.Token);
+        var timeout = deadline ?? context.CreateTimer(context.CurrentUtcDateTime.Add(flow.DiagnosticsTimeout), timerCancellation.Token);
         string failure;
         if (await Task.WhenAny(call, timeout) == call)
         {
@@ -483,33 +494,23 @@ public static class RemediationOrchestration
             failure = $"Could not read {what}: no answer within {flow.DiagnosticsTimeout}.";
         }
 
-        if (record)
-        {
-            await RecordAsync(flow, "DiagnosticsFailed", failure);
-        }
-
+        await RecordAsync(flow, "DiagnosticsFailed", failure);
         return null;
     }
 
-    private static Task<bool> RecordAsync(Flow flow, string kind, string message) =>
-        flow.Context.CallActivityAsync<bool>(
-            ActivityNames.RecordTimeline,
-            new TimelineEntry(flow.Input.IncidentId, flow.Next(), flow.Context.CurrentUtcDateTime, kind, message),
-            s_storageRetry);
+    private static Task<bool> RecordAsync(Flow flow, string kind, string message) => RecordAsync(flow, [(kind, message)]);
+
+    // Several entries in one activity call: one pair of history events instead of one per entry.
+    private static Task<bool> RecordAsync(Flow flow, IReadOnlyList<(string Kind, string Message)> entries) =>
+        entries.Count == 0
+            ? Task.FromResult(true)
+            : flow.Context.CallActivityAsync<bool>(
+                ActivityNames.RecordTimeline,
+                entries.Select(e => new TimelineEntry(flow.Input.IncidentId, flow.Next(), flow.Context.CurrentUtcDateTime, e.Kind, e.Message)).ToArray(),
+                s_storageRetry);
 
     private static IReadOnlyList<string> MetricNames(AlertSignal signal) =>
         [.. (signal.Conditions ?? []).Select(c => c.MetricName).OfType<string>()];
-
-    private static string Describe(Decision d)
-    {
-        var text = $"{d.Plan}: {d.Reason}";
-        if (d.Warnings is { Count: > 0 } warnings)
-        {
-            text += " Warning: " + string.Join(" ", warnings);
-        }
-
-        return text;
-    }
 
     private static string Summarize(Evidence e)
     {

@@ -20,7 +20,7 @@ public static class WorkflowRegistration
         RemediationOrchestration.Register(registry);
         Add<IncidentActivities, OpenIncidentRequest, bool>(registry, ActivityNames.OpenIncident, a => a.OpenIncidentAsync);
         Add<IncidentActivities, string, SiteSnapshot>(registry, ActivityNames.CollectSiteSnapshot, a => a.CollectSiteSnapshotAsync);
-        Add<IncidentActivities, Incidents.TimelineEntry, bool>(registry, ActivityNames.RecordTimeline, a => a.RecordTimelineAsync);
+        Add<IncidentActivities, IReadOnlyList<Incidents.TimelineEntry>, bool>(registry, ActivityNames.RecordTimeline, a => a.RecordTimelineAsync);
         Add<IncidentActivities, SetStatusRequest, bool>(registry, ActivityNames.SetStatus, a => a.SetStatusAsync);
         Add<IncidentActivities, CloseIncidentRequest, bool>(registry, ActivityNames.CloseIncident, a => a.CloseIncidentAsync);
         Add<DiagnosticsActivities, PlatformCheckRequest, PlatformCheck>(registry, ActivityNames.CheckPlatform, a => a.CheckPlatformAsync);
@@ -31,7 +31,7 @@ public static class WorkflowRegistration
         Add<DiagnosticsActivities, DetectorsRequest, DetectorsSummary>(registry, ActivityNames.CollectDetectors, a => a.CollectDetectorsAsync);
         Add<DiagnosticsActivities, MetricsRequest, HealthReading>(registry, ActivityNames.CheckHealth, a => a.CheckHealthAsync);
         Add<DiagnosticsActivities, DumpRequest, DumpOutcome>(registry, ActivityNames.CaptureDump, a => a.CaptureDumpAsync);
-        Add<Decisions.DecisionActivities, Decisions.DecisionInput, Decisions.Decision>(registry, ActivityNames.DecidePlan, a => a.DecideAsync);
+        Add<Decisions.DecisionActivities, Decisions.DecideRequest, Decisions.Decision>(registry, ActivityNames.DecidePlan, a => a.DecideAsync);
         Add<ApprovalActivities, ApprovalRequest, bool>(registry, ActivityNames.RequestApproval, a => a.RequestAsync);
         Add<ApprovalActivities, ApprovalEnded, bool>(registry, ActivityNames.EndApproval, a => a.EndAsync);
         Add<ActionActivities, ActionRequest, ActionOutcome>(registry, ActivityNames.ExecuteAction, a => a.ExecuteAsync);
