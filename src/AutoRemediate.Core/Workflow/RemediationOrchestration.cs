@@ -562,6 +562,13 @@ public static class RemediationOrchestration
         return slash >= 0 ? resourceId[(slash + 1)..] : resourceId;
     }
 
+    // What the verification watches, and how it ended; orchestrator memory only, never in history.
+    private sealed record VerifyRequest(
+        string IncidentId, string TargetResourceId, string? PlanResourceId, IReadOnlyList<AlertCriterion> Criteria,
+        TimeSpan Interval, TimeSpan HealthyFor, TimeSpan Deadline);
+
+    private sealed record VerifyResult(bool Healthy, string Reading);
+
     // What the diagnostics found; lives only in the orchestrator's memory (rebuilt on replay).
     private sealed record Evidence(
         IReadOnlyList<string> Instances, IReadOnlyList<WorkerProcess>? Processes, MetricsSummary? Metrics, DetectorsSummary? Detectors, PlanEvidence? Plan, bool IsLinux)

@@ -87,20 +87,3 @@ public sealed record SiteSnapshot(string Name, string? State, string? Kind, stri
 /// <param name="Summary">Where things are.</param>
 /// <param name="At">The orchestration's current time.</param>
 public sealed record SetStatusRequest(string IncidentId, IncidentStatus Status, string Summary, DateTimeOffset At);
-
-/// <summary>What the verification watches (kept in the orchestrator, not in history).</summary>
-/// <param name="IncidentId">The incident.</param>
-/// <param name="TargetResourceId">The app.</param>
-/// <param name="PlanResourceId">Its plan.</param>
-/// <param name="Criteria">The alert's metric criteria.</param>
-/// <param name="Interval">Time between polls.</param>
-/// <param name="HealthyFor">How long the app must stay healthy.</param>
-/// <param name="Deadline">How long it may take.</param>
-public sealed record VerifyRequest(
-    string IncidentId, string TargetResourceId, string? PlanResourceId, IReadOnlyList<Diagnostics.AlertCriterion> Criteria,
-    TimeSpan Interval, TimeSpan HealthyFor, TimeSpan Deadline);
-
-/// <summary>How the verification ended.</summary>
-/// <param name="Healthy">Healthy for long enough before the deadline.</param>
-/// <param name="Reading">The last reading, in words.</param>
-public sealed record VerifyResult(bool Healthy, string Reading);
