@@ -25,8 +25,21 @@ public static class AzuriteFixture
             return;
         }
 
-        var ports = LoopbackPorts.Free(3);
-        s_launcher = await AzuriteLauncher.StartAsync(new AzuriteSettings(ports[0], ports[1], ports[2], Location: null));
+        // Test assemblies run in parallel, each starting servers on ports picked free a moment before:
+        // another process can take one in between. Then Azurite fails with EADDRINUSE and new ports are
+        // picked, rather than losing every test of the assembly to a port race.
+        for (var attempt = 1; ; attempt++)
+        {
+            var ports = LoopbackPorts.Free(3);
+            try
+            {
+                s_launcher = await AzuriteLauncher.StartAsync(new AzuriteSettings(ports[0], ports[1], ports[2], Location: null));
+                return;
+            }
+            catch (InvalidOperationException ex) when (attempt < 5 && ex.Message.Contains("EADDRINUSE", StringComparison.Ordinal))
+            {
+            }
+        }
     }
 
     /// <summary>Stops it.</summary>
