@@ -180,7 +180,10 @@ public static class RemediationOrchestration
         var context = flow.Context;
         var input = flow.Input;
         var now = context.CurrentUtcDateTime;
-        var start = input.Signal.FiredAt - flow.MetricsLookback;
+        // The window opens before the alert fired; an alert delivered hours late (or replayed by hand)
+        // gets the window before now instead, as the metrics API refuses very long 1-minute series.
+        var fired = input.Signal.FiredAt.UtcDateTime;
+        var start = (fired > now.AddHours(-6) && fired <= now ? fired : now) - flow.MetricsLookback;
         // Every source must answer within the diagnostics timeout of the fan-out's start: one durable
         // timer for all of them keeps the history small.
         using var deadlineCancellation = new CancellationTokenSource();
