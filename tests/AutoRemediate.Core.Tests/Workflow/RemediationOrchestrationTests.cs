@@ -86,20 +86,6 @@ public sealed class RemediationOrchestrationTests
     }
 
     private static async Task<Run> RunAsync(
-        string app,
-        string metric = "MemoryWorkingSet",
-        double threshold = 1610612736,
-        string aggregation = "Average",
-        IReadOnlyDictionary<string, string?>? settings = null,
-        Func<Context, Task>? before = null,
-        Func<Context, Task>? whileRunning = null,
-        Action<IServiceCollection>? services = null)
-    {
-        var target = SandboxFixture.SiteId(app);
-        return await RunTargetAsync(target, metric, threshold, aggregation, settings, before, whileRunning, services);
-    }
-
-    private static async Task<Run> RunTargetAsync(
         string target,
         string metric = "MemoryWorkingSet",
         double threshold = 1610612736,
@@ -162,7 +148,7 @@ public sealed class RemediationOrchestrationTests
     [TestMethod]
     public async Task Run_PlanTarget_EscalatesWithoutActing()
     {
-        var run = await RunTargetAsync("/subscriptions/11111111-2222-3333-4444-555555555555/resourceGroups/rg-shop-prod/providers/Microsoft.Web/serverfarms/plan-shop-prod");
+        var run = await RunAsync("/subscriptions/11111111-2222-3333-4444-555555555555/resourceGroups/rg-shop-prod/providers/Microsoft.Web/serverfarms/plan-shop-prod");
 
         CollectionAssert.AreEqual(new[] { "IncidentOpened", "PlanAlert", "IncidentEscalated" }, run.Kinds.ToArray());
         Assert.AreEqual(0, run.Changes);
@@ -171,7 +157,7 @@ public sealed class RemediationOrchestrationTests
     [TestMethod]
     public async Task Run_SiteUnknownToArm_RecordsFailureAndEscalates()
     {
-        var run = await RunAsync("no-such-app");
+        var run = await RunAsync(SandboxFixture.SiteId("no-such-app"));
 
         Assert.AreEqual(IncidentStatus.Escalated, run.Result.Status);
         StringAssert.Contains(run.Message("DiagnosticsFailed"), "ResourceNotFound");
@@ -183,7 +169,7 @@ public sealed class RemediationOrchestrationTests
     [TestMethod]
     public async Task Platform_ServiceHealthIncidentOpenForTheRegion_EscalatesWithoutActing()
     {
-        var run = await RunAsync("contoso-shop", before: c => c.Services.GetRequiredService<IPlatformNotices>().RecordAsync(
+        var run = await RunAsync(SandboxFixture.SiteId("contoso-shop"), before: c => c.Services.GetRequiredService<IPlatformNotices>().RecordAsync(
             new PlatformNotice("7NBR-1X8", "App Service - West Europe - Investigating", "App Service", "West Europe, North Europe", "Incident", "Active", DateTimeOffset.UtcNow)));
 
         Assert.AreEqual(IncidentStatus.Escalated, run.Result.Status);
@@ -196,7 +182,7 @@ public sealed class RemediationOrchestrationTests
     [TestMethod]
     public async Task Platform_ResolvedServiceHealthNotice_DoesNotBlock()
     {
-        var run = await RunAsync("contoso-shop", settings: new Dictionary<string, string?> { ["Workflow:AutoApprove"] = "true" },
+        var run = await RunAsync(SandboxFixture.SiteId("contoso-shop"), settings: new Dictionary<string, string?> { ["Workflow:AutoApprove"] = "true" },
             before: c => c.Services.GetRequiredService<IPlatformNotices>().RecordAsync(
                 new PlatformNotice("7NBR-1X8", "App Service - West Europe - Mitigated", "App Service", "West Europe", "Incident", "Resolved", DateTimeOffset.UtcNow)));
 
@@ -207,7 +193,7 @@ public sealed class RemediationOrchestrationTests
     [TestMethod]
     public async Task Platform_FleetBreaker_EscalatesWithoutActing()
     {
-        var run = await RunAsync("contoso-shop", settings: new Dictionary<string, string?> { ["Policy:FleetBreakerApps"] = "2" },
+        var run = await RunAsync(SandboxFixture.SiteId("contoso-shop"), settings: new Dictionary<string, string?> { ["Policy:FleetBreakerApps"] = "2" },
             before: c => c.Store.TryCreateAsync(new IncidentRecord("inc-20250101-00000000000000aa", SandboxFixture.SiteId("contoso-api"), "a", "r", "Sev2",
                 IncidentStatus.Investigating, "s", DateTimeOffset.UtcNow, DateTimeOffset.UtcNow)));
 
@@ -219,7 +205,7 @@ public sealed class RemediationOrchestrationTests
     [TestMethod]
     public async Task Approval_Rejected_EscalatesAndNothingIsDone()
     {
-        var run = await RunAsync("contoso-shop", whileRunning: async c => await c.DecideAsync(await c.WaitForApprovalAsync(), approve: false));
+        var run = await RunAsync(SandboxFixture.SiteId("contoso-shop"), whileRunning: async c => await c.DecideAsync(await c.WaitForApprovalAsync(), approve: false));
 
         Assert.AreEqual(IncidentStatus.Escalated, run.Result.Status);
         StringAssert.Contains(run.Message("ApprovalRejected"), "rejected by oncall@contoso.com");
@@ -230,7 +216,7 @@ public sealed class RemediationOrchestrationTests
     [TestMethod]
     public async Task Approval_NobodyDecides_TimesOutEscalatesAndNothingIsDone()
     {
-        var run = await RunAsync("contoso-shop", settings: new Dictionary<string, string?> { ["Workflow:ApprovalTimeout"] = "00:00:03" });
+        var run = await RunAsync(SandboxFixture.SiteId("contoso-shop"), settings: new Dictionary<string, string?> { ["Workflow:ApprovalTimeout"] = "00:00:03" });
 
         Assert.AreEqual(IncidentStatus.Escalated, run.Result.Status);
         Assert.IsTrue(run.Kinds.Contains("ApprovalRequested"));
@@ -241,7 +227,7 @@ public sealed class RemediationOrchestrationTests
     [TestMethod]
     public async Task Approval_AlertResolvesWhileWaiting_ResolvedAndNothingIsDone()
     {
-        var run = await RunAsync("contoso-shop", whileRunning: async c =>
+        var run = await RunAsync(SandboxFixture.SiteId("contoso-shop"), whileRunning: async c =>
         {
             await c.WaitForApprovalAsync();
             await c.Client.RaiseEventAsync(c.InstanceId, EventNames.AlertResolved, new AlertResolvedEvent("alert-1", "memory-high", DateTimeOffset.UtcNow));
@@ -255,7 +241,7 @@ public sealed class RemediationOrchestrationTests
     [TestMethod]
     public async Task Approval_DecisionOnAnotherRequestIgnored_ThenApprovedOnce()
     {
-        var run = await RunAsync("contoso-shop", whileRunning: async c =>
+        var run = await RunAsync(SandboxFixture.SiteId("contoso-shop"), whileRunning: async c =>
         {
             var approvalId = await c.WaitForApprovalAsync();
             await c.DecideAsync(approvalId + "-stale", approve: true, approver: "someone@else");
@@ -273,7 +259,7 @@ public sealed class RemediationOrchestrationTests
     public async Task Approval_ScaleOut_TheRequestNamesTheAutoscaleSetting()
     {
         string? asked = null;
-        var run = await RunAsync("contoso-cpu", metric: "HttpResponseTime", threshold: 2, whileRunning: async c =>
+        var run = await RunAsync(SandboxFixture.SiteId("contoso-cpu"), metric: "HttpResponseTime", threshold: 2, whileRunning: async c =>
         {
             var approvalId = await c.WaitForApprovalAsync();
             asked = (await c.Store.GetTimelineAsync(c.IncidentId)).Single(t => t.Kind == "ApprovalRequested").Message;
@@ -290,7 +276,7 @@ public sealed class RemediationOrchestrationTests
     public async Task Action_FaultAfterTheRestartWasSent_RetryDoesNotRestartAgain()
     {
         var journal = new FaultyJournal();
-        var run = await RunAsync("contoso-shop", settings: new Dictionary<string, string?> { ["Workflow:AutoApprove"] = "true" },
+        var run = await RunAsync(SandboxFixture.SiteId("contoso-shop"), settings: new Dictionary<string, string?> { ["Workflow:AutoApprove"] = "true" },
             services: s => s.AddSingleton<IActionJournal>(sp => journal.Wrap(ActivatorUtilities.CreateInstance<TableActionJournal>(sp))));
 
         Assert.AreEqual(1, journal.Faults, "the fault was injected once");
@@ -302,7 +288,7 @@ public sealed class RemediationOrchestrationTests
     [TestMethod]
     public async Task Diagnostics_DetectorsFail_RecordedAndTheWorkflowGoesOn()
     {
-        var run = await RunAsync("contoso-shop", settings: new Dictionary<string, string?> { ["Workflow:AutoApprove"] = "true" },
+        var run = await RunAsync(SandboxFixture.SiteId("contoso-shop"), settings: new Dictionary<string, string?> { ["Workflow:AutoApprove"] = "true" },
             before: _ => s_sandbox.AddFaultAsync(new { pathContains = "/detectors/", status = 500, times = 1000 }));
 
         StringAssert.Contains(run.Message("DiagnosticsCollected"), "sitecrashes Failed");
@@ -315,7 +301,7 @@ public sealed class RemediationOrchestrationTests
     [DataRow("Evidence:MaxDumpBytes", "1048576", "over the 1 MiB dump budget")]
     public async Task Evidence_DumpNotAttempted_SkippedWithTheReasonAndTheRestartGoesAhead(string setting, string value, string reason)
     {
-        var run = await RunAsync("contoso-shop", settings: new Dictionary<string, string?> { ["Workflow:AutoApprove"] = "true", [setting] = value });
+        var run = await RunAsync(SandboxFixture.SiteId("contoso-shop"), settings: new Dictionary<string, string?> { ["Workflow:AutoApprove"] = "true", [setting] = value });
 
         StringAssert.Contains(run.Message("DumpSkipped"), reason);
         Assert.AreEqual(0, run.Requests.Count(r => r.Path.EndsWith("/dump", StringComparison.Ordinal)));
@@ -325,7 +311,7 @@ public sealed class RemediationOrchestrationTests
     [TestMethod]
     public async Task Evidence_DumpSlowerThanTheBudget_AbandonedAndTheRestartGoesAhead()
     {
-        var run = await RunAsync("contoso-shop", settings: new Dictionary<string, string?> { ["Workflow:AutoApprove"] = "true", ["Evidence:DumpTimeBudget"] = "00:00:05" },
+        var run = await RunAsync(SandboxFixture.SiteId("contoso-shop"), settings: new Dictionary<string, string?> { ["Workflow:AutoApprove"] = "true", ["Evidence:DumpTimeBudget"] = "00:00:05" },
             before: _ => s_sandbox.AddFaultAsync(new { pathContains = "/dump", delayMs = 15000, times = 10 }));
 
         StringAssert.Contains(run.Message("DumpSkipped"), "longer than the 5 s budget");
@@ -347,7 +333,7 @@ public sealed class RemediationOrchestrationTests
     public async Task Hold_RepeatThenResolved_RecordsRepeatAndClosesResolved()
     {
         // contoso-api is healthy: nothing explains the alert, so the incident escalates and is held.
-        var run = await RunAsync("contoso-api", settings: new Dictionary<string, string?> { ["Workflow:EscalationHold"] = "00:10:00" }, whileRunning: async c =>
+        var run = await RunAsync(SandboxFixture.SiteId("contoso-api"), settings: new Dictionary<string, string?> { ["Workflow:EscalationHold"] = "00:10:00" }, whileRunning: async c =>
         {
             await c.WaitForStatusAsync(IncidentStatus.Escalated);
             await c.Client.RaiseEventAsync(c.InstanceId, EventNames.AlertRepeated, new AlertRepeatedEvent("alert-2", "http-5xx", "Sev1", DateTimeOffset.UtcNow));
@@ -365,7 +351,7 @@ public sealed class RemediationOrchestrationTests
     [TestMethod]
     public async Task Hold_NothingHappens_EndsEscalatedAfterTheHold()
     {
-        var run = await RunAsync("contoso-api", settings: new Dictionary<string, string?> { ["Workflow:EscalationHold"] = "00:00:02" });
+        var run = await RunAsync(SandboxFixture.SiteId("contoso-api"), settings: new Dictionary<string, string?> { ["Workflow:EscalationHold"] = "00:00:02" });
 
         Assert.AreEqual(IncidentStatus.Escalated, run.Result.Status);
         Assert.AreEqual(IncidentStatus.Escalated, run.Incident.Status);
