@@ -21,6 +21,12 @@ internal static partial class Log
     [LoggerMessage(EventId = 1004, Level = LogLevel.Warning, Message = "A dependency is unavailable ({ExceptionType}): {Detail}; answering 503")]
     public static partial void DependencyUnavailable(ILogger logger, string exceptionType, string detail);
 
+    [LoggerMessage(EventId = 1010, Level = LogLevel.Warning, Message = "Storage refused a value of the request ({ErrorCode}); answering 400")]
+    public static partial void DependencyRefusedValue(ILogger logger, string errorCode);
+
+    [LoggerMessage(EventId = 1011, Level = LogLevel.Information, Message = "Alert {AlertId} acknowledged and ignored: {Reason}")]
+    public static partial void AlertIgnored(ILogger logger, string alertId, string reason);
+
     [LoggerMessage(EventId = 1005, Level = LogLevel.Information, Message = "Event Grid delivery rejected: {Detail}")]
     public static partial void EventsRejected(ILogger logger, string detail);
 

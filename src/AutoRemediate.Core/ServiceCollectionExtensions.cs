@@ -44,6 +44,7 @@ public static class ServiceCollectionExtensions
         services.AddOptions<StorageOptions>().Bind(configuration.GetSection(StorageOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<IngestOptions>().Bind(configuration.GetSection(IngestOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<ScopeOptions>().Bind(configuration.GetSection(ScopeOptions.SectionName)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ScopeOptions>, ScopeOptionsValidator>();
         services.AddOptions<PolicyOptions>().Bind(configuration.GetSection(PolicyOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<WebhookAuthOptions>().Bind(configuration.GetSection(WebhookAuthOptions.SectionName)).ValidateOnStart();
         services.AddOptions<WorkflowOptions>().Bind(configuration.GetSection(WorkflowOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
@@ -64,7 +65,6 @@ public static class ServiceCollectionExtensions
             Transport = new HttpClientTransport(sp.GetRequiredService<IHttpClientFactory>().CreateClient(ArmHttpClientName)),
         });
         services.AddSingleton<IAppServiceClient, AppServiceClient>();
-        services.AddSingleton<IKuduClient, KuduClient>();
 
         services.AddSingleton(sp => CreateTableService(configuration, sp.GetRequiredService<TokenCredential>()));
         services.AddSingleton<IIncidentStore, TableIncidentStore>();

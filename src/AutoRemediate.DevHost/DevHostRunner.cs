@@ -98,7 +98,6 @@ public sealed class DevHostRunner : IAsyncDisposable
                 await sandbox.StartAsync(cancellationToken).ConfigureAwait(false);
                 sandboxAddress = FirstAddress(sandbox);
                 settings["Azure:ResourceManagerEndpoint"] = sandboxAddress.ToString();
-                settings["Azure:ScmEndpointTemplate"] = sandboxAddress.ToString().TrimEnd('/') + "/scm/{site}";
                 settings["Azure:Credential"] = "Sandbox";
                 settings["Azure:SandboxCertificateThumbprint"] = sandbox.Services.GetRequiredService<SandboxCertificateInfo>().Sha256Thumbprint;
             }

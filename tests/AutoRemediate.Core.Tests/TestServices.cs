@@ -39,7 +39,6 @@ internal static class TestServices
         if (sandbox is not null)
         {
             settings["Azure:ResourceManagerEndpoint"] = sandbox.Address.ToString();
-            settings["Azure:ScmEndpointTemplate"] = sandbox.Address.ToString().TrimEnd('/') + "/scm/{site}";
             settings["Azure:Credential"] = "Sandbox";
             settings["Azure:SandboxCertificateThumbprint"] = sandbox.Thumbprint;
         }

@@ -18,18 +18,25 @@ public sealed record MalformedPayload(string Name, byte[] Body, string? ContentT
 /// </summary>
 public static class MalformedPayloads
 {
-    private static readonly string[] s_required = ["alertId", "alertRule", "severity", "signalType", "monitorCondition", "monitoringService", "alertTargetIDs", "firedDateTime"];
+    // Removing one of these is a 400; alertRule, severity, signalType and alertTargetIDs may be null
+    // in a well-formed alert that is not about an app (answered 200 ignored), so they are only mistyped.
+    private static readonly string[] s_required = ["alertId", "monitorCondition", "monitoringService", "firedDateTime"];
+
+    private static readonly string[] s_typed = ["alertId", "alertRule", "severity", "signalType", "monitorCondition", "monitoringService", "alertTargetIDs", "firedDateTime"];
 
     private static readonly Func<JsonNode?>[] s_wrongTypes =
     [
-        () => JsonValue.Create(42), () => JsonValue.Create(true), () => new JsonObject { ["x"] = 1 }, () => new JsonArray(1, 2), () => null, () => JsonValue.Create(""), () => JsonValue.Create("   "),
+        () => JsonValue.Create(42), () => JsonValue.Create(true), () => new JsonObject { ["x"] = 1 }, () => new JsonArray(1, 2),
     ];
 
+    // Only required fields: null or blank in alertRule, severity or signalType means "not about an app".
+    private static readonly Func<JsonNode?>[] s_blank = [() => null, () => JsonValue.Create(""), () => JsonValue.Create("   ")];
+
+    // Target entries that are not even text an id could be: any other string is answered 200 ignored
+    // with the reason (it is not an App Service id), never fetched.
     private static readonly string[] s_badIds =
     [
-        "", " ", "not-an-id", "/subscriptions/", "/subscriptions", "subscriptions/11111111-2222-3333-4444-555555555555/resourceGroups/rg/providers/Microsoft.Web/sites/a",
-        "/subscriptions/not-a-guid/resourceGroups/rg/providers/Microsoft.Web/sites/a", "/subscriptions/11111111-2222-3333-4444-555555555555/resourceGroups",
-        "https://management.azure.com/subscriptions/x", "/resourceGroups/rg/providers/Microsoft.Web/sites/a", "../../etc/passwd", "/subscriptions/%00",
+        "", " ", new string('a', 1100), "/subscriptions/\u0000", "/subscriptions/11111111-2222-3333-4444-555555555555\n",
     ];
 
     private static readonly (string Field, string Value)[] s_badValues =
@@ -61,8 +68,9 @@ public static class MalformedPayloads
                     list.Add(Mutate(source, $"without {removed}", n => Essentials(n).Remove(removed)));
                     break;
                 case 2:
-                    var field = s_required[random.Next(s_required.Length)];
-                    var value = s_wrongTypes[random.Next(s_wrongTypes.Length)];
+                    var field = s_typed[random.Next(s_typed.Length)];
+                    Func<JsonNode?>[] pool = s_required.Contains(field) ? [.. s_wrongTypes, .. s_blank] : field == "alertTargetIDs" ? [.. s_wrongTypes, .. s_blank[1..]] : s_wrongTypes;
+                    var value = pool[random.Next(pool.Length)];
                     list.Add(Mutate(source, $"{field} of the wrong type", n => Essentials(n)[field] = value()));
                     break;
                 case 3:
@@ -90,11 +98,11 @@ public static class MalformedPayloads
                     {
                         if (part == "data")
                         {
-                            n["data"] = s_wrongTypes[random.Next(5)]();
+                            n["data"] = s_wrongTypes.Concat(s_blank).ElementAt(random.Next(5))();
                         }
                         else
                         {
-                            n["data"]!["essentials"] = s_wrongTypes[random.Next(5)]();
+                            n["data"]!["essentials"] = s_wrongTypes.Concat(s_blank).ElementAt(random.Next(5))();
                         }
                     }));
                     break;

@@ -1,4 +1,5 @@
 using Azure;
+using AutoRemediate.Alerts;
 using AutoRemediate.Azure;
 using AutoRemediate.Decisions;
 using AutoRemediate.Incidents;
@@ -16,15 +17,17 @@ public sealed class ActionActivities
     private readonly IAppServiceClient _appService;
     private readonly IActionJournal _journal;
     private readonly IIncidentStore _incidents;
+    private readonly ScopeGuard _scope;
     private readonly TimeProvider _time;
     private readonly ILogger<ActionActivities> _logger;
 
     /// <summary>Creates the activities.</summary>
-    public ActionActivities(IAppServiceClient appService, IActionJournal journal, IIncidentStore incidents, TimeProvider time, ILogger<ActionActivities> logger)
+    public ActionActivities(IAppServiceClient appService, IActionJournal journal, IIncidentStore incidents, ScopeGuard scope, TimeProvider time, ILogger<ActionActivities> logger)
     {
         _appService = appService;
         _journal = journal;
         _incidents = incidents;
+        _scope = scope;
         _time = time;
         _logger = logger;
     }
@@ -44,6 +47,11 @@ public sealed class ActionActivities
 
     private async Task<ActionOutcome> ActAsync(ActionRequest request, CancellationToken cancellationToken)
     {
+        if (request.Plan is PlanKind.ScaleOut or PlanKind.ScaleUp)
+        {
+            EnsurePlanInScope(request);
+        }
+
         var (record, existed) = await _journal.BeginAsync(
             new ActionRecord(request.ActionId, request.IncidentId, request.TargetResourceId, request.Plan, ActionState.Started, request.At), cancellationToken).ConfigureAwait(false);
         if (existed && record.State != ActionState.Started)
@@ -145,6 +153,22 @@ public sealed class ActionActivities
                 return string.Equals(current.SkuName, request.NewSku, StringComparison.OrdinalIgnoreCase) ? $"The plan {current.Name} is already {current.SkuName}; not scaled again." : null;
             default:
                 return null;
+        }
+    }
+
+    // The plan id came from ARM's answer about the site, not from the alert: scaling changes every app
+    // on the plan, so the plan itself must be in Scope (an app's entry does not cover its plan).
+    private void EnsurePlanInScope(ActionRequest request)
+    {
+        var planId = Require(request.PlanResourceId, nameof(request.PlanResourceId));
+        if (!ResourceIds.TryParse(planId, out var plan) || plan!.Kind != TargetKind.Plan)
+        {
+            throw new InvalidOperationException($"'{planId}' is not an App Service plan id; the plan is not scaled.");
+        }
+
+        if (_scope.OutOfScopeReason(plan) is { } reason)
+        {
+            throw new InvalidOperationException($"The plan {plan.Name} is not scaled: {reason} List the plan's id in Scope:AllowedResourceIds to let the pipeline scale it.");
         }
     }
 

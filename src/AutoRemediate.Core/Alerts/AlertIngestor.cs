@@ -31,7 +31,7 @@ public enum TargetDisposition
 }
 
 /// <summary>The outcome for one alert target.</summary>
-/// <param name="TargetResourceId">The target as sent.</param>
+/// <param name="TargetResourceId">The target: its canonical id, or the text as sent when it is not an App Service id.</param>
 /// <param name="Disposition">What was done.</param>
 /// <param name="IncidentId">The incident it belongs to, when there is one.</param>
 /// <param name="Reason">Why, in words.</param>
@@ -87,38 +87,51 @@ public sealed class AlertIngestor
         }
 
         var outcomes = new List<TargetOutcome>();
-        foreach (var target in signal.TargetResourceIds.Distinct(StringComparer.OrdinalIgnoreCase))
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var sent in signal.TargetResourceIds)
         {
-            outcomes.Add(await IngestTargetAsync(signal, target, client, cancellationToken).ConfigureAwait(false));
+            // Only the canonical form goes further: two spellings of one app are one target, one
+            // incident, one cooldown and one budget, and nothing that fails the grammar is ever fetched.
+            if (!ResourceIds.TryParse(sent, out var id, out var refused))
+            {
+                Log.TargetIgnored(_logger, signal.AlertId, sent, refused!);
+                outcomes.Add(new TargetOutcome(sent, TargetDisposition.Ignored, null, refused!));
+                continue;
+            }
+
+            if (seen.Add(id!.Canonical))
+            {
+                outcomes.Add(await IngestTargetAsync(signal, id, client, cancellationToken).ConfigureAwait(false));
+            }
         }
 
         return outcomes;
     }
 
     /// <summary>The live incident for an App Service resource, if a remediation runs for it.</summary>
-    public static async Task<string?> GetLiveIncidentAsync(DurableTaskClient client, string targetResourceId, CancellationToken cancellationToken = default)
+    public static async Task<string?> GetLiveIncidentAsync(DurableTaskClient client, AppServiceResourceId target, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(client);
-        return await GetLiveIncidentByInstanceAsync(client, IncidentIds.InstanceIdFor(targetResourceId), cancellationToken).ConfigureAwait(false);
+        ArgumentNullException.ThrowIfNull(target);
+        return await GetLiveIncidentByInstanceAsync(client, IncidentIds.InstanceIdFor(target.Canonical), cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<TargetOutcome> IngestTargetAsync(AlertSignal signal, string target, DurableTaskClient client, CancellationToken cancellationToken)
+    private async Task<TargetOutcome> IngestTargetAsync(AlertSignal signal, AppServiceResourceId id, DurableTaskClient client, CancellationToken cancellationToken)
     {
-        ResourceIds.TryParse(target, out var id);
-        var kind = id is null ? null : ResourceIds.KindOf(id);
-        var reason = kind is null
-            ? $"Target type '{id?.ResourceType.ToString() ?? "unknown"}' is not an App Service app, slot or plan; nothing to remediate."
-            : _scope.OutOfScopeReason(id!);
-        if (reason is not null)
+        var target = id.Canonical;
+        if (_scope.OutOfScopeReason(id) is { } reason)
         {
             Log.TargetIgnored(_logger, signal.AlertId, target, reason);
             return new TargetOutcome(target, TargetDisposition.Ignored, null, reason);
         }
 
+        // Each remediation carries its own target only: the other targets of a many-target alert are
+        // not its business, and they would only make its history larger.
+        var own = signal with { TargetResourceIds = [target] };
         var instanceId = IncidentIds.InstanceIdFor(target);
         return signal.MonitorCondition == MonitorCondition.Resolved
-            ? await ResolveAsync(signal, target, instanceId, client, cancellationToken).ConfigureAwait(false)
-            : await FireAsync(signal, target, instanceId, client, cancellationToken).ConfigureAwait(false);
+            ? await ResolveAsync(own, target, instanceId, client, cancellationToken).ConfigureAwait(false)
+            : await FireAsync(own, target, instanceId, client, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<TargetOutcome> FireAsync(AlertSignal signal, string target, string instanceId, DurableTaskClient client, CancellationToken cancellationToken)

@@ -3,26 +3,30 @@ using AutoRemediate.Incidents;
 using Microsoft.AspNetCore.Http;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace AutoRemediate.Alerts;
 
 /// <summary>
 /// <c>POST /api/alerts</c> for both hosts: reads the request, calls <see cref="AlertIngestor"/>, maps
 /// the outcome to HTTP. 202 with the incident and its status URL; 200 <c>ignored</c> when no target
-/// is ours; 400/413/415 problem+json for bad input; 503 when storage cannot take the alert (Azure
-/// Monitor retries 503, not 500).
+/// is ours or the alert is not about an app; 400/413/415 problem+json for malformed input; 503 when
+/// storage or the Durable backend fails or does not answer within <see cref="IngestOptions.DependencyTimeout"/>
+/// (Azure Monitor retries 503, not 500).
 /// </summary>
 public sealed class AlertsEndpoint
 {
     private readonly AlertIngestor _ingestor;
     private readonly WebhookReader _reader;
+    private readonly IOptions<IngestOptions> _options;
     private readonly ILogger<AlertsEndpoint> _logger;
 
     /// <summary>Creates the endpoint.</summary>
-    public AlertsEndpoint(AlertIngestor ingestor, WebhookReader reader, ILogger<AlertsEndpoint> logger)
+    public AlertsEndpoint(AlertIngestor ingestor, WebhookReader reader, IOptions<IngestOptions> options, ILogger<AlertsEndpoint> logger)
     {
         _ingestor = ingestor;
         _reader = reader;
+        _options = options;
         _logger = logger;
     }
 
@@ -36,7 +40,14 @@ public sealed class AlertsEndpoint
             return problem;
         }
 
-        var parsed = CommonAlertSchemaParser.Parse(body);
+        var limits = _options.Value;
+        var parsed = CommonAlertSchemaParser.Parse(body, limits.MaxTargetsPerAlert);
+        if (parsed.IsIgnored)
+        {
+            Log.AlertIgnored(_logger, parsed.IgnoredAlertId!, parsed.IgnoredReason!);
+            return Results.Json(new { status = "ignored", alertId = parsed.IgnoredAlertId, reason = parsed.IgnoredReason, targets = Array.Empty<object>() });
+        }
+
         if (!parsed.IsValid)
         {
             Log.AlertRejected(_logger, parsed.Errors.Count, parsed.Title!);
@@ -44,17 +55,13 @@ public sealed class AlertsEndpoint
         }
 
         var signal = parsed.Signal!;
-        IReadOnlyList<TargetOutcome> outcomes;
-        try
-        {
-            outcomes = await _ingestor.IngestAsync(signal, client, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (DependencyFailures.IsTransient(ex))
-        {
-            Log.DependencyUnavailable(_logger, ex.GetType().Name, ex.Message);
-            return DependencyFailures.Unavailable("Incident storage or the workflow backend cannot take the alert right now.");
-        }
+        return await DependencyFailures.GuardAsync(
+            async token => Answer(request, signal, await _ingestor.IngestAsync(signal, client, token).ConfigureAwait(false)),
+            limits.DependencyTimeout, "Incident storage or the workflow backend", _logger, cancellationToken).ConfigureAwait(false);
+    }
 
+    private static IResult Answer(HttpRequest request, AlertSignal signal, IReadOnlyList<TargetOutcome> outcomes)
+    {
         var targets = outcomes.Select(o => new
         {
             target = o.TargetResourceId,
@@ -66,8 +73,8 @@ public sealed class AlertsEndpoint
         var primary = outcomes.FirstOrDefault(o => o.IncidentId is not null);
         if (primary is null)
         {
-            var status = outcomes.All(o => o.Disposition == TargetDisposition.PlatformNoticeRecorded) ? "recorded" : "ignored";
-            return Results.Json(new { status, alertId = signal.AlertId, reason = outcomes[0].Reason, targets }, statusCode: StatusCodes.Status200OK);
+            var status = outcomes.Count > 0 && outcomes.All(o => o.Disposition == TargetDisposition.PlatformNoticeRecorded) ? "recorded" : "ignored";
+            return Results.Json(new { status, alertId = signal.AlertId, reason = outcomes.Count > 0 ? outcomes[0].Reason : "The alert names no target.", targets }, statusCode: StatusCodes.Status200OK);
         }
 
         var statusUrl = StatusUrl(request, primary.IncidentId!);

@@ -21,8 +21,14 @@ public static class CommonAlertSchemaParser
     // Older log-search and smart-detection webhooks carry no schemaId; these fields give them away.
     private static readonly string[] s_legacyMarkers = ["SearchQuery", "SearchResult", "SearchResults", "AlertRuleName", "WorkspaceId", "ApplicationId", "DetectionSummary", "AlertThresholdOperator"];
 
-    /// <summary>Parses a UTF-8 JSON payload.</summary>
-    public static AlertParseResult Parse(ReadOnlyMemory<byte> utf8Json)
+    /// <summary>Longest alert id, rule name or other identifying field accepted; longer is a 400 naming the field.</summary>
+    public const int MaxIdentityLength = 1024;
+
+    /// <summary>Longest description kept (cut, not refused).</summary>
+    public const int MaxDescriptionLength = AlertContextParser.MaxText;
+
+    /// <summary>Parses a UTF-8 JSON payload; more than <paramref name="maxTargets"/> targets is refused.</summary>
+    public static AlertParseResult Parse(ReadOnlyMemory<byte> utf8Json, int maxTargets = IngestOptions.DefaultMaxTargetsPerAlert)
     {
         if (utf8Json.IsEmpty)
         {
@@ -48,12 +54,12 @@ public static class CommonAlertSchemaParser
 
         using (document)
         {
-            return Parse(document.RootElement);
+            return Parse(document.RootElement, maxTargets);
         }
     }
 
-    /// <summary>Parses an already-parsed JSON element.</summary>
-    public static AlertParseResult Parse(JsonElement root)
+    /// <summary>Parses an already-parsed JSON element; more than <paramref name="maxTargets"/> targets is refused.</summary>
+    public static AlertParseResult Parse(JsonElement root, int maxTargets = IngestOptions.DefaultMaxTargetsPerAlert)
     {
         if (root.ValueKind != JsonValueKind.Object)
         {
@@ -89,20 +95,23 @@ public static class CommonAlertSchemaParser
         }
 
         const string at = "data.essentials.";
+        // Required of every alert: what it is, whether it fired, when. alertRule, severity, signalType
+        // and the targets are left null by some well-formed notifications that are simply not about an
+        // app (a budget alert's test notification): those are acknowledged and ignored, not refused.
         var alertId = RequiredString(essentials, "alertId", at, errors);
-        var alertRule = RequiredString(essentials, "alertRule", at, errors);
-        var severity = RequiredString(essentials, "severity", at, errors);
-        var signalType = RequiredString(essentials, "signalType", at, errors);
         var monitoringService = RequiredString(essentials, "monitoringService", at, errors);
-        var description = OptionalString(essentials, "description", at, errors);
+        var alertRule = OptionalString(essentials, "alertRule", at, errors);
+        var severity = OptionalString(essentials, "severity", at, errors);
+        var signalType = OptionalString(essentials, "signalType", at, errors);
+        var description = InputText.Clean(OptionalString(essentials, "description", at, errors, freeText: true), MaxDescriptionLength);
         var condition = ParseCondition(essentials, at, errors);
         var firedAt = RequiredTime(essentials, "firedDateTime", at, errors);
         var resolvedAt = OptionalTime(essentials, "resolvedDateTime", at, errors);
-        var targets = ParseTargets(essentials, at, errors);
+        var targets = ParseTargets(essentials, at, errors, maxTargets);
 
         if (severity is not null && !IsSeverity(severity))
         {
-            errors.Add(new InputError(at + "severity", $"'{severity}' is not a severity; expected Sev0 to Sev4."));
+            errors.Add(new InputError(at + "severity", $"'{Truncate(severity)}' is not a severity; expected Sev0 to Sev4."));
         }
 
         if (errors.Count > 0)
@@ -110,9 +119,22 @@ public static class CommonAlertSchemaParser
             return Fail(errors);
         }
 
+        var missing = new[] { ("alertRule", alertRule), ("severity", severity), ("signalType", signalType) }
+            .Where(f => string.IsNullOrWhiteSpace(f.Item2)).Select(f => f.Item1).ToList();
+        if (targets!.Count == 0)
+        {
+            missing.Add("alertTargetIDs");
+        }
+
+        if (missing.Count > 0)
+        {
+            return AlertParseResult.Ignored(alertId!,
+                $"The {monitoringService} alert names no {string.Join(", ", missing)}, so it is not about an App Service app (a budget or test notification?); nothing to remediate.");
+        }
+
         var signal = new AlertSignal(
             alertId!, alertRule!, severity!, signalType!, condition!.Value, monitoringService!,
-            targets!, firedAt!.Value, resolvedAt, description);
+            targets, firedAt!.Value, resolvedAt, description);
         return AlertParseResult.Success(AlertContextParser.Enrich(signal, data, essentials));
     }
 
@@ -145,18 +167,26 @@ public static class CommonAlertSchemaParser
         return null;
     }
 
-    private static List<string>? ParseTargets(JsonElement essentials, string at, List<InputError> errors)
+    // Targets are checked for shape only (strings, how many, how long): whether a target is an App
+    // Service resource is the ingestor's call, and one that is not is ignored with the reason.
+    private static List<string>? ParseTargets(JsonElement essentials, string at, List<InputError> errors, int maxTargets)
     {
         const string name = "alertTargetIDs";
         if (!essentials.TryGetProperty(name, out var element) || element.ValueKind == JsonValueKind.Null)
         {
-            errors.Add(new InputError(at + name, "Required array of target resource ids is missing."));
-            return null;
+            return [];
         }
 
         if (element.ValueKind != JsonValueKind.Array)
         {
             errors.Add(new InputError(at + name, $"Expected an array of resource ids, got {Describe(element.ValueKind)}."));
+            return null;
+        }
+
+        var count = element.GetArrayLength();
+        if (count > maxTargets)
+        {
+            errors.Add(new InputError(at + name, $"The alert names {count} targets; at most {maxTargets} are accepted in one alert (Ingest:MaxTargetsPerAlert)."));
             return null;
         }
 
@@ -171,22 +201,32 @@ public static class CommonAlertSchemaParser
                 continue;
             }
 
-            var id = item.GetString()!.Trim();
-            if (!ResourceIds.TryParse(id, out _))
+            var id = item.GetString()!;
+            if (CheckIdentity(id, path, errors))
             {
-                errors.Add(new InputError(path, $"'{Truncate(id)}' is not a valid Azure resource id."));
-                continue;
+                targets.Add(id);
             }
-
-            targets.Add(id);
-        }
-
-        if (index == 0)
-        {
-            errors.Add(new InputError(at + name, "The alert names no target resource."));
         }
 
         return targets;
+    }
+
+    // Identifying text is stored (and keyed on) as sent: too long or with control characters, it is refused.
+    private static bool CheckIdentity(string value, string path, List<InputError> errors, int maxLength = MaxIdentityLength)
+    {
+        if (value.Length > maxLength)
+        {
+            errors.Add(new InputError(path, $"Longer than {maxLength:N0} characters ({value.Length:N0})."));
+            return false;
+        }
+
+        if (!InputText.IsClean(value))
+        {
+            errors.Add(new InputError(path, "Contains control characters or invalid UTF-16."));
+            return false;
+        }
+
+        return true;
     }
 
     private static bool IsSeverity(string value) =>
@@ -213,10 +253,10 @@ public static class CommonAlertSchemaParser
             return null;
         }
 
-        return value;
+        return CheckIdentity(value, at + name, errors) ? value : null;
     }
 
-    private static string? OptionalString(JsonElement parent, string name, string at, List<InputError> errors)
+    private static string? OptionalString(JsonElement parent, string name, string at, List<InputError> errors, bool freeText = false)
     {
         if (!parent.TryGetProperty(name, out var element) || element.ValueKind == JsonValueKind.Null)
         {
@@ -229,7 +269,9 @@ public static class CommonAlertSchemaParser
             return null;
         }
 
-        return element.GetString();
+        // Free text (a description) is cleaned and cut by the caller; identifying text must be clean.
+        var value = element.GetString();
+        return value is null || freeText || CheckIdentity(value, at + name, errors) ? value : null;
     }
 
     private static DateTimeOffset? RequiredTime(JsonElement parent, string name, string at, List<InputError> errors)

@@ -1,3 +1,6 @@
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Options;
+
 namespace AutoRemediate.Alerts;
 
 /// <summary>
@@ -16,37 +19,69 @@ public sealed class ScopeOptions
     /// <summary>Resource group ids: <c>/subscriptions/{sub}/resourceGroups/{rg}</c>.</summary>
     public IList<string> AllowedResourceGroups { get; } = [];
 
-    /// <summary>Resource ids of sites or plans; a site's entry also covers its slots.</summary>
+    /// <summary>
+    /// Ids of apps, slots or plans; an app's entry also covers its slots. Scaling changes a plan, so
+    /// where apps are listed by id, list their plan too for the pipeline to scale it.
+    /// </summary>
     public IList<string> AllowedResourceIds { get; } = [];
 }
 
-/// <summary>Decides whether a target is in the configured scope. Pure.</summary>
-public sealed class ScopeGuard
+/// <summary>Stops the host at start when a Scope entry is not what its list holds: a typo would otherwise silently match nothing.</summary>
+public sealed partial class ScopeOptionsValidator : IValidateOptions<ScopeOptions>
 {
-    private readonly ScopeOptions _options;
-
-    /// <summary>Creates the guard.</summary>
-    public ScopeGuard(Microsoft.Extensions.Options.IOptions<ScopeOptions> options)
+    /// <inheritdoc />
+    public ValidateOptionsResult Validate(string? name, ScopeOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        _options = options.Value;
+        var failures = new List<string>();
+        failures.AddRange(options.AllowedSubscriptions.Where(s => !Guid.TryParseExact(s.Trim(), "D", out _))
+            .Select(s => $"Scope:AllowedSubscriptions entry '{s}' is not a subscription id (a GUID)."));
+        failures.AddRange(options.AllowedResourceGroups.Where(g => !ResourceGroupId().IsMatch(g.Trim()))
+            .Select(g => $"Scope:AllowedResourceGroups entry '{g}' is not a resource group id (/subscriptions/{{guid}}/resourceGroups/{{name}})."));
+        failures.AddRange(options.AllowedResourceIds.Where(r => !ResourceIds.TryParse(r.Trim(), out _))
+            .Select(r => $"Scope:AllowedResourceIds entry '{r}' is not an App Service app, slot or plan id."));
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 
+    [GeneratedRegex(@"^/subscriptions/[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}/resourceGroups/[\p{L}\p{Nd}_\-.()]{0,89}[\p{L}\p{Nd}_\-()]\z",
+        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex ResourceGroupId();
+}
+
+/// <summary>Decides whether a target is in the configured scope. Pure; compares canonical forms only.</summary>
+public sealed class ScopeGuard
+{
+    private readonly HashSet<string> _subscriptions;
+    private readonly HashSet<string> _resourceGroups;
+    private readonly HashSet<string> _resources;
+
+    /// <summary>Creates the guard.</summary>
+    public ScopeGuard(IOptions<ScopeOptions> options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var o = options.Value;
+        _subscriptions = new HashSet<string>(o.AllowedSubscriptions.Select(s => s.Trim().ToLowerInvariant()), StringComparer.Ordinal);
+        _resourceGroups = new HashSet<string>(o.AllowedResourceGroups.Select(ResourceIds.Normalize), StringComparer.Ordinal);
+        _resources = new HashSet<string>(o.AllowedResourceIds.Select(r => ResourceIds.Canonicalize(r.Trim())).OfType<string>(), StringComparer.Ordinal);
+    }
+
+    /// <summary>True when no scope is configured: every App Service resource the identity can reach is in scope.</summary>
+    public bool IsUnrestricted => _subscriptions.Count == 0 && _resourceGroups.Count == 0 && _resources.Count == 0;
+
     /// <summary>Null when in scope; otherwise why not.</summary>
-    public string? OutOfScopeReason(global::Azure.Core.ResourceIdentifier target)
+    public string? OutOfScopeReason(AppServiceResourceId target)
     {
         ArgumentNullException.ThrowIfNull(target);
-        if (_options.AllowedSubscriptions.Count == 0 && _options.AllowedResourceGroups.Count == 0 && _options.AllowedResourceIds.Count == 0)
+        if (IsUnrestricted)
         {
             return null;
         }
 
-        var id = ResourceIds.Normalize(target.ToString());
-        var resourceGroup = target.ResourceGroupName is { } rg ? $"/subscriptions/{target.SubscriptionId}/resourcegroups/{rg}".ToLowerInvariant() : null;
-        var inScope =
-            _options.AllowedSubscriptions.Any(s => string.Equals(s.Trim(), target.SubscriptionId, StringComparison.OrdinalIgnoreCase))
-            || (resourceGroup is not null && _options.AllowedResourceGroups.Any(g => ResourceIds.Normalize(g) == resourceGroup))
-            || _options.AllowedResourceIds.Select(ResourceIds.Normalize).Any(a => id == a || id.StartsWith(a + "/slots/", StringComparison.Ordinal));
-        return inScope ? null : "The target is outside the configured scope (Scope:AllowedSubscriptions / AllowedResourceGroups / AllowedResourceIds).";
+        // A site's entry covers its slots; a slot's entry covers only itself.
+        var inScope = _subscriptions.Contains(target.SubscriptionId)
+            || _resourceGroups.Contains(target.ResourceGroupScope.ToLowerInvariant())
+            || _resources.Contains(target.Canonical)
+            || (target.Kind == TargetKind.Slot && _resources.Contains(target.SiteCanonical));
+        return inScope ? null : $"{target.DisplayName} is outside the configured scope (Scope:AllowedSubscriptions / AllowedResourceGroups / AllowedResourceIds).";
     }
 }

@@ -87,17 +87,23 @@ public sealed class AppServiceClient : IAppServiceClient
         _endpoint = _options.ResourceManagerEndpoint;
         // Tokens for ARM use ARM's audience; the Sandbox stands in for ARM and is asked with the same scope.
         var scope = _endpoint.IsLoopback ? "https://management.azure.com/.default" : new Uri(_endpoint, "/.default").ToString();
-        _rest = new RestCaller(HttpPipelineBuilder.Build(clientOptions, new BearerTokenAuthenticationPolicy(credential, scope)), time);
+        _rest = new RestCaller(HttpPipelineBuilder.Build(clientOptions, new BearerTokenAuthenticationPolicy(credential, scope)), time, _endpoint);
     }
 
     /// <inheritdoc />
-    public async Task<SiteInfo> GetSiteAsync(string siteResourceId, CancellationToken cancellationToken = default) =>
-        ToSite(await _rest.GetJsonAsync(Arm(Site(siteResourceId), _options.WebApiVersion), cancellationToken).ConfigureAwait(false));
+    public async Task<SiteInfo> GetSiteAsync(string siteResourceId, CancellationToken cancellationToken = default)
+    {
+        var site = Site(siteResourceId);
+        var info = ToSite(await _rest.GetJsonAsync(Arm(site.EscapedPath, _options.WebApiVersion), cancellationToken).ConfigureAwait(false));
+        EnsureSame(site, info.Id);
+        // The plan id comes from ARM's answer and will be read and perhaps scaled: only its canonical form is kept.
+        return info with { Id = site.Canonical, ServerFarmId = ResourceIds.TryParse(info.ServerFarmId, out var plan) && plan!.Kind == TargetKind.Plan ? plan.Canonical : null };
+    }
 
     /// <inheritdoc />
     public async Task<SiteConfigInfo> GetSiteConfigAsync(string siteResourceId, CancellationToken cancellationToken = default)
     {
-        var body = await _rest.GetJsonAsync(Arm(Site(siteResourceId) + "/config/web", _options.WebApiVersion), cancellationToken).ConfigureAwait(false);
+        var body = await _rest.GetJsonAsync(Arm(Site(siteResourceId).EscapedPath + "/config/web", _options.WebApiVersion), cancellationToken).ConfigureAwait(false);
         var p = Json.Obj(body, "properties");
         return new SiteConfigInfo(Json.Str(p, "healthCheckPath"), Json.Int(p, "numberOfWorkers"), Json.Bool(p, "alwaysOn"));
     }
@@ -106,14 +112,14 @@ public sealed class AppServiceClient : IAppServiceClient
     public async Task<IReadOnlyList<SiteInfo>> ListSlotsAsync(string siteResourceId, CancellationToken cancellationToken = default)
     {
         var site = Site(siteResourceId, allowSlot: false);
-        var items = await _rest.GetPagedAsync(Arm(site + "/slots", _options.WebApiVersion), cancellationToken).ConfigureAwait(false);
+        var items = await _rest.GetPagedAsync(Arm(site.EscapedPath + "/slots", _options.WebApiVersion), cancellationToken).ConfigureAwait(false);
         return [.. items.Select(ToSite)];
     }
 
     /// <inheritdoc />
     public async Task<IReadOnlyList<SiteInstance>> ListInstancesAsync(string siteResourceId, CancellationToken cancellationToken = default)
     {
-        var items = await _rest.GetPagedAsync(Arm(Site(siteResourceId) + "/instances", _options.WebApiVersion), cancellationToken).ConfigureAwait(false);
+        var items = await _rest.GetPagedAsync(Arm(Site(siteResourceId).EscapedPath + "/instances", _options.WebApiVersion), cancellationToken).ConfigureAwait(false);
         return [.. items.Select(i => new SiteInstance(Json.Str(i, "name") ?? string.Empty, Json.Str(Json.Obj(i, "properties"), "state")))];
     }
 
@@ -155,21 +161,27 @@ public sealed class AppServiceClient : IAppServiceClient
     /// <inheritdoc />
     public async Task RestartAsync(string siteResourceId, bool softRestart = false, bool synchronous = false, CancellationToken cancellationToken = default)
     {
-        var uri = Arm(Site(siteResourceId) + "/restart", _options.WebApiVersion,
+        var uri = Arm(Site(siteResourceId).EscapedPath + "/restart", _options.WebApiVersion,
             ("softRestart", softRestart ? "true" : "false"), ("synchronous", synchronous ? "true" : "false"));
         using var message = _rest.Create(RequestMethod.Post, uri, ThrottlingOnlyClassifier.Instance);
         await _rest.SendAsync(message, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
-    public async Task<PlanInfo> GetPlanAsync(string planResourceId, CancellationToken cancellationToken = default) =>
-        ToPlan(await _rest.GetJsonAsync(Arm(Plan(planResourceId), _options.WebApiVersion), cancellationToken).ConfigureAwait(false));
+    public async Task<PlanInfo> GetPlanAsync(string planResourceId, CancellationToken cancellationToken = default)
+    {
+        var plan = Plan(planResourceId);
+        var info = ToPlan(await _rest.GetJsonAsync(Arm(plan.EscapedPath, _options.WebApiVersion), cancellationToken).ConfigureAwait(false));
+        EnsureSame(plan, info.Id);
+        return info with { Id = plan.Canonical };
+    }
 
     /// <inheritdoc />
     public async Task<PlanInfo> UpdatePlanSkuAsync(string planResourceId, PlanSkuChange change, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(change);
-        var uri = Arm(Plan(planResourceId), _options.WebApiVersion);
+        var plan = Plan(planResourceId);
+        var uri = Arm(plan.EscapedPath, _options.WebApiVersion);
         var sku = new Dictionary<string, object>();
         if (change.SkuName is not null)
         {
@@ -192,18 +204,19 @@ public sealed class AppServiceClient : IAppServiceClient
         message.Request.Content = RequestContent.Create(JsonSerializer.SerializeToUtf8Bytes(new { sku }));
         var response = await _rest.SendAsync(message, cancellationToken).ConfigureAwait(false);
         var final = await _rest.WaitForCompletionAsync(response, uri, _options.LongRunningOperationTimeout, cancellationToken).ConfigureAwait(false);
-        return ToPlan(final ?? await _rest.GetJsonAsync(uri, cancellationToken).ConfigureAwait(false));
+        var updated = ToPlan(final ?? await _rest.GetJsonAsync(uri, cancellationToken).ConfigureAwait(false));
+        EnsureSame(plan, updated.Id);
+        return updated with { Id = plan.Canonical };
     }
 
     /// <inheritdoc />
     public async Task<IReadOnlyList<AutoscaleSettingInfo>> FindAutoscaleSettingsAsync(string planResourceId, CancellationToken cancellationToken = default)
     {
-        var plan = Parse(planResourceId);
+        var plan = Plan(planResourceId);
         var items = await _rest.GetPagedAsync(
             Arm($"/subscriptions/{plan.SubscriptionId}/providers/Microsoft.Insights/autoscalesettings", _options.AutoscaleApiVersion), cancellationToken).ConfigureAwait(false);
-        var target = ResourceIds.Normalize(Plan(planResourceId));
         return [.. items
-            .Where(i => Json.Str(Json.Obj(i, "properties"), "targetResourceUri") is { } uri && ResourceIds.Normalize(uri) == target)
+            .Where(i => ResourceIds.Canonicalize(Json.Str(Json.Obj(i, "properties"), "targetResourceUri")) == plan.Canonical)
             .Select(ToAutoscale)];
     }
 
@@ -211,7 +224,7 @@ public sealed class AppServiceClient : IAppServiceClient
     public async Task<IReadOnlyList<MetricSeries>> GetMetricsAsync(string resourceId, MetricsQuery query, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
-        var id = Parse(resourceId).ToString();
+        var id = Parse(resourceId).EscapedPath;
         var parameters = new List<(string, string)>
         {
             ("timespan", $"{query.Start.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}/{query.End.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}"),
@@ -232,7 +245,7 @@ public sealed class AppServiceClient : IAppServiceClient
     public async Task<AvailabilityInfo> GetAvailabilityAsync(string resourceId, CancellationToken cancellationToken = default)
     {
         var body = await _rest.GetJsonAsync(
-            Arm(Parse(resourceId) + "/providers/Microsoft.ResourceHealth/availabilityStatuses/current", _options.ResourceHealthApiVersion), cancellationToken).ConfigureAwait(false);
+            Arm(Parse(resourceId).EscapedPath + "/providers/Microsoft.ResourceHealth/availabilityStatuses/current", _options.ResourceHealthApiVersion), cancellationToken).ConfigureAwait(false);
         var p = Json.Obj(body, "properties");
         return new AvailabilityInfo(Json.Str(p, "availabilityState") ?? "Unknown", Json.Str(p, "reasonType"), Json.Str(p, "summary"), Json.Time(p, "occuredTime") ?? Json.Time(p, "occurredTime"));
     }
@@ -240,7 +253,7 @@ public sealed class AppServiceClient : IAppServiceClient
     /// <inheritdoc />
     public async Task<IReadOnlyList<DetectorInfo>> ListDetectorsAsync(string siteResourceId, CancellationToken cancellationToken = default)
     {
-        var items = await _rest.GetPagedAsync(Arm(Site(siteResourceId) + "/detectors", _options.WebApiVersion), cancellationToken).ConfigureAwait(false);
+        var items = await _rest.GetPagedAsync(Arm(Site(siteResourceId).EscapedPath + "/detectors", _options.WebApiVersion), cancellationToken).ConfigureAwait(false);
         return [.. items.Select(i =>
         {
             var metadata = Json.Obj(Json.Obj(i, "properties"), "metadata");
@@ -253,7 +266,7 @@ public sealed class AppServiceClient : IAppServiceClient
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(detector);
         return _rest.GetJsonAsync(
-            Arm(Site(siteResourceId) + "/detectors/" + Uri.EscapeDataString(detector), _options.WebApiVersion,
+            Arm(Site(siteResourceId).EscapedPath + "/detectors/" + Segment(detector, nameof(detector)), _options.WebApiVersion,
                 ("startTime", start.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture)),
                 ("endTime", end.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture))),
             cancellationToken);
@@ -278,34 +291,53 @@ public sealed class AppServiceClient : IAppServiceClient
         return new Uri(builder.ToString());
     }
 
-    private static string Processes(string siteResourceId, string instanceId)
+    private static string Processes(string siteResourceId, string instanceId) =>
+        Site(siteResourceId).EscapedPath + "/instances/" + Segment(instanceId, nameof(instanceId)) + "/processes";
+
+    // Instance ids and detector names come from ARM's own answers, still untrusted: one plain segment
+    // each (letters, digits, '-', '_', '.'; never "." or ".."), so no answer can redirect a later call.
+    private static string Segment(string value, string name)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(instanceId);
-        return Site(siteResourceId) + "/instances/" + Uri.EscapeDataString(instanceId) + "/processes";
+        ArgumentException.ThrowIfNullOrWhiteSpace(value, name);
+        if (value.Length > 256 || value.Trim('.').Length == 0 || !value.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))
+        {
+            throw new ArgumentException($"'{value}' is not a valid {name}.", name);
+        }
+
+        return value;
     }
 
-    private static string Site(string resourceId, bool allowSlot = true)
+    private static AppServiceResourceId Site(string resourceId, bool allowSlot = true)
     {
         var id = Parse(resourceId);
-        var kind = ResourceIds.KindOf(id);
-        if (kind is not (TargetKind.Site or TargetKind.Slot) || (!allowSlot && kind == TargetKind.Slot))
+        if (id.Kind is not (TargetKind.Site or TargetKind.Slot) || (!allowSlot && id.Kind == TargetKind.Slot))
         {
             throw new ArgumentException($"'{resourceId}' is not a Microsoft.Web/sites{(allowSlot ? " or sites/slots" : string.Empty)} resource id.", nameof(resourceId));
         }
 
-        return id.ToString();
+        return id;
     }
 
-    private static string Plan(string resourceId)
+    private static AppServiceResourceId Plan(string resourceId)
     {
         var id = Parse(resourceId);
-        return ResourceIds.KindOf(id) == TargetKind.Plan
-            ? id.ToString()
+        return id.Kind == TargetKind.Plan
+            ? id
             : throw new ArgumentException($"'{resourceId}' is not a Microsoft.Web/serverfarms resource id.", nameof(resourceId));
     }
 
-    private static ResourceIdentifier Parse(string resourceId) =>
-        ResourceIds.TryParse(resourceId, out var id) ? id! : throw new ArgumentException($"'{resourceId}' is not an Azure resource id.", nameof(resourceId));
+    private static AppServiceResourceId Parse(string resourceId) =>
+        ResourceIds.TryParse(resourceId, out var id, out var reason) ? id! : throw new ArgumentException($"'{resourceId}': {reason}", nameof(resourceId));
+
+    // ARM must answer for the resource asked for; an answer about another one (a proxy, a rewritten
+    // path) is refused rather than acted on.
+    private static void EnsureSame(AppServiceResourceId asked, string? answered)
+    {
+        if (ResourceIds.Canonicalize(answered) != asked.Canonical)
+        {
+            throw new RequestFailedException(200, $"Azure Resource Manager answered for '{answered ?? "no id"}' when asked for '{asked.Canonical}'; the answer is not used.", "ResourceIdMismatch", null);
+        }
+    }
 
     internal static SiteInfo ToSite(JsonElement body)
     {

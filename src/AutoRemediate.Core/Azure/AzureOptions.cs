@@ -2,7 +2,7 @@ using System.ComponentModel.DataAnnotations;
 
 namespace AutoRemediate.Azure;
 
-/// <summary>How the pipeline obtains tokens for Azure Resource Manager and Kudu.</summary>
+/// <summary>How the pipeline obtains tokens for Azure Resource Manager.</summary>
 public enum CredentialMode
 {
     /// <summary><c>DefaultAzureCredential</c>: environment, workload identity, managed identity, Azure CLI, ...</summary>
@@ -48,26 +48,6 @@ public sealed class AzureOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan LongRunningOperationTimeout { get; set; } = TimeSpan.FromMinutes(10);
 
-    /// <summary>
-    /// The SCM (Kudu) site of an app; <c>{site}</c> is replaced by the app name (<c>{site}-{slot}</c> for a slot).
-    /// Locally the Sandbox serves every app's SCM site under <c>/scm/{site}</c>.
-    /// </summary>
-    [Required]
-    public string ScmEndpointTemplate { get; set; } = "https://{site}.scm.azurewebsites.net";
-
-    /// <summary>Token scope for Kudu: the App Service audience (ARM-audience tokens on SCM are being retired).</summary>
-    [Required]
-    public string KuduTokenScope { get; set; } = "https://appservice.azure.com/.default";
-
-    /// <summary>
-    /// Kudu basic-auth (publishing credentials) user. Used only when set together with the password;
-    /// otherwise Kudu gets a Microsoft Entra ID bearer token. Many tenants disable basic auth by policy.
-    /// </summary>
-    public string? KuduBasicAuthUser { get; set; }
-
-    /// <summary>Kudu basic-auth password (a secret: Key Vault reference in Azure, never in the repo).</summary>
-    public string? KuduBasicAuthPassword { get; set; }
-
     /// <summary>Which credential to use.</summary>
     public CredentialMode Credential { get; set; } = CredentialMode.Default;
 
@@ -88,18 +68,6 @@ public sealed class AzureOptions : IValidatableObject
             yield return new ValidationResult(
                 "Azure:ResourceManagerEndpoint must be https: bearer tokens are never sent over plain HTTP.",
                 [nameof(ResourceManagerEndpoint)]);
-        }
-
-        if (!ScmEndpointTemplate.StartsWith("https://", StringComparison.OrdinalIgnoreCase) || !ScmEndpointTemplate.Contains("{site}", StringComparison.Ordinal))
-        {
-            yield return new ValidationResult(
-                "Azure:ScmEndpointTemplate must be an https URL containing {site}.", [nameof(ScmEndpointTemplate)]);
-        }
-
-        if (string.IsNullOrEmpty(KuduBasicAuthUser) != string.IsNullOrEmpty(KuduBasicAuthPassword))
-        {
-            yield return new ValidationResult(
-                "Set both Azure:KuduBasicAuthUser and Azure:KuduBasicAuthPassword, or neither.", [nameof(KuduBasicAuthUser)]);
         }
 
         if (Credential == CredentialMode.Sandbox && !ResourceManagerEndpoint.IsLoopback)

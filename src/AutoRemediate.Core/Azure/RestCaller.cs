@@ -8,17 +8,37 @@ namespace AutoRemediate.Azure;
 /// <summary>
 /// Request helpers over one Azure.Core <see cref="HttpPipeline"/>: JSON reads that throw
 /// <see cref="RequestFailedException"/> for error statuses, unbuffered streams, paging and
-/// long-running operations. Shared by <see cref="AppServiceClient"/> and <see cref="KuduClient"/>.
+/// long-running operations, for <see cref="AppServiceClient"/>. Links in answers (<c>nextLink</c>,
+/// <c>Location</c>, <c>Azure-AsyncOperation</c>) are followed only to the endpoint the client was
+/// configured with: an answer can never send the bearer token, or the pipeline, anywhere else.
 /// </summary>
 internal sealed class RestCaller
 {
     private readonly HttpPipeline _pipeline;
     private readonly TimeProvider _time;
+    private readonly Uri _endpoint;
 
-    public RestCaller(HttpPipeline pipeline, TimeProvider time)
+    public RestCaller(HttpPipeline pipeline, TimeProvider time, Uri endpoint)
     {
         _pipeline = pipeline;
         _time = time;
+        _endpoint = endpoint;
+    }
+
+    /// <summary>A link from an answer, accepted only when it points at the configured endpoint (scheme, host and port).</summary>
+    public Uri Follow(string? link, string what)
+    {
+        if (!Uri.TryCreate(link, UriKind.Absolute, out var uri))
+        {
+            throw new RequestFailedException(200, $"The {what} in Azure Resource Manager's answer is not an absolute URL; not followed.", "InvalidLink", null);
+        }
+
+        if (Uri.Compare(uri, _endpoint, UriComponents.SchemeAndServer, UriFormat.UriEscaped, StringComparison.OrdinalIgnoreCase) != 0)
+        {
+            throw new RequestFailedException(200, $"The {what} points at {uri.GetLeftPart(UriPartial.Authority)}, not at {_endpoint.GetLeftPart(UriPartial.Authority)}; not followed.", "ForeignLink", null);
+        }
+
+        return uri;
     }
 
     public HttpMessage Create(RequestMethod method, Uri uri, ResponseClassifier? classifier = null)
@@ -68,8 +88,8 @@ internal sealed class RestCaller
                 items.AddRange(value.EnumerateArray());
             }
 
-            next = body.TryGetProperty("nextLink", out var link) && link.ValueKind == JsonValueKind.String && Uri.TryCreate(link.GetString(), UriKind.Absolute, out var nextUri)
-                ? nextUri
+            next = body.TryGetProperty("nextLink", out var link) && link.ValueKind == JsonValueKind.String && !string.IsNullOrEmpty(link.GetString())
+                ? Follow(link.GetString(), "nextLink")
                 : null;
         }
 
@@ -98,7 +118,8 @@ internal sealed class RestCaller
 
         initial.Headers.TryGetValue("Azure-AsyncOperation", out var asyncOperation);
         initial.Headers.TryGetValue("Location", out var location);
-        var poll = asyncOperation ?? location ?? throw new RequestFailedException(initial.Status, "The long-running operation answered without Azure-AsyncOperation or Location.");
+        var poll = Follow(asyncOperation ?? location ?? throw new RequestFailedException(initial.Status, "The long-running operation answered without Azure-AsyncOperation or Location."),
+            asyncOperation is not null ? "Azure-AsyncOperation header" : "Location header");
         var deadline = _time.GetUtcNow() + timeout;
         var delay = RetryAfter(initial);
         while (true)
@@ -109,7 +130,7 @@ internal sealed class RestCaller
             }
 
             await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
-            using var message = Create(RequestMethod.Get, new Uri(poll));
+            using var message = Create(RequestMethod.Get, poll);
             await _pipeline.SendAsync(message, cancellationToken).ConfigureAwait(false);
             var response = message.Response;
             if (response.IsError)

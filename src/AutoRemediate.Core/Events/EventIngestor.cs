@@ -28,6 +28,9 @@ public sealed class EventDelivery
     /// <summary>The alerts carried by events, parsed up front (index into <see cref="Events"/>).</summary>
     public IReadOnlyDictionary<int, AlertSignal> Alerts { get; init; } = new Dictionary<int, AlertSignal>();
 
+    /// <summary>Alerts carried by events that are well formed but not about an app, with the reason (index into <see cref="Events"/>).</summary>
+    public IReadOnlyDictionary<int, string> IgnoredAlerts { get; init; } = new Dictionary<int, string>();
+
     /// <summary>The validation code, when this is Event Grid's subscription validation handshake.</summary>
     public string? ValidationCode { get; init; }
 
@@ -64,8 +67,14 @@ public sealed class EventIngestor
         _logger = logger;
     }
 
-    /// <summary>Parses and validates a whole delivery. Pure: nothing is stored or started.</summary>
-    public static EventDelivery Parse(ReadOnlyMemory<byte> body)
+    /// <summary>Longest event id, type, source or subject accepted; longer is a 400 for the delivery.</summary>
+    public const int MaxFieldLength = 1024;
+
+    /// <summary>
+    /// Parses and validates a whole delivery. Pure: nothing is stored or started. More than
+    /// <paramref name="maxEvents"/> events, or an alert naming more than <paramref name="maxTargets"/> targets, is refused.
+    /// </summary>
+    public static EventDelivery Parse(ReadOnlyMemory<byte> body, int maxEvents = IngestOptions.DefaultMaxEventsPerDelivery, int maxTargets = IngestOptions.DefaultMaxTargetsPerAlert)
     {
         if (!System.Text.Unicode.Utf8.IsValid(body.Span))
         {
@@ -99,6 +108,11 @@ public sealed class EventIngestor
                     : "Expected an Event Grid event, a CloudEvent, or an array of them.");
             }
 
+            if (root.ValueKind == JsonValueKind.Array && root.GetArrayLength() > maxEvents)
+            {
+                return Refuse("$", $"The delivery holds {root.GetArrayLength()} events; at most {maxEvents} are accepted in one delivery (Ingest:MaxEventsPerDelivery). Lower the subscription's maxEventsPerBatch.");
+            }
+
             var isCloudEvent = first.TryGetProperty("specversion", out _);
             List<IncomingEvent> events;
             try
@@ -119,17 +133,23 @@ public sealed class EventIngestor
 
             var errors = new List<InputError>();
             var alerts = new Dictionary<int, AlertSignal>();
+            var ignored = new Dictionary<int, string>();
             for (var i = 0; i < events.Count; i++)
             {
+                CheckFields(events[i], i, errors);
                 if (!IsAlert(events[i]))
                 {
                     continue;
                 }
 
-                var parsed = CommonAlertSchemaParser.Parse(events[i].Data!.Value);
+                var parsed = CommonAlertSchemaParser.Parse(events[i].Data!.Value, maxTargets);
                 if (parsed.IsValid)
                 {
                     alerts[i] = parsed.Signal!;
+                }
+                else if (parsed.IsIgnored)
+                {
+                    ignored[i] = parsed.IgnoredReason!;
                 }
                 else
                 {
@@ -137,7 +157,7 @@ public sealed class EventIngestor
                 }
             }
 
-            return errors.Count > 0 ? new EventDelivery { Errors = errors } : new EventDelivery { Events = events, Alerts = alerts };
+            return errors.Count > 0 ? new EventDelivery { Errors = errors } : new EventDelivery { Events = events, Alerts = alerts, IgnoredAlerts = ignored };
         }
     }
 
@@ -149,6 +169,12 @@ public sealed class EventIngestor
         for (var i = 0; i < delivery.Events.Count; i++)
         {
             var e = delivery.Events[i];
+            if (delivery.IgnoredAlerts.TryGetValue(i, out var reason))
+            {
+                outcomes.Add(Ignore(e, reason));
+                continue;
+            }
+
             if (delivery.Alerts.TryGetValue(i, out var signal))
             {
                 var targets = await _alerts.IngestAsync(signal, client, cancellationToken).ConfigureAwait(false);
@@ -172,12 +198,12 @@ public sealed class EventIngestor
         }
 
         var (resourceId, message) = describe.Value;
-        if (!ResourceIds.TryParse(resourceId, out var id) || ResourceIds.KindOf(id!) is null)
+        if (!ResourceIds.TryParse(resourceId, out var id))
         {
             return Ignore(e, "The event does not name an App Service app, slot or plan.");
         }
 
-        var incidentId = await AlertIngestor.GetLiveIncidentAsync(client, resourceId!, cancellationToken).ConfigureAwait(false);
+        var incidentId = await AlertIngestor.GetLiveIncidentAsync(client, id!, cancellationToken).ConfigureAwait(false);
         if (incidentId is null)
         {
             return Ignore(e, "No remediation is running for this resource.");
@@ -186,6 +212,28 @@ public sealed class EventIngestor
         await _store.AppendExternalAsync(incidentId, "eventgrid:" + e.Id, e.Time, "AzureEvent", message, cancellationToken).ConfigureAwait(false);
         Log.EventRecorded(_logger, e.Id, e.Type, incidentId);
         return new EventOutcome(e.Id, e.Type, "Recorded", incidentId, "Recorded on the incident timeline.");
+    }
+
+    // The id keys the timeline row (hashed) and the type is shown: both are refused when they could
+    // not be stored or shown as sent.
+    private static void CheckFields(IncomingEvent e, int index, List<InputError> errors)
+    {
+        foreach (var (name, value) in new[] { ("id", e.Id), ("type", e.Type), ("source", e.Source), ("subject", e.Subject) })
+        {
+            if (value is null)
+            {
+                continue;
+            }
+
+            if (value.Length > MaxFieldLength)
+            {
+                errors.Add(new InputError($"[{index}].{name}", $"Longer than {MaxFieldLength:N0} characters ({value.Length:N0})."));
+            }
+            else if (!InputText.IsClean(value))
+            {
+                errors.Add(new InputError($"[{index}].{name}", "Contains control characters or invalid UTF-16."));
+            }
+        }
     }
 
     private EventOutcome Ignore(IncomingEvent e, string reason)

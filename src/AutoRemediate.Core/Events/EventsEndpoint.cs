@@ -3,6 +3,7 @@ using AutoRemediate.Http;
 using Microsoft.AspNetCore.Http;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace AutoRemediate.Events;
 
@@ -16,13 +17,15 @@ public sealed class EventsEndpoint
 {
     private readonly EventIngestor _ingestor;
     private readonly WebhookReader _reader;
+    private readonly IOptions<IngestOptions> _options;
     private readonly ILogger<EventsEndpoint> _logger;
 
     /// <summary>Creates the endpoint.</summary>
-    public EventsEndpoint(EventIngestor ingestor, WebhookReader reader, ILogger<EventsEndpoint> logger)
+    public EventsEndpoint(EventIngestor ingestor, WebhookReader reader, IOptions<IngestOptions> options, ILogger<EventsEndpoint> logger)
     {
         _ingestor = ingestor;
         _reader = reader;
+        _options = options;
         _logger = logger;
     }
 
@@ -53,7 +56,8 @@ public sealed class EventsEndpoint
             return problem;
         }
 
-        var delivery = EventIngestor.Parse(body);
+        var limits = _options.Value;
+        var delivery = EventIngestor.Parse(body, limits.MaxEventsPerDelivery, limits.MaxTargetsPerAlert);
         if (delivery.Errors.Count > 0)
         {
             Log.EventsRejected(_logger, string.Join("; ", delivery.Errors.Select(e => $"{e.Field}: {e.Message}")));
@@ -66,19 +70,16 @@ public sealed class EventsEndpoint
             return Results.Json(new { validationResponse = code }, statusCode: StatusCodes.Status200OK);
         }
 
-        try
-        {
-            var outcomes = await _ingestor.IngestAsync(delivery, client, cancellationToken).ConfigureAwait(false);
-            return Results.Json(new
+        return await DependencyFailures.GuardAsync(
+            async token =>
             {
-                received = outcomes.Count,
-                results = outcomes.Select(o => new { id = o.Id, eventType = o.Type, disposition = o.Disposition, incidentId = o.IncidentId, reason = o.Reason }),
-            });
-        }
-        catch (Exception ex) when (DependencyFailures.IsTransient(ex))
-        {
-            Log.DependencyUnavailable(_logger, ex.GetType().Name, ex.Message);
-            return DependencyFailures.Unavailable("Incident storage or the workflow backend cannot take the events right now.");
-        }
+                var outcomes = await _ingestor.IngestAsync(delivery, client, token).ConfigureAwait(false);
+                return Results.Json(new
+                {
+                    received = outcomes.Count,
+                    results = outcomes.Select(o => new { id = o.Id, eventType = o.Type, disposition = o.Disposition, incidentId = o.IncidentId, reason = o.Reason }),
+                });
+            },
+            limits.DependencyTimeout, "Incident storage or the workflow backend", _logger, cancellationToken).ConfigureAwait(false);
     }
 }

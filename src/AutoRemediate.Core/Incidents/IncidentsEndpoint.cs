@@ -1,5 +1,7 @@
 using AutoRemediate.Http;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace AutoRemediate.Incidents;
 
@@ -7,9 +9,16 @@ namespace AutoRemediate.Incidents;
 public sealed class IncidentsEndpoint
 {
     private readonly IIncidentStore _store;
+    private readonly IOptions<Alerts.IngestOptions> _options;
+    private readonly ILogger<IncidentsEndpoint> _logger;
 
     /// <summary>Creates the endpoint.</summary>
-    public IncidentsEndpoint(IIncidentStore store) => _store = store;
+    public IncidentsEndpoint(IIncidentStore store, IOptions<Alerts.IngestOptions> options, ILogger<IncidentsEndpoint> logger)
+    {
+        _store = store;
+        _options = options;
+        _logger = logger;
+    }
 
     /// <summary>Handles one request.</summary>
     public async Task<IResult> GetAsync(string? incidentId, CancellationToken cancellationToken)
@@ -20,13 +29,18 @@ public sealed class IncidentsEndpoint
                 [new Alerts.InputError("id", "Incident ids look like inc-20250415-0123456789abcdef.")]);
         }
 
-        var incident = await _store.GetAsync(incidentId!, cancellationToken).ConfigureAwait(false);
+        return await DependencyFailures.GuardAsync(token => ReadAsync(incidentId!, token), _options.Value.DependencyTimeout, "Incident storage", _logger, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<IResult> ReadAsync(string incidentId, CancellationToken cancellationToken)
+    {
+        var incident = await _store.GetAsync(incidentId, cancellationToken).ConfigureAwait(false);
         if (incident is null)
         {
             return Problems.Status(StatusCodes.Status404NotFound, "Incident not found.", $"No incident '{incidentId}' exists.");
         }
 
-        var timeline = await _store.GetTimelineAsync(incidentId!, cancellationToken).ConfigureAwait(false);
+        var timeline = await _store.GetTimelineAsync(incidentId, cancellationToken).ConfigureAwait(false);
         return Results.Json(new
         {
             incidentId = incident.IncidentId,

@@ -60,7 +60,7 @@ public static class RemediationOrchestration
                 $"Alert '{signal.AlertRule}' ({signal.Severity}) fired for {AppName(input.TargetResourceId)}; gathering evidence before touching anything."),
             s_storageRetry);
 
-        if (ResourceIds.TryParse(input.TargetResourceId, out var target) && ResourceIds.KindOf(target!) == TargetKind.Plan)
+        if (ResourceIds.KindOf(input.TargetResourceId) == TargetKind.Plan)
         {
             await RecordAsync(flow, "PlanAlert",
                 $"The alert is about the App Service plan {AppName(input.TargetResourceId)}, not one app; the pipeline acts on apps, so on-call takes this one.");

@@ -117,7 +117,7 @@ public sealed class AlertIngestorTests
     [TestMethod]
     public async Task Ingest_OneAlertThreeApps_OneIncidentEach()
     {
-        var sites = new[] { "a", "b", "c" }.Select(n => Samples.ShopSiteId.Replace("contoso-shop", n, StringComparison.Ordinal)).ToArray();
+        var sites = new[] { "app-a", "app-b", "app-c" }.Select(n => Samples.ShopSiteId.Replace("contoso-shop", n, StringComparison.Ordinal)).ToArray();
         var signal = Fired("alert-1") with { TargetResourceIds = sites };
 
         var outcomes = await _ingestor.IngestAsync(signal, _host.Client);

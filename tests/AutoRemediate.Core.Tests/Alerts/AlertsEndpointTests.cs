@@ -29,6 +29,7 @@ public sealed class AlertsEndpointTests
         var endpoint = new AlertsEndpoint(
             TestServices.Ingestor(store.Object),
             new AutoRemediate.Http.WebhookReader(TestServices.NoAuth(), Options.Create(new IngestOptions { MaxBodyBytes = maxBytes })),
+            Options.Create(new IngestOptions { MaxBodyBytes = maxBytes }),
             NullLogger<AlertsEndpoint>.Instance);
         var context = new DefaultHttpContext { RequestServices = new ServiceCollection().AddLogging().BuildServiceProvider() };
         context.Request.Method = "POST";
@@ -84,14 +85,14 @@ public sealed class AlertsEndpointTests
     public async Task Handle_MissingFields_ListsEachFieldUnderErrors()
     {
         var alert = Samples.MetricAlertFor(Samples.ShopSiteId);
-        alert["data"]!["essentials"]!.AsObject().Remove("alertRule");
-        alert["data"]!["essentials"]!["alertTargetIDs"] = new JsonArray("not-an-id");
+        alert["data"]!["essentials"]!.AsObject().Remove("alertId");
+        alert["data"]!["essentials"]!["alertTargetIDs"] = new JsonArray(42);
 
         var (status, _, problem) = await PostAsync(alert.ToJsonString(), "application/json");
 
         Assert.AreEqual(400, status);
         CollectionAssert.AreEquivalent(
-            new[] { "data.essentials.alertRule", "data.essentials.alertTargetIDs[0]" },
+            new[] { "data.essentials.alertId", "data.essentials.alertTargetIDs[0]" },
             problem["errors"]!.AsArray().Select(e => e!["field"]!.GetValue<string>()).ToArray());
     }
 

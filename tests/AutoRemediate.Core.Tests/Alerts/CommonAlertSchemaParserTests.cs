@@ -70,7 +70,9 @@ public sealed class CommonAlertSchemaParserTests
 
     [TestMethod]
     [DataRow("alertId", null, "Required field is missing")]
-    [DataRow("alertRule", "", "Required field is empty")]
+    [DataRow("alertRule", 42, "Expected a string")]
+    [DataRow("alertId", "alert\u0007with-a-bell", "control characters")]
+    [DataRow("monitoringService", "", "Required field is empty")]
     [DataRow("severity", "Sev9", "not a severity")]
     [DataRow("monitorCondition", "Exploded", "not a monitor condition")]
     [DataRow("firedDateTime", "yesterday", "not an ISO 8601")]
@@ -97,13 +99,28 @@ public sealed class CommonAlertSchemaParserTests
     }
 
     [TestMethod]
-    [DataRow("not-a-resource-id")]
-    [DataRow("/subscriptions/")]
-    [DataRow("/subscriptions/sub/resourceGroups")]
-    public void Parse_MalformedTarget_NamesTheIndex(string target)
+    public void Parse_AlertRuleOf200KB_400NamesTheFieldAndTheLimit()
     {
         var alert = Samples.MetricAlertFor(Samples.ShopSiteId);
-        alert["data"]!["essentials"]!["alertTargetIDs"] = new JsonArray(Samples.ShopSiteId, target);
+        alert["data"]!["essentials"]!["alertRule"] = new string('r', 200 * 1024);
+
+        var result = Parse(alert);
+
+        Assert.IsFalse(result.IsValid);
+        var error = result.Errors.Single();
+        Assert.AreEqual("data.essentials.alertRule", error.Field);
+        StringAssert.Contains(error.Message, "Longer than 1,024 characters");
+    }
+
+    [TestMethod]
+    [DataRow(42, DisplayName = "a number")]
+    [DataRow("", DisplayName = "empty")]
+    [DataRow("/subscriptions/11111111-2222-3333-4444-555555555555\u0000", DisplayName = "a NUL")]
+    [DataRow("/subscriptions/11111111-2222-3333-4444-555555555555\n", DisplayName = "a trailing newline")]
+    public void Parse_TargetThatIsNotIdText_NamesTheIndex(object target)
+    {
+        var alert = Samples.MetricAlertFor(Samples.ShopSiteId);
+        alert["data"]!["essentials"]!["alertTargetIDs"] = new JsonArray(Samples.ShopSiteId, JsonValue.Create(target));
 
         var result = Parse(alert);
 
@@ -112,7 +129,46 @@ public sealed class CommonAlertSchemaParserTests
     }
 
     [TestMethod]
-    public void Parse_NoTargets_IsRefused()
+    public void Parse_TargetOverTheLengthLimit_NamesTheIndex()
+    {
+        var alert = Samples.MetricAlertFor(Samples.ShopSiteId);
+        alert["data"]!["essentials"]!["alertTargetIDs"] = new JsonArray(Samples.ShopSiteId + new string('x', 1100));
+
+        var result = Parse(alert);
+
+        StringAssert.Contains(result.Errors.Single().Message, "Longer than 1,024");
+    }
+
+    [TestMethod]
+    [DataRow("not-a-resource-id")]
+    [DataRow("/subscriptions/")]
+    [DataRow("/subscriptions/11111111-2222-3333-4444-555555555555/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm1")]
+    public void Parse_TargetThatIsNotAnAppServiceId_ParsedForTheIngestorToIgnore(string target)
+    {
+        var alert = Samples.MetricAlertFor(Samples.ShopSiteId);
+        alert["data"]!["essentials"]!["alertTargetIDs"] = new JsonArray(target);
+
+        var result = Parse(alert);
+
+        Assert.IsTrue(result.IsValid, string.Join("; ", result.Errors.Select(e => e.Message)));
+        CollectionAssert.AreEqual(new[] { target }, result.Signal!.TargetResourceIds.ToArray());
+    }
+
+    [TestMethod]
+    public void Parse_TwentyOneTargets_400NamesTheLimit()
+    {
+        var alert = Samples.MetricAlertFor(Samples.ShopSiteId);
+        alert["data"]!["essentials"]!["alertTargetIDs"] = new JsonArray([.. Enumerable.Range(0, 21).Select(i => JsonValue.Create(Samples.ShopSiteId + i))]);
+
+        var result = Parse(alert);
+
+        Assert.IsFalse(result.IsValid);
+        StringAssert.Contains(result.Errors.Single().Message, "21 targets; at most 20");
+        StringAssert.Contains(result.Errors.Single().Message, "Ingest:MaxTargetsPerAlert");
+    }
+
+    [TestMethod]
+    public void Parse_NoTargets_IgnoredWithReason()
     {
         var alert = Samples.MetricAlertFor(Samples.ShopSiteId);
         alert["data"]!["essentials"]!["alertTargetIDs"] = new JsonArray();
@@ -120,7 +176,43 @@ public sealed class CommonAlertSchemaParserTests
         var result = Parse(alert);
 
         Assert.IsFalse(result.IsValid);
-        StringAssert.Contains(result.Errors.Single().Message, "no target");
+        Assert.IsEmpty(result.Errors);
+        StringAssert.Contains(result.IgnoredReason, "names no alertTargetIDs");
+    }
+
+    [TestMethod]
+    public void Parse_BudgetTestNotificationWithNullRuleSeverityAndTargets_IgnoredNotRefused()
+    {
+        // Shaped as the action group's test notification for a budget alert arrives: a common-schema
+        // envelope from monitoringService CostAlerts whose alertRule, severity and targets are null.
+        var alert = Samples.MetricAlertFor(Samples.ShopSiteId);
+        var essentials = alert["data"]!["essentials"]!.AsObject();
+        essentials["monitoringService"] = "CostAlerts";
+        essentials["alertRule"] = null;
+        essentials["severity"] = null;
+        essentials["alertTargetIDs"] = null;
+        alert["data"]!["alertContext"] = new JsonObject();
+
+        var result = Parse(alert);
+
+        Assert.IsFalse(result.IsValid);
+        Assert.IsEmpty(result.Errors);
+        Assert.IsTrue(result.IsIgnored);
+        StringAssert.Contains(result.IgnoredReason, "CostAlerts alert names no alertRule, severity, alertTargetIDs");
+    }
+
+    [TestMethod]
+    public void Parse_DescriptionWithControlCharactersAndOverTheCap_CleanedAndCut()
+    {
+        var alert = Samples.MetricAlertFor(Samples.ShopSiteId);
+        alert["data"]!["essentials"]!["description"] = "line one\u0000\u001b[31m" + new string('d', 10_000);
+
+        var result = Parse(alert);
+
+        var description = result.Signal!.Description!;
+        Assert.IsFalse(description.Any(char.IsControl), description[..40]);
+        Assert.AreEqual(AlertContextParser.MaxText + 1, description.Length);
+        Assert.EndsWith("…", description);
     }
 
     [TestMethod]

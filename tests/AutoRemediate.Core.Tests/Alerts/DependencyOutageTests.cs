@@ -33,7 +33,7 @@ public sealed class DependencyOutageTests
     public async Task Post_DurableBackendDown_503ThenRetryAfterRecoveryStartsTheSameIncident()
     {
         var store = TestServices.Store(TestServices.UniqueTables());
-        var endpoint = new AlertsEndpoint(TestServices.Ingestor(store), new AutoRemediate.Http.WebhookReader(TestServices.NoAuth(), Options.Create(new IngestOptions())), NullLogger<AlertsEndpoint>.Instance);
+        var endpoint = new AlertsEndpoint(TestServices.Ingestor(store), new AutoRemediate.Http.WebhookReader(TestServices.NoAuth(), Options.Create(new IngestOptions())), Options.Create(new IngestOptions()), NullLogger<AlertsEndpoint>.Instance);
         var alert = Samples.MetricAlertFor(Samples.ShopSiteId);
         var incidentId = IncidentIds.IncidentIdFor(alert["data"]!["essentials"]!["alertId"]!.GetValue<string>(), Samples.ShopSiteId,
             DateTimeOffset.Parse(alert["data"]!["essentials"]!["firedDateTime"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture));

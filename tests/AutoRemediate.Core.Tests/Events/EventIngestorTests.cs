@@ -132,12 +132,12 @@ public sealed class EventIngestorTests
     public void Parse_BatchWithOneBrokenAlert_RefusedWhole()
     {
         var broken = Samples.MetricAlertFor(Samples.ShopSiteId);
-        broken["data"]!["essentials"]!.AsObject().Remove("alertRule");
+        broken["data"]!["essentials"]!.AsObject().Remove("alertId");
         var batch = new JsonArray(CloudEvent(Samples.MetricAlertFor(Samples.ShopSiteId)), CloudEvent(broken));
 
         var delivery = Parse(batch);
 
-        Assert.AreEqual("[1].data.data.essentials.alertRule", delivery.Errors.Single().Field);
+        Assert.AreEqual("[1].data.data.essentials.alertId", delivery.Errors.Single().Field);
         Assert.IsEmpty(delivery.Events);
     }
 }
