@@ -273,6 +273,22 @@ public sealed class RemediationOrchestrationTests
     }
 
     [TestMethod]
+    public async Task Act_ScaleOutOfAPlanOutsideScope_NotScaledAndEscalatedWithTheReason()
+    {
+        // Scope lists the app, not its plan: scaling would change every app on plan-cpu-prod.
+        var run = await RunAsync(SandboxFixture.SiteId("contoso-cpu"), metric: "HttpResponseTime", threshold: 2, settings: new Dictionary<string, string?>
+        {
+            ["Workflow:AutoApprove"] = "true",
+            ["Scope:AllowedResourceIds:0"] = SandboxFixture.SiteId("contoso-cpu"),
+        });
+
+        Assert.AreEqual(IncidentStatus.Escalated, run.Result.Status);
+        StringAssert.Contains(run.Message("ActionFailed"), "plan-cpu-prod is not scaled");
+        StringAssert.Contains(run.Message("ActionFailed"), "Scope:AllowedResourceIds");
+        Assert.AreEqual(0, run.Requests.Count(r => r.Method == "PATCH"));
+    }
+
+    [TestMethod]
     public async Task Action_FaultAfterTheRestartWasSent_RetryDoesNotRestartAgain()
     {
         var journal = new FaultyJournal();
