@@ -95,4 +95,37 @@ public sealed class FunctionMetadataTests
         Assert.AreEqual("api", host["extensions"]!["http"]!["routePrefix"]!.GetValue<string>());
         Assert.MatchesRegex("^[A-Za-z][A-Za-z0-9]*$", host["extensions"]!["durableTask"]!["hubName"]!.GetValue<string>());
     }
+
+    [TestMethod]
+    public void HostJson_FunctionTimeout_OutlastsTheLongestActivityTheOptionsAllow()
+    {
+        var host = JsonNode.Parse(File.ReadAllText(Path.Combine(FunctionMetadata.OutputDirectory, "host.json")))!;
+        var functionTimeout = TimeSpan.Parse(host["functionTimeout"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture);
+
+        // The longest activities: a dump, bounded by Evidence:DumpTimeBudget, and a scale, bounded by
+        // Azure:LongRunningOperationTimeout after its PATCH. Around either wait come ARM calls with
+        // Azure.Core's retries (4 tries of up to 100 s each, with back-off): allow 20 minutes for them.
+        var dump = MaximumOf(typeof(AutoRemediate.Evidence.EvidenceOptions), nameof(AutoRemediate.Evidence.EvidenceOptions.DumpTimeBudget));
+        var scale = MaximumOf(typeof(AutoRemediate.Azure.AzureOptions), nameof(AutoRemediate.Azure.AzureOptions.LongRunningOperationTimeout));
+        var longest = (dump > scale ? dump : scale) + TimeSpan.FromMinutes(20);
+
+        Assert.IsGreaterThan(longest, functionTimeout, $"functionTimeout {functionTimeout} would kill an activity the options allow to run {longest}");
+    }
+
+    [TestMethod]
+    public void HostJson_Logging_KeepsSuccessfulInvocationsForTheRequestsTable()
+    {
+        var host = JsonNode.Parse(File.ReadAllText(Path.Combine(FunctionMetadata.OutputDirectory, "host.json")))!;
+        var level = host["logging"]!["logLevel"]!["Host.Results"]?.GetValue<string>() ?? host["logging"]!["logLevel"]!["default"]!.GetValue<string>();
+
+        // Host.Results at Information is what Application Insights turns into its requests table.
+        Assert.IsTrue(level is "Trace" or "Debug" or "Information", $"Host.Results is {level}: successful invocations would be dropped");
+    }
+
+    private static TimeSpan MaximumOf(Type options, string property)
+    {
+        var range = (System.ComponentModel.DataAnnotations.RangeAttribute)options.GetProperty(property)!
+            .GetCustomAttributes(typeof(System.ComponentModel.DataAnnotations.RangeAttribute), inherit: false).Single();
+        return TimeSpan.Parse((string)range.Maximum, System.Globalization.CultureInfo.InvariantCulture);
+    }
 }
