@@ -16,6 +16,9 @@ public static class AlertContextParser
     /// <summary>Longest query, link or summary kept.</summary>
     public const int MaxText = 2000;
 
+    /// <summary>Longest custom property or dimension name kept.</summary>
+    public const int MaxKey = 256;
+
     /// <summary>Most custom properties or dimensions kept.</summary>
     public const int MaxEntries = 20;
 
@@ -37,12 +40,12 @@ public static class AlertContextParser
             Window = ParseWindow(condition, context),
             Log = kind == SignalKind.LogSearch ? ParseLog(context, conditions) : null,
             Health = kind == SignalKind.ResourceHealth ? new ResourceHealthDetails(
-                Str(properties, "currentHealthStatus"), Str(properties, "previousHealthStatus"), Str(properties, "cause"), Str(properties, "type"), Cap(Str(properties, "title"))) : null,
+                Str(properties, "currentHealthStatus"), Str(properties, "previousHealthStatus"), Str(properties, "cause"), Str(properties, "type"), Str(properties, "title")) : null,
             Activity = kind is SignalKind.ActivityLog or SignalKind.ResourceHealth or SignalKind.ServiceHealth ? new ActivityLogDetails(
                 Str(context, "operationName"), Str(context, "status"), Str(context, "caller"), Str(context, "level"),
-                Cap(Str(properties, "title")), Cap(Str(properties, "region")), Str(properties, "incidentType"),
-                Cap(Str(properties, "trackingId")), Str(properties, "stage"), Cap(Str(properties, "service"))) : null,
-            Summary = Cap(Summarize(kind, context, properties)),
+                Str(properties, "title"), Str(properties, "region"), Str(properties, "incidentType"),
+                Str(properties, "trackingId"), Str(properties, "stage"), Str(properties, "service")) : null,
+            Summary = InputText.Clean(Summarize(kind, context, properties), MaxText),
             CustomProperties = StringMap(Obj(data, "customProperties")) ?? StringMap(properties is { ValueKind: JsonValueKind.Object } && kind is SignalKind.MetricStatic or SignalKind.MetricDynamic or SignalKind.LogSearch ? properties : default),
             AlertContextVersion = Str(essentials, "alertContextVersion"),
         };
@@ -89,7 +92,7 @@ public static class AlertContextParser
                 Str(item, "timeAggregation"),
                 Dimensions(item),
                 Str(item, "alertSensitivity"),
-                Cap(Str(item, "searchQuery"))));
+                Str(item, "searchQuery")));
         }
 
         return list;
@@ -115,10 +118,10 @@ public static class AlertContextParser
         var first = conditions.Count > 0 ? conditions[0] : null;
         var criterion = Obj(Obj(context, "condition"), "allOf", 0);
         return new LogSearchDetails(
-            Cap(Str(context, "SearchQuery") ?? first?.Query),
+            Str(context, "SearchQuery") ?? first?.Query,
             Num(context, "ResultCount") ?? first?.ObservedValue,
-            Cap(Str(context, "LinkToSearchResults") ?? Str(criterion, "linkToSearchResultsUI") ?? Str(context, "LinkToSearchResultsUI")),
-            Cap(Str(context, "LinkToFilteredSearchResultsUI") ?? Str(criterion, "linkToFilteredSearchResultsUI")));
+            Str(context, "LinkToSearchResults") ?? Str(criterion, "linkToSearchResultsUI") ?? Str(context, "LinkToSearchResultsUI"),
+            Str(context, "LinkToFilteredSearchResultsUI") ?? Str(criterion, "linkToFilteredSearchResultsUI"));
     }
 
     private static string? Summarize(SignalKind kind, JsonElement context, JsonElement properties) => kind switch
@@ -149,9 +152,9 @@ public static class AlertContextParser
         var map = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var d in dims.EnumerateArray().Take(MaxEntries))
         {
-            if (Str(d, "name") is { } name && !map.ContainsKey(name))
+            if (Str(d, "name") is { } name && InputText.Clean(name, MaxKey) is { } key && !map.ContainsKey(key))
             {
-                map[name] = Cap(Str(d, "value")) ?? string.Empty;
+                map[key] = Str(d, "value") ?? string.Empty;
             }
         }
 
@@ -170,7 +173,7 @@ public static class AlertContextParser
         {
             if (p.Value.ValueKind is JsonValueKind.String or JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False)
             {
-                map[p.Name] = Cap(p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString() : p.Value.GetRawText())!;
+                map[InputText.Clean(p.Name, MaxKey)!] = InputText.Clean(p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString() : p.Value.GetRawText(), MaxText)!;
             }
         }
 
@@ -199,9 +202,11 @@ public static class AlertContextParser
             return null;
         }
 
+        // Every context string is cleaned of control characters and capped here, once: the context
+        // is free text, kept as evidence, and never refuses an alert.
         return value.ValueKind switch
         {
-            JsonValueKind.String => string.IsNullOrEmpty(value.GetString()) ? null : value.GetString(),
+            JsonValueKind.String => string.IsNullOrEmpty(value.GetString()) ? null : InputText.Clean(value.GetString(), MaxText),
             JsonValueKind.Number => value.GetRawText(),
             JsonValueKind.True or JsonValueKind.False => value.GetRawText(),
             _ => null,
@@ -230,6 +235,4 @@ public static class AlertContextParser
 
     private static DateTimeOffset? Time(string? text) =>
         text is not null && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var value) ? value : null;
-
-    private static string? Cap(string? text) => text is null || text.Length <= MaxText ? text : text[..MaxText] + "…";
 }

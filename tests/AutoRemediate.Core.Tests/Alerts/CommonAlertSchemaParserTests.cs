@@ -240,4 +240,21 @@ public sealed class CommonAlertSchemaParserTests
         Assert.AreEqual(MonitorCondition.Resolved, signal.MonitorCondition);
         Assert.AreEqual(new DateTimeOffset(2025, 4, 15, 18, 27, 12, TimeSpan.Zero), signal.ResolvedAt);
     }
+
+    [TestMethod]
+    public void Parse_ContextWithHugeKeysValuesAndControlCharacters_KeptCleanedAndCapped()
+    {
+        var alert = Samples.MetricAlertFor(Samples.ShopSiteId);
+        var properties = new JsonObject { [new string('k', 5000)] = "v\u0000" + new string('v', 5000), ["ok"] = "fine" };
+        alert["data"]!["customProperties"] = properties;
+        alert["data"]!["alertContext"]!["condition"]!["allOf"]![0]!["metricName"] = "Memory\u001bWorkingSet";
+
+        var signal = Parse(alert).Signal!;
+
+        var all = signal.CustomProperties!.SelectMany(p => new[] { p.Key, p.Value }).Append(signal.Conditions![0].MetricName!).ToList();
+        Assert.IsFalse(all.Any(t => t.Any(char.IsControl)));
+        Assert.IsTrue(signal.CustomProperties!.Keys.All(k => k.Length <= AlertContextParser.MaxKey + 1));
+        Assert.IsTrue(signal.CustomProperties!.Values.All(v => v.Length <= AlertContextParser.MaxText + 1));
+        Assert.AreEqual("fine", signal.CustomProperties!["ok"]);
+    }
 }
