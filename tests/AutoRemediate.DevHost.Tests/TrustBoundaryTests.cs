@@ -56,6 +56,21 @@ public sealed class TrustBoundaryTests
 
     private static JsonNode AlertFor(string target) => Samples.MetricAlertFor(target);
 
+    // An App Service event in the Event Grid schema about contoso-shop.
+    private static JsonNode AppUpdated(string id) => new JsonObject
+    {
+        ["id"] = id,
+        ["eventType"] = "Microsoft.Web.AppUpdated",
+        ["subject"] = "sites/contoso-shop",
+        ["eventTime"] = "2026-11-30T10:00:00Z",
+        ["dataVersion"] = "1",
+        ["topic"] = Shop,
+        ["data"] = new JsonObject(),
+    };
+
+    private static Task<HttpResponseMessage> PostEventsAsync(JsonArray events) =>
+        s_http.PostAsync("/api/events", new StringContent(events.ToJsonString(), Encoding.UTF8, "application/json"));
+
     private static IReadOnlyList<LoggedRequest> SandboxRequests() => s_host.SandboxServices!.GetRequiredService<RequestLog>().Snapshot();
 
     [TestMethod]
@@ -179,18 +194,9 @@ public sealed class TrustBoundaryTests
     [TestMethod]
     public async Task Events_101EventsInOneDelivery_400NamesTheLimit()
     {
-        var events = new JsonArray([.. Enumerable.Range(0, 101).Select(i => (JsonNode)new JsonObject
-        {
-            ["id"] = $"evt-{i}",
-            ["eventType"] = "Microsoft.Web.AppUpdated",
-            ["subject"] = "sites/contoso-shop",
-            ["eventTime"] = "2026-11-30T10:00:00Z",
-            ["dataVersion"] = "1",
-            ["topic"] = Shop,
-            ["data"] = new JsonObject(),
-        })]);
+        var events = new JsonArray([.. Enumerable.Range(0, 101).Select(i => AppUpdated($"evt-{i}"))]);
 
-        using var response = await s_http.PostAsync("/api/events", new StringContent(events.ToJsonString(), Encoding.UTF8, "application/json"));
+        using var response = await PostEventsAsync(events);
         var problem = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
 
         Assert.AreEqual(HttpStatusCode.BadRequest, response.StatusCode);
@@ -200,18 +206,7 @@ public sealed class TrustBoundaryTests
     [TestMethod]
     public async Task Events_IdWithControlCharacters_400NamesTheEvent()
     {
-        var events = new JsonArray(new JsonObject
-        {
-            ["id"] = "evt-\u0000-1",
-            ["eventType"] = "Microsoft.Web.AppUpdated",
-            ["subject"] = "sites/contoso-shop",
-            ["eventTime"] = "2026-11-30T10:00:00Z",
-            ["dataVersion"] = "1",
-            ["topic"] = Shop,
-            ["data"] = new JsonObject(),
-        });
-
-        using var response = await s_http.PostAsync("/api/events", new StringContent(events.ToJsonString(), Encoding.UTF8, "application/json"));
+        using var response = await PostEventsAsync(new JsonArray(AppUpdated("evt-\u0000-1")));
         var problem = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
 
         Assert.AreEqual(HttpStatusCode.BadRequest, response.StatusCode);
