@@ -193,7 +193,8 @@ public sealed class AzuriteLauncher : IAsyncDisposable
 
     /// <summary>
     /// How long a stop waits for Azurite to save its data and exit before it is killed. It takes well
-    /// under a second; this leaves room for a busy machine within the DevHost's 10 s stop.
+    /// under a second (the guard ends it once it has closed its services, or after 2.5 s); this leaves
+    /// room for a busy machine within the DevHost's stop budget.
     /// </summary>
     public static TimeSpan StopTimeout { get; } = TimeSpan.FromSeconds(3);
 

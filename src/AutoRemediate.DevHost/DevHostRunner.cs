@@ -182,20 +182,20 @@ public sealed class DevHostRunner : IAsyncDisposable
     }
 
     /// <summary>
-    /// The most a stop takes from Ctrl+C to exit: each step's bound plus Azurite's. Ctrl+C is meant to
-    /// end the DevHost within 10 s on a busy machine too.
+    /// The most a stop takes from Ctrl+C to exit: each step's bound plus Azurite's (8 s). Ctrl+C is meant
+    /// to end the DevHost within 10 s on a busy machine too; it usually takes one or two.
     /// </summary>
-    public static TimeSpan StopBudget => PipelineStopTimeout + StepTimeout * 3 + AzuriteLauncher.StopTimeout;
+    internal static TimeSpan StopBudget => PipelineStopTimeout + StepTimeout * 3 + AzuriteLauncher.StopTimeout;
 
     /// <summary>
     /// How long the pipeline's host gets to stop (HostOptions.ShutdownTimeout): the Durable backend's
-    /// drain and lease hand-back, the worker, Kestrel. With Azurite up this takes well under a second.
+    /// drain and lease hand-back, the worker, Kestrel. With Azurite up this takes about a second.
     /// </summary>
-    internal static TimeSpan PipelineStopTimeout { get; } = TimeSpan.FromSeconds(4);
+    internal static TimeSpan PipelineStopTimeout { get; } = TimeSpan.FromSeconds(3.5);
 
     // Each of the smaller steps (disposing the pipeline's services, stopping the Sandbox) and the grace
     // after the pipeline's own bound for services that ignore its token.
-    private static TimeSpan StepTimeout { get; } = TimeSpan.FromSeconds(1);
+    private static TimeSpan StepTimeout { get; } = TimeSpan.FromSeconds(0.5);
 
     private async Task BoundedAsync(string step, TimeSpan timeout, Func<Task> stop)
     {

@@ -103,7 +103,9 @@ internal sealed class DurableSidecar : IHostedLifecycleService, IAsyncDisposable
         try
         {
             await _service.StopIfNotStartedAsync(cancellationToken).ConfigureAwait(false);
-            await _service.Stopped.WaitAsync(s_backendStopTimeout, cancellationToken).ConfigureAwait(false);
+            // The backend's stop is bounded by s_backendStopTimeout itself (and says so when it overruns);
+            // the margin here only matters should the sidecar's stop handler never call it.
+            await _service.Stopped.WaitAsync(s_backendStopTimeout + TimeSpan.FromSeconds(0.5), cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
         {

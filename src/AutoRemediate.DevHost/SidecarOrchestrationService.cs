@@ -91,6 +91,10 @@ internal sealed class SidecarOrchestrationService
                 await _service.StopAsync(isForced).WaitAsync(_stopTimeout).ConfigureAwait(false);
             }
         }
+        catch (TimeoutException)
+        {
+            Log.DurableBackendStopSlow(_logger, _stopTimeout);
+        }
         catch (Exception ex)
         {
             Log.DurableBackendStopFailed(_logger, ex);

@@ -107,6 +107,17 @@ public sealed class DevHostProcessTests
             }
         }
 
+        /// <summary>What the DevHost printed from the start of its stop on (slow steps say so there).</summary>
+        public string StopOutput
+        {
+            get
+            {
+                var output = Output;
+                var at = output.IndexOf("Stopping what the DevHost started", StringComparison.Ordinal);
+                return at < 0 ? "(no stop line)" : output[at..];
+            }
+        }
+
         /// <summary>The DevHost's own process (the Azurite guard and Azurite run below it).</summary>
         public ProcessEntry DevHost
         {
@@ -144,6 +155,49 @@ public sealed class DevHostProcessTests
             }
 
             Track();
+        }
+
+        /// <summary>
+        /// Waits until the Durable backend runs: it holds its partition's lease in Azurite. Before that (the
+        /// first seconds after "ready") it has no lease to hand back, and a stop is quick whatever the state
+        /// of Azurite; once it holds one, a stop must hand it back or give up on it.
+        /// </summary>
+        public async Task WaitForDurableBackendAsync(TimeSpan timeout)
+        {
+            foreach (var port in AzuritePorts)
+            {
+                Assert.IsTrue(await AzuriteLauncher.IsListeningAsync(port), $"Azurite does not listen on {port}");
+            }
+
+            // Finds this DevHost's Azurite listening, so it only connects (and stops nothing when disposed).
+            await using var azurite = await AzuriteLauncher.StartAsync(new AzuriteSettings(AzuritePorts[0], AzuritePorts[1], AzuritePorts[2], null));
+            var leases = new global::Azure.Data.Tables.TableServiceClient(azurite.ConnectionString).GetTableClient("AutoRemediateDevHostPartitions");
+            var deadline = DateTime.UtcNow + timeout;
+            var rows = new List<global::Azure.Data.Tables.TableEntity>();
+            while (DateTime.UtcNow < deadline)
+            {
+                rows.Clear();
+                try
+                {
+                    await foreach (var row in leases.QueryAsync<global::Azure.Data.Tables.TableEntity>())
+                    {
+                        rows.Add(row);
+                    }
+                }
+                catch (global::Azure.RequestFailedException ex) when (ex.Status == 404)
+                {
+                    // The backend has not created its partition table yet.
+                }
+
+                if (rows.Any(r => !string.IsNullOrEmpty(r.GetString("CurrentOwner"))))
+                {
+                    return;
+                }
+
+                await Task.Delay(200);
+            }
+
+            Assert.Fail($"The Durable backend held no partition lease within {timeout}: {string.Join("; ", rows.Select(r => string.Join(", ", r.Select(kv => $"{kv.Key}={kv.Value}"))))}\nOutput:\n{Output}");
         }
 
         /// <summary>Notes the processes running under this DevHost now.</summary>
@@ -341,13 +395,13 @@ public sealed class DevHostProcessTests
     {
         using var devHost = new DevHostProcess(null, [], terminal: true);
         await devHost.WaitForOutputAsync("DevHost ready.", StartTimeout);
-        Assert.AreNotEqual(devHost.DevHost.GroupId, ProcessTable.Read(devHost.AzuriteGuardPid)!.GroupId, "Azurite runs outside the terminal's process group");
+        await devHost.WaitForDurableBackendAsync(StartTimeout);
         var stop = Stopwatch.StartNew();
 
         devHost.PressCtrlC();
 
         var took = await devHost.AssertAllGoneAsync(stop, StopLimit);
-        TestContext.WriteLine($"idle DevHost: everything gone {took.TotalSeconds:0.00} s after Ctrl+C");
+        TestContext.WriteLine($"idle DevHost: everything gone {took.TotalSeconds:0.00} s after Ctrl+C\n{devHost.StopOutput}");
         Assert.AreEqual(0, devHost.Process.ExitCode, devHost.Output);
         StringAssert.Contains(devHost.Output, "Stopping what the DevHost started...");
         await AssertPortsFreeAsync(devHost);
@@ -380,7 +434,7 @@ public sealed class DevHostProcessTests
         first.PressCtrlC();
 
         var took = await first.AssertAllGoneAsync(stop, StopLimit);
-        TestContext.WriteLine($"DevHost with an incident waiting: everything gone {took.TotalSeconds:0.00} s after Ctrl+C");
+        TestContext.WriteLine($"DevHost with an incident waiting: everything gone {took.TotalSeconds:0.00} s after Ctrl+C\n{first.StopOutput}");
         Assert.AreEqual(0, first.Process.ExitCode, first.Output);
         await AssertPortsFreeAsync(first);
 
@@ -417,9 +471,10 @@ public sealed class DevHostProcessTests
     {
         using var devHost = new DevHostProcess();
         await devHost.WaitForOutputAsync("DevHost ready.", StartTimeout);
-        // Azurite's process group (led by its guard), one pid at a time.
-        var azurite = ProcessTable.InGroups([devHost.AzuriteGuardPid], devHost.DevHost.StartTime);
-        Assert.IsNotEmpty(azurite);
+        await devHost.WaitForDurableBackendAsync(StartTimeout);
+        // Azurite and its guard.
+        var azurite = ProcessTable.Tree(devHost.AzuriteGuardPid);
+        Assert.HasCount(2, azurite, string.Join('\n', azurite));
         ProcessTable.Kill(azurite);
 
         await AssertAzuriteGoneAsync(devHost.AzuritePorts);
@@ -428,7 +483,7 @@ public sealed class DevHostProcessTests
         devHost.Signal("TERM");
 
         var took = await devHost.AssertAllGoneAsync(stop, StopLimit);
-        TestContext.WriteLine($"DevHost whose Azurite was killed: everything gone {took.TotalSeconds:0.00} s after SIGTERM");
+        TestContext.WriteLine($"DevHost whose Azurite was killed: everything gone {took.TotalSeconds:0.00} s after SIGTERM\n{devHost.StopOutput}");
         Assert.AreEqual(0, devHost.Process.ExitCode, devHost.Output);
         await AssertPortsFreeAsync(devHost);
     }
