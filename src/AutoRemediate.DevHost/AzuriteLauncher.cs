@@ -35,7 +35,10 @@ public sealed class AzuriteLauncher : IAsyncDisposable
     /// <summary>True when this launcher started the process (and will stop it).</summary>
     public bool StartedByUs => _process is not null;
 
-    /// <summary>Process id of the Azurite guard, when we started it.</summary>
+    /// <summary>
+    /// Process id of the Azurite guard, when we started it; on Linux it also leads the process group
+    /// and session that Azurite runs in.
+    /// </summary>
     public int? ProcessId => _process?.Id;
 
     /// <summary>A connection string for the Azure SDKs and <c>AzureWebJobsStorage</c>.</summary>
@@ -72,7 +75,14 @@ public sealed class AzuriteLauncher : IAsyncDisposable
         }
 
         var guard = Path.Combine(AppContext.BaseDirectory, "azurite-guard.js");
-        var start = new ProcessStartInfo("node")
+        // A terminal's Ctrl+C signals its whole foreground process group, and a child is in its parent's
+        // group. Azurite then died at the same moment as the DevHost, whose graceful stop of the Durable
+        // backend (drain, hand back the partition lease) waited on a dead endpoint and never ended. In a
+        // session of its own (setsid) no terminal signal reaches the guard or Azurite: only whoever
+        // started them stops them, last, by closing the guard's stdin, which also closes when that
+        // process dies in any other way (kill -9 included). Without setsid (not Linux) the old way.
+        var setsid = FindSetsid();
+        var start = new ProcessStartInfo(setsid ?? "node")
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
@@ -80,6 +90,13 @@ public sealed class AzuriteLauncher : IAsyncDisposable
             UseShellExecute = false,
             WorkingDirectory = root,
         };
+        if (setsid is not null)
+        {
+            // Our child is never a process group leader, so setsid execs node in the same process
+            // (no fork): the process id below is the guard's, and the guard leads its session's group.
+            start.ArgumentList.Add("node");
+        }
+
         // --disableTelemetry: Azurite's telemetry client otherwise keeps it running ~10 s after SIGTERM,
         // past the guard's 5 s grace, so every stop ended in a SIGKILL.
         foreach (var arg in new[] { guard, azuriteMain, "--silent", "--skipApiVersionCheck", "--disableProductStyleUrl", "--loose", "--disableTelemetry",
@@ -144,6 +161,19 @@ public sealed class AzuriteLauncher : IAsyncDisposable
         }
     }
 
+    private static string? FindSetsid()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return null;
+        }
+
+        return (Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin:/bin")
+            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .Select(dir => Path.Combine(dir, "setsid"))
+            .FirstOrDefault(File.Exists);
+    }
+
     /// <summary>True when something accepts TCP connections on the loopback port.</summary>
     public static async Task<bool> IsListeningAsync(int port, CancellationToken cancellationToken = default)
     {
@@ -161,7 +191,14 @@ public sealed class AzuriteLauncher : IAsyncDisposable
         }
     }
 
-    /// <summary>Stops Azurite if we started it; waits until it has exited.</summary>
+    /// <summary>
+    /// How long a stop waits for Azurite to save its data and exit before it is killed. It takes well
+    /// under a second (the guard ends it once it has closed its services, or after 2.5 s); this leaves
+    /// room for a busy machine within the DevHost's stop budget.
+    /// </summary>
+    public static TimeSpan StopTimeout { get; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>Stops Azurite if we started it; waits until it has exited (at most about <see cref="StopTimeout"/>).</summary>
     public async ValueTask DisposeAsync()
     {
         if (_process is null)
@@ -175,7 +212,7 @@ public sealed class AzuriteLauncher : IAsyncDisposable
             {
                 // Closing stdin asks the guard to stop Azurite gracefully; kill whatever remains.
                 _process.StandardInput.Close();
-                using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(8));
+                using var wait = new CancellationTokenSource(StopTimeout);
                 try
                 {
                     await _process.WaitForExitAsync(wait.Token).ConfigureAwait(false);

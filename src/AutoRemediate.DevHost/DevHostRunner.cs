@@ -25,6 +25,7 @@ public sealed class DevHostRunner : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly WebApplication? _sandbox;
     private readonly AzuriteLauncher? _azurite;
+    private readonly ILogger<DevHostRunner> _logger;
 
     private DevHostRunner(WebApplication app, WebApplication? sandbox, AzuriteLauncher? azurite, Uri baseAddress, Uri? sandboxAddress, string storageConnectionString, DevHostOptions options)
     {
@@ -32,6 +33,7 @@ public sealed class DevHostRunner : IAsyncDisposable
         _app = app;
         _sandbox = sandbox;
         _azurite = azurite;
+        _logger = app.Services.GetRequiredService<ILogger<DevHostRunner>>();
         BaseAddress = baseAddress;
         SandboxAddress = sandboxAddress;
         StorageConnectionString = storageConnectionString;
@@ -132,29 +134,90 @@ public sealed class DevHostRunner : IAsyncDisposable
         }
     }
 
-    /// <summary>Blocks until the host is asked to stop (Ctrl+C, SIGTERM).</summary>
-    public Task WaitForShutdownAsync(CancellationToken cancellationToken = default) => _app.WaitForShutdownAsync(cancellationToken);
+    /// <summary>
+    /// Returns once the host is asked to stop (Ctrl+C, SIGTERM). It does not stop anything itself:
+    /// <see cref="DisposeAsync"/> does, once, within <see cref="StopBudget"/>.
+    /// </summary>
+    public async Task WaitForShutdownAsync(CancellationToken cancellationToken = default)
+    {
+        var stopping = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var registration = _app.Lifetime.ApplicationStopping.Register(() => stopping.TrySetResult());
+        await stopping.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
 
-    /// <summary>Stops the pipeline, then the Sandbox, then Azurite if we started it.</summary>
+    /// <summary>
+    /// Stops the pipeline, then the Sandbox, then Azurite if we started it — each step bounded, so that
+    /// the whole stop ends within <see cref="StopBudget"/> even when storage is dead or a step hangs.
+    /// </summary>
+    /// <remarks>
+    /// A step that overruns is left behind, not awaited: what it still holds (a retry loop against a dead
+    /// Azurite) ends with the process. Before, the host was stopped twice (by the host's own
+    /// WaitForShutdownAsync and again here) and the second stop waited, without a bound, on the first
+    /// one's stop of the Durable backend: with Azurite gone that never ended.
+    /// </remarks>
     public async ValueTask DisposeAsync()
     {
-        await _app.StopAsync().ConfigureAwait(false);
-        await _app.DisposeAsync().ConfigureAwait(false);
-        if (_sandbox is not null)
+        await BoundedAsync("the pipeline", PipelineStopTimeout + StepTimeout, async () =>
         {
-            await _sandbox.StopAsync().ConfigureAwait(false);
-            await _sandbox.DisposeAsync().ConfigureAwait(false);
+            using var timeout = new CancellationTokenSource(PipelineStopTimeout);
+            await _app.StopAsync(timeout.Token).ConfigureAwait(false);
+        }).ConfigureAwait(false);
+        await BoundedAsync("the pipeline's services", StepTimeout, () => _app.DisposeAsync().AsTask()).ConfigureAwait(false);
+        if (_sandbox is { } sandbox)
+        {
+            await BoundedAsync("the Sandbox", StepTimeout, async () =>
+            {
+                using var timeout = new CancellationTokenSource(StepTimeout);
+                await sandbox.StopAsync(timeout.Token).ConfigureAwait(false);
+                await sandbox.DisposeAsync().ConfigureAwait(false);
+            }).ConfigureAwait(false);
         }
 
         if (_azurite is not null)
         {
+            // Bounded by the launcher itself (graceful stop, then kill); never left behind.
             await _azurite.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// The most a stop takes from Ctrl+C to exit: each step's bound plus Azurite's (8 s). Ctrl+C is meant
+    /// to end the DevHost within 10 s on a busy machine too; it usually takes one or two.
+    /// </summary>
+    internal static TimeSpan StopBudget => PipelineStopTimeout + StepTimeout * 3 + AzuriteLauncher.StopTimeout;
+
+    /// <summary>
+    /// How long the pipeline's host gets to stop (HostOptions.ShutdownTimeout): the Durable backend's
+    /// drain and lease hand-back, the worker, Kestrel. With Azurite up this takes about a second.
+    /// </summary>
+    internal static TimeSpan PipelineStopTimeout { get; } = TimeSpan.FromSeconds(3.5);
+
+    // Each of the smaller steps (disposing the pipeline's services, stopping the Sandbox) and the grace
+    // after the pipeline's own bound for services that ignore its token.
+    private static TimeSpan StepTimeout { get; } = TimeSpan.FromSeconds(0.5);
+
+    private async Task BoundedAsync(string step, TimeSpan timeout, Func<Task> stop)
+    {
+        try
+        {
+            await stop().WaitAsync(timeout).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            Log.StopStepSlow(_logger, step, timeout);
+        }
+        catch (Exception ex)
+        {
+            // Whatever one step throws (the host throws for services that overran its ShutdownTimeout),
+            // the steps after it still run: above all, Azurite must not outlive the DevHost.
+            Log.StopStepFailed(_logger, step, ex);
         }
     }
 
     private static void ConfigureServices(WebApplicationBuilder builder, DevHostOptions options, string storage)
     {
         builder.Services.AddProblemDetails();
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = PipelineStopTimeout);
         builder.Services.AddAutoRemediate(builder.Configuration);
         // The Durable Task SDK worker and client against an in-process gRPC sidecar: the same
         // orchestration and activities the Function App registers, under the same names.

@@ -22,8 +22,11 @@ internal sealed class DurableSidecar : IHostedLifecycleService, IAsyncDisposable
     /// </summary>
     internal static readonly TimeSpan MessageVisibility = TimeSpan.FromSeconds(20);
 
-    // Stopping waits this long for the backend to drain and hand back its partition before Azurite goes.
-    private static readonly TimeSpan s_backendStopTimeout = TimeSpan.FromSeconds(15);
+    // Stopping waits this long for the backend to drain and hand back its partition before Azurite goes:
+    // well under a second with storage up. With storage gone (killed Azurite) the backend's partition
+    // manager retries forever, so this bounds it, within the pipeline's own stop budget
+    // (DevHostRunner.PipelineStopTimeout) to leave the worker and Kestrel time to stop after it.
+    private static readonly TimeSpan s_backendStopTimeout = TimeSpan.FromSeconds(2.5);
 
     private readonly string _storageConnectionString;
     private readonly string _taskHub;
@@ -63,7 +66,7 @@ internal sealed class DurableSidecar : IHostedLifecycleService, IAsyncDisposable
             LoggerFactory = _loggerFactory,
         });
         await azureStorage.CreateIfNotExistsAsync().ConfigureAwait(false);
-        _service = new SidecarOrchestrationService(azureStorage, MessageVisibility / 4, _loggerFactory.CreateLogger<SidecarOrchestrationService>());
+        _service = new SidecarOrchestrationService(azureStorage, MessageVisibility / 4, s_backendStopTimeout, _loggerFactory.CreateLogger<SidecarOrchestrationService>());
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -97,13 +100,16 @@ internal sealed class DurableSidecar : IHostedLifecycleService, IAsyncDisposable
         // The sidecar's stop handler stops the backend it started; one that never started (no worker
         // connected yet) has nothing to drain.
         _sidecar.Lifetime.StopApplication();
-        await _service.StopIfNotStartedAsync().ConfigureAwait(false);
         try
         {
-            await _service.Stopped.WaitAsync(s_backendStopTimeout, cancellationToken).ConfigureAwait(false);
+            await _service.StopIfNotStartedAsync(cancellationToken).ConfigureAwait(false);
+            // The backend's stop is bounded by s_backendStopTimeout itself (and says so when it overruns);
+            // the margin here only matters should the sidecar's stop handler never call it.
+            await _service.Stopped.WaitAsync(s_backendStopTimeout + TimeSpan.FromSeconds(0.5), cancellationToken).ConfigureAwait(false);
         }
-        catch (TimeoutException)
+        catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
         {
+            // The host's own stop budget ran out first (a busy machine): the same news.
             Log.DurableBackendStopSlow(_logger, s_backendStopTimeout);
         }
     }

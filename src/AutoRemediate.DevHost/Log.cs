@@ -11,4 +11,10 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 8002, Level = LogLevel.Warning, Message = "The Durable backend did not stop within {Timeout}; stopping the rest of the DevHost anyway")]
     public static partial void DurableBackendStopSlow(ILogger logger, TimeSpan timeout);
+
+    [LoggerMessage(EventId = 8003, Level = LogLevel.Warning, Message = "Stopping {Step} took longer than {Timeout}; stopping the rest of the DevHost without waiting for it")]
+    public static partial void StopStepSlow(ILogger logger, string step, TimeSpan timeout);
+
+    [LoggerMessage(EventId = 8004, Level = LogLevel.Warning, Message = "Stopping {Step} failed; stopping the rest of the DevHost all the same")]
+    public static partial void StopStepFailed(ILogger logger, string step, Exception exception);
 }

@@ -15,8 +15,9 @@ namespace AutoRemediate.DevHost;
 /// come back within <see cref="DurableSidecar.MessageVisibility"/>.</item>
 /// <item>It makes stop safe in any order. The sidecar stops the backend from an <c>async void</c>
 /// handler, where an exception would end the process; the Azure Storage service throws from
-/// <c>StopAsync</c> when it never started (Ctrl+C before the worker connected) and may throw when
-/// storage is already gone. A stop that comes before the start also cancels that start.</item>
+/// <c>StopAsync</c> when it never started (Ctrl+C before the worker connected), and may throw or never
+/// end when storage is already gone, so the stop is bounded. A stop that comes before the start also
+/// cancels that start.</item>
 /// </list>
 /// </summary>
 internal sealed class SidecarOrchestrationService
@@ -25,6 +26,7 @@ internal sealed class SidecarOrchestrationService
     private readonly IOrchestrationService _service;
     private readonly IOrchestrationServiceClient _client;
     private readonly TimeSpan _renewEvery;
+    private readonly TimeSpan _stopTimeout;
     private readonly ILogger<SidecarOrchestrationService> _logger;
     private readonly ConcurrentDictionary<object, LockRenewal> _renewals = new(ReferenceEqualityComparer.Instance);
     private readonly SemaphoreSlim _lifecycle = new(1, 1);
@@ -32,11 +34,12 @@ internal sealed class SidecarOrchestrationService
     private bool _started;
     private bool _stopRequested;
 
-    public SidecarOrchestrationService(IOrchestrationService service, TimeSpan renewEvery, ILogger<SidecarOrchestrationService> logger)
+    public SidecarOrchestrationService(IOrchestrationService service, TimeSpan renewEvery, TimeSpan stopTimeout, ILogger<SidecarOrchestrationService> logger)
     {
         _service = service;
         _client = (IOrchestrationServiceClient)service;
         _renewEvery = renewEvery;
+        _stopTimeout = stopTimeout;
         _logger = logger;
     }
 
@@ -82,8 +85,15 @@ internal sealed class SidecarOrchestrationService
             _stopRequested = true;
             if (stop)
             {
-                await _service.StopAsync(isForced).ConfigureAwait(false);
+                // With storage gone the backend's stop never ends (its partition manager retries its
+                // table read forever). Bounded, so that the lifecycle lock is released and Stopped
+                // completes; the abandoned stop ends with the process.
+                await _service.StopAsync(isForced).WaitAsync(_stopTimeout).ConfigureAwait(false);
             }
+        }
+        catch (TimeoutException)
+        {
+            Log.DurableBackendStopSlow(_logger, _stopTimeout);
         }
         catch (Exception ex)
         {
@@ -97,9 +107,9 @@ internal sealed class SidecarOrchestrationService
     }
 
     /// <summary>Ends the lifecycle now when the backend never started (no worker ever connected).</summary>
-    public async Task StopIfNotStartedAsync()
+    public async Task StopIfNotStartedAsync(CancellationToken cancellationToken = default)
     {
-        await _lifecycle.WaitAsync().ConfigureAwait(false);
+        await _lifecycle.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             if (!_started)

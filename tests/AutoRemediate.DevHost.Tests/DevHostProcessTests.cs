@@ -6,14 +6,22 @@ namespace AutoRemediate.DevHost.Tests;
 
 /// <summary>
 /// The DevHost as a person runs it: the built program in its own process, with Azurite started by
-/// it (in memory, on free ports) and stopped when it stops — by Ctrl+C or by a hard kill.
+/// it (on free ports) and stopped when it stops — by Ctrl+C in a terminal, by a signal, or by a hard
+/// kill — leaving no process behind and its ports free.
 /// </summary>
 [TestClass]
 public sealed class DevHostProcessTests
 {
+    /// <summary>
+    /// The built DevHost in a process (and session) of its own; with <c>terminal</c>, under a real
+    /// pseudo-terminal (util-linux <c>script</c>), where Ctrl+C is the byte 0x03 and the terminal's line
+    /// discipline turns it into SIGINT for the whole foreground process group, as a person's terminal does.
+    /// </summary>
     private sealed class DevHostProcess : IDisposable
     {
         private readonly StringBuilder _output = new();
+        private readonly List<ProcessEntry> _seen = [];
+        private readonly bool _terminal;
 
         public DevHostProcess(params string[] args)
             : this(null, args)
@@ -21,23 +29,42 @@ public sealed class DevHostProcessTests
         }
 
         /// <summary>Starts the DevHost; with <paramref name="previous"/>, on the same ports and Azurite data as that one.</summary>
-        public DevHostProcess(DevHostProcess? previous, string[] args, string? azuriteLocation = null)
+        public DevHostProcess(DevHostProcess? previous, string[] args, string? azuriteLocation = null, bool terminal = false)
         {
+            _terminal = terminal;
             var ports = AutoRemediate.Testing.LoopbackPorts.Free(5);
             Port = previous?.Port ?? ports[0];
             AzuritePorts = previous?.AzuritePorts ?? ports[1..4];
             AzuriteLocation = azuriteLocation ?? previous?.AzuriteLocation ?? string.Empty;
-            var start = new ProcessStartInfo("dotnet")
+            var directory = AssemblySetup.OutputDirectory("DevHostOutputDirectory");
+            // env resets SIGINT, SIGQUIT and SIGTERM to their defaults: a test run started from a script in
+            // the background inherits them ignored, and a DevHost that ignores SIGINT is not what a person runs.
+            string[] command = ["env", "--default-signal=INT,QUIT,TERM", "dotnet", Path.Combine(directory, "AutoRemediate.DevHost.dll"), .. args];
+            var start = new ProcessStartInfo(terminal ? "script" : "setsid")
             {
+                RedirectStandardInput = terminal,
                 RedirectStandardOutput = true,
                 RedirectStandardError = true,
                 UseShellExecute = false,
-                WorkingDirectory = AssemblySetup.OutputDirectory("DevHostOutputDirectory"),
+                WorkingDirectory = directory,
             };
-            start.ArgumentList.Add(Path.Combine(start.WorkingDirectory, "AutoRemediate.DevHost.dll"));
-            foreach (var arg in args)
+            if (terminal)
             {
-                start.ArgumentList.Add(arg);
+                // script runs the command in a new session on a new pseudo-terminal, as its foreground
+                // process group; -e passes on its exit code. exec: the DevHost is that session's leader.
+                foreach (var arg in new[] { "-qfec", "exec " + string.Join(' ', command.Select(ShellQuote)), "/dev/null" })
+                {
+                    start.ArgumentList.Add(arg);
+                }
+            }
+            else
+            {
+                // A session (and process group) of its own, so that cleanup can kill the whole group
+                // without touching the test host's; setsid execs, so the process is the DevHost itself.
+                foreach (var arg in command)
+                {
+                    start.ArgumentList.Add(arg);
+                }
             }
 
             start.Environment["DevHost__Urls"] = $"http://127.0.0.1:{Port}";
@@ -55,6 +82,7 @@ public sealed class DevHostProcessTests
             Process.BeginErrorReadLine();
         }
 
+        /// <summary>The process started: the DevHost, or <c>script</c> with the DevHost under it.</summary>
         public Process Process { get; }
 
         public int Port { get; }
@@ -64,6 +92,9 @@ public sealed class DevHostProcessTests
         public string AzuriteLocation { get; }
 
         public int SandboxPort { get; }
+
+        /// <summary>Every port the DevHost listens on (pipeline, Azurite's three, Sandbox).</summary>
+        public int[] Ports => [Port, .. AzuritePorts, SandboxPort];
 
         public string Output
         {
@@ -76,6 +107,40 @@ public sealed class DevHostProcessTests
             }
         }
 
+        /// <summary>What the DevHost printed from the start of its stop on (slow steps say so there).</summary>
+        public string StopOutput
+        {
+            get
+            {
+                var output = Output;
+                var at = output.IndexOf("Stopping what the DevHost started", StringComparison.Ordinal);
+                return at < 0 ? "(no stop line)" : output[at..];
+            }
+        }
+
+        /// <summary>The DevHost's own process (the Azurite guard and Azurite run below it).</summary>
+        public ProcessEntry DevHost
+        {
+            get
+            {
+                var entry = _terminal ? ProcessTable.Tree(Process.Id).FirstOrDefault(IsDevHost) : ProcessTable.Read(Process.Id);
+                return entry ?? _seen.FirstOrDefault(IsDevHost)
+                    ?? throw new AssertFailedException($"The DevHost process was not found. Output:\n{Output}");
+            }
+        }
+
+        /// <summary>The Azurite guard's pid, from the banner; on Linux it leads Azurite's own process group.</summary>
+        public int AzuriteGuardPid
+        {
+            get
+            {
+                var match = System.Text.RegularExpressions.Regex.Match(Output, @"Azurite started \(pid (\d+)\)");
+                Assert.IsTrue(match.Success, Output);
+                return int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+            }
+        }
+
+        /// <summary>Waits for the banner line, then notes every process the DevHost runs, to check later that none is left.</summary>
         public async Task WaitForOutputAsync(string text, TimeSpan timeout)
         {
             var deadline = DateTime.UtcNow + timeout;
@@ -83,63 +148,185 @@ public sealed class DevHostProcessTests
             {
                 if (Process.HasExited || DateTime.UtcNow > deadline)
                 {
-                    Assert.Fail($"'{text}' never appeared. Output:\n{Output}");
+                    Assert.Fail($"'{text}' never appeared within {timeout}. Output:\n{Output}");
                 }
 
                 await Task.Delay(100);
+            }
+
+            Track();
+        }
+
+        /// <summary>
+        /// Waits until the Durable backend runs: it holds its partition's lease in Azurite. Before that (the
+        /// first seconds after "ready") it has no lease to hand back, and a stop is quick whatever the state
+        /// of Azurite; once it holds one, a stop must hand it back or give up on it.
+        /// </summary>
+        public async Task WaitForDurableBackendAsync(TimeSpan timeout)
+        {
+            foreach (var port in AzuritePorts)
+            {
+                Assert.IsTrue(await AzuriteLauncher.IsListeningAsync(port), $"Azurite does not listen on {port}");
+            }
+
+            // Finds this DevHost's Azurite listening, so it only connects (and stops nothing when disposed).
+            await using var azurite = await AzuriteLauncher.StartAsync(new AzuriteSettings(AzuritePorts[0], AzuritePorts[1], AzuritePorts[2], null));
+            var leases = new global::Azure.Data.Tables.TableServiceClient(azurite.ConnectionString).GetTableClient("AutoRemediateDevHostPartitions");
+            var deadline = DateTime.UtcNow + timeout;
+            var rows = new List<global::Azure.Data.Tables.TableEntity>();
+            while (DateTime.UtcNow < deadline)
+            {
+                rows.Clear();
+                try
+                {
+                    await foreach (var row in leases.QueryAsync<global::Azure.Data.Tables.TableEntity>())
+                    {
+                        rows.Add(row);
+                    }
+                }
+                catch (global::Azure.RequestFailedException ex) when (ex.Status == 404)
+                {
+                    // The backend has not created its partition table yet.
+                }
+
+                if (rows.Any(r => !string.IsNullOrEmpty(r.GetString("CurrentOwner"))))
+                {
+                    return;
+                }
+
+                await Task.Delay(200);
+            }
+
+            Assert.Fail($"The Durable backend held no partition lease within {timeout}: {string.Join("; ", rows.Select(r => string.Join(", ", r.Select(kv => $"{kv.Key}={kv.Value}"))))}\nOutput:\n{Output}");
+        }
+
+        /// <summary>Notes the processes running under this DevHost now.</summary>
+        public void Track()
+        {
+            foreach (var entry in ProcessTable.Tree(Process.Id))
+            {
+                if (!_seen.Any(p => p.Pid == entry.Pid && p.StartTime == entry.StartTime))
+                {
+                    _seen.Add(entry);
+                }
             }
         }
 
         public async Task<int> WaitForExitAsync(TimeSpan timeout)
         {
             using var cts = new CancellationTokenSource(timeout);
-            await Process.WaitForExitAsync(cts.Token);
+            try
+            {
+                await Process.WaitForExitAsync(cts.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                Assert.Fail($"Still running {timeout} later. Output:\n{Output}");
+            }
+
             return Process.ExitCode;
+        }
+
+        /// <summary>
+        /// Waits until the DevHost has exited and no process it ran is left (by pid, and by the DevHost's and
+        /// Azurite's process groups); fails when that takes longer than <paramref name="within"/> since <paramref name="since"/>.
+        /// </summary>
+        public async Task<TimeSpan> AssertAllGoneAsync(Stopwatch since, TimeSpan within)
+        {
+            var groups = new[] { _seen.First(IsDevHost).GroupId, AzuriteGuardPid };
+            Assert.DoesNotContain(ProcessTable.OwnGroup, groups, "the DevHost must not share the test host's process group");
+            var devHostStart = _seen.Min(p => p.StartTime);
+            while (true)
+            {
+                var left = ProcessTable.StillRunning(_seen).Concat(ProcessTable.InGroups(groups, devHostStart)).Distinct().ToList();
+                if (left.Count == 0 && Process.HasExited)
+                {
+                    return since.Elapsed;
+                }
+
+                if (since.Elapsed > within)
+                {
+                    Assert.Fail($"{since.Elapsed.TotalSeconds:0.0} s after the stop was asked for, still running:\n{(Process.HasExited ? string.Empty : $"{Process.Id} (started by the test)\n")}"
+                        + $"{string.Join('\n', left)}\nSignals the DevHost ignores (SigIgn): {SignalsIgnored()}\nOutput:\n{Output}");
+                }
+
+                await Task.Delay(50);
+            }
+        }
+
+        /// <summary>Ctrl+C typed into the DevHost's terminal.</summary>
+        public void PressCtrlC()
+        {
+            Assert.IsTrue(_terminal, "only a DevHost started with terminal: true has a terminal");
+            Process.StandardInput.Write('\u0003');
+            Process.StandardInput.Flush();
+        }
+
+        /// <summary>Sends the signal to the DevHost's process only (not its group).</summary>
+        public void Signal(string signal)
+        {
+            var pid = DevHost.Pid;
+            Assert.IsGreaterThan(1, pid);
+            // Never a negative pid here: procps-ng's kill 4.0 reads `kill -KILL -<pgid>` as kill(-1, SIGKILL),
+            // every process the user may signal. Process groups are killed one pid at a time (ProcessTable.Kill).
+            using var kill = Process.Start("kill", ["-s", signal, pid.ToString(System.Globalization.CultureInfo.InvariantCulture)])!;
+            kill.WaitForExit();
+            Assert.AreEqual(0, kill.ExitCode, $"kill -s {signal} {pid} failed");
         }
 
         /// <summary>Waits for the Azurite guard this DevHost started (its pid is on the banner) to exit.</summary>
         public async Task WaitForAzuriteExitAsync(TimeSpan timeout)
         {
-            var match = System.Text.RegularExpressions.Regex.Match(Output, @"Azurite started \(pid (\d+)\)");
-            Assert.IsTrue(match.Success, Output);
-            var stat = $"/proc/{match.Groups[1].Value}/stat";
+            var pid = AzuriteGuardPid;
             var deadline = DateTime.UtcNow + timeout;
             // Gone, or a zombie nobody has reaped yet: either way it no longer writes anything.
-            while (File.Exists(stat) && !IsZombie(stat))
+            while (ProcessTable.Read(pid) is { IsZombie: false })
             {
-                Assert.IsTrue(DateTime.UtcNow < deadline, $"Azurite (pid {match.Groups[1].Value}) still runs {timeout} after its DevHost died.");
+                Assert.IsTrue(DateTime.UtcNow < deadline, $"Azurite (pid {pid}) still runs {timeout} after its DevHost died.");
                 await Task.Delay(100);
             }
         }
 
-        public void Signal(string signal)
-        {
-            using var kill = Process.Start("kill", [$"-{signal}", Process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!;
-            kill.WaitForExit();
-        }
-
+        /// <summary>Kills whatever of this DevHost still runs: its process tree, every process noted, and its and Azurite's process groups.</summary>
         public void Dispose()
-        {
-            if (!Process.HasExited)
-            {
-                Process.Kill(entireProcessTree: true);
-            }
-
-            Process.Dispose();
-        }
-
-        private static bool IsZombie(string stat)
         {
             try
             {
-                var text = File.ReadAllText(stat);
-                return text[(text.LastIndexOf(')') + 2)..].StartsWith('Z');
+                if (!Process.HasExited)
+                {
+                    Track();
+                    Process.Kill(entireProcessTree: true);
+                }
+
+                var groups = _seen.Select(p => p.GroupId).Where(g => g != ProcessTable.OwnGroup).Distinct().ToArray();
+                var since = _seen.Count == 0 ? long.MaxValue : _seen.Min(p => p.StartTime);
+                ProcessTable.Kill(ProcessTable.StillRunning(_seen));
+                ProcessTable.Kill(ProcessTable.InGroups(groups, since));
+                Process.WaitForExit(10_000);
             }
-            catch (IOException)
+            finally
             {
-                return true;
+                Process.Dispose();
             }
         }
+
+        private string SignalsIgnored()
+        {
+            try
+            {
+                return File.ReadAllLines($"/proc/{DevHost.Pid}/status").FirstOrDefault(l => l.StartsWith("SigIgn:", StringComparison.Ordinal)) ?? "?";
+            }
+            catch (Exception ex) when (ex is IOException or AssertFailedException)
+            {
+                return "(exited)";
+            }
+        }
+
+        // dotnet running the DevHost; script's command line names the DLL too.
+        private static bool IsDevHost(ProcessEntry process) =>
+            process.Command.StartsWith("dotnet ", StringComparison.Ordinal) && process.Command.Contains("AutoRemediate.DevHost.dll", StringComparison.Ordinal);
+
+        private static string ShellQuote(string arg) => "'" + arg.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
 
         private void Append(string? line)
         {
@@ -149,6 +336,28 @@ public sealed class DevHostProcessTests
                 {
                     _output.AppendLine(line);
                 }
+            }
+        }
+    }
+
+    private static async Task AssertPortsFreeAsync(DevHostProcess devHost)
+    {
+        foreach (var port in devHost.Ports)
+        {
+            Assert.IsFalse(await AzuriteLauncher.IsListeningAsync(port), $"port {port} still accepts connections");
+            // Free for the next DevHost: it binds again at once.
+            var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, port);
+            try
+            {
+                listener.Start();
+            }
+            catch (System.Net.Sockets.SocketException ex)
+            {
+                Assert.Fail($"port {port} cannot be bound again: {ex.SocketErrorCode}");
+            }
+            finally
+            {
+                listener.Stop();
             }
         }
     }
@@ -173,11 +382,117 @@ public sealed class DevHostProcessTests
         }
     }
 
+    // Generous for a busy 2-core machine, but bounded: a DevHost that never gets ready fails the test.
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(150);
+
+    // What a person waits at most after Ctrl+C before the DevHost and everything it started are gone.
+    private static readonly TimeSpan StopLimit = TimeSpan.FromSeconds(10);
+
+    public TestContext TestContext { get; set; } = null!;
+
+    [TestMethod]
+    public async Task Run_CtrlCInTerminal_Idle_ExitsWithin10sLeavingNothingAndPortsFree()
+    {
+        using var devHost = new DevHostProcess(null, [], terminal: true);
+        await devHost.WaitForOutputAsync("DevHost ready.", StartTimeout);
+        await devHost.WaitForDurableBackendAsync(StartTimeout);
+        var stop = Stopwatch.StartNew();
+
+        devHost.PressCtrlC();
+
+        var took = await devHost.AssertAllGoneAsync(stop, StopLimit);
+        TestContext.WriteLine($"idle DevHost: everything gone {took.TotalSeconds:0.00} s after Ctrl+C\n{devHost.StopOutput}");
+        Assert.AreEqual(0, devHost.Process.ExitCode, devHost.Output);
+        StringAssert.Contains(devHost.Output, "Stopping what the DevHost started...");
+        await AssertPortsFreeAsync(devHost);
+    }
+
+    // An incident waits for a person's decision when Ctrl+C comes: it is still waiting after a restart
+    // on the same Azurite data, and the decision then completes it.
+    [TestMethod]
+    public async Task Run_CtrlCInTerminal_IncidentAwaitingApproval_ExitsWithin10sAndRestartResumesIt()
+    {
+        var location = Directory.CreateTempSubdirectory("devhost-ctrlc-").FullName;
+        string[] quickVerification = ["--Workflow:VerifyInterval=00:00:01", "--Workflow:VerifyHealthyFor=00:00:02", "--Workflow:VerifyDeadline=00:00:30"];
+        using var first = new DevHostProcess(null, quickVerification, location, terminal: true);
+        await first.WaitForOutputAsync("DevHost ready.", StartTimeout);
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{first.Port}") };
+        var alert = AutoRemediate.Testing.Samples.MetricAlertFor(AutoRemediate.Testing.Samples.ShopSiteId);
+        string incidentId;
+        using (var accepted = await http.PostAsync("/api/alerts", new StringContent(alert.ToJsonString(), Encoding.UTF8, "application/json")))
+        {
+            Assert.AreEqual(HttpStatusCode.Accepted, accepted.StatusCode, await accepted.Content.ReadAsStringAsync());
+            incidentId = (await System.Net.Http.Json.HttpContentJsonExtensions.ReadFromJsonAsync<System.Text.Json.Nodes.JsonObject>(accepted.Content))!["incidentId"]!.GetValue<string>();
+        }
+
+        var waiting = await WaitForStatusAsync(http, incidentId, ["AwaitingApproval"], TimeSpan.FromSeconds(120));
+        var approvalId = waiting["pendingApproval"]!.GetValue<string>();
+        var timelineBefore = waiting["timeline"]!.AsArray().Select(t => t!.ToJsonString()).ToArray();
+        first.Track();
+        var stop = Stopwatch.StartNew();
+
+        first.PressCtrlC();
+
+        var took = await first.AssertAllGoneAsync(stop, StopLimit);
+        TestContext.WriteLine($"DevHost with an incident waiting: everything gone {took.TotalSeconds:0.00} s after Ctrl+C\n{first.StopOutput}");
+        Assert.AreEqual(0, first.Process.ExitCode, first.Output);
+        await AssertPortsFreeAsync(first);
+
+        using var second = new DevHostProcess(first, quickVerification);
+        await second.WaitForOutputAsync("DevHost ready.", StartTimeout);
+        var resumed = await WaitForStatusAsync(http, incidentId, ["AwaitingApproval"], TimeSpan.FromSeconds(10));
+        Assert.AreEqual(approvalId, resumed["pendingApproval"]!.GetValue<string>(), resumed.ToJsonString());
+        using (var decided = await http.PostAsync(
+            $"/api/incidents/{incidentId}/decision",
+            new StringContent($$"""{"approvalId":"{{approvalId}}","approve":true,"approver":"oncall@contoso.com"}""", Encoding.UTF8, "application/json")))
+        {
+            Assert.AreEqual(HttpStatusCode.Accepted, decided.StatusCode, await decided.Content.ReadAsStringAsync());
+        }
+
+        // A queue message the first DevHost had dequeued comes back within DurableSidecar.MessageVisibility.
+        var incident = await WaitForStatusAsync(http, incidentId, ["Resolved"], DurableSidecar.MessageVisibility + TimeSpan.FromSeconds(90));
+        var timeline = incident["timeline"]!.AsArray().Select(t => t!.ToJsonString()).ToArray();
+        CollectionAssert.AreEqual(timelineBefore, timeline.Take(timelineBefore.Length).ToArray(), string.Join(Environment.NewLine, timeline));
+        CollectionAssert.AreEqual(
+            new[] { "ApprovalGranted", "ActionTaken", "HealthyAgain", "IncidentResolved" },
+            incident["timeline"]!.AsArray().Skip(timelineBefore.Length).Select(t => t!["kind"]!.GetValue<string>()).ToArray(),
+            string.Join(Environment.NewLine, timeline));
+        var stopSecond = Stopwatch.StartNew();
+        second.Signal("INT");
+        Assert.AreEqual(0, await second.WaitForExitAsync(TimeSpan.FromSeconds(30)), second.Output);
+        await second.AssertAllGoneAsync(stopSecond, TimeSpan.FromSeconds(30));
+        Directory.Delete(location, recursive: true);
+    }
+
+    // Azurite gone first (killed, crashed): the Durable backend can no longer hand back its partition,
+    // and used to wait for it forever. SIGTERM still ends the DevHost within the bound.
+    [TestMethod]
+    public async Task Run_SigtermAfterAzuriteKilled_ExitsWithin10sLeavingNothing()
+    {
+        using var devHost = new DevHostProcess();
+        await devHost.WaitForOutputAsync("DevHost ready.", StartTimeout);
+        await devHost.WaitForDurableBackendAsync(StartTimeout);
+        // Azurite and its guard.
+        var azurite = ProcessTable.Tree(devHost.AzuriteGuardPid);
+        Assert.HasCount(2, azurite, string.Join('\n', azurite));
+        ProcessTable.Kill(azurite);
+
+        await AssertAzuriteGoneAsync(devHost.AzuritePorts);
+        var stop = Stopwatch.StartNew();
+
+        devHost.Signal("TERM");
+
+        var took = await devHost.AssertAllGoneAsync(stop, StopLimit);
+        TestContext.WriteLine($"DevHost whose Azurite was killed: everything gone {took.TotalSeconds:0.00} s after SIGTERM\n{devHost.StopOutput}");
+        Assert.AreEqual(0, devHost.Process.ExitCode, devHost.Output);
+        await AssertPortsFreeAsync(devHost);
+    }
+
     [TestMethod]
     public async Task Run_CtrlC_StopsAzuriteItStarted()
     {
         using var devHost = new DevHostProcess();
-        await devHost.WaitForOutputAsync("DevHost ready.", TimeSpan.FromSeconds(90));
+        await devHost.WaitForOutputAsync("DevHost ready.", StartTimeout);
         StringAssert.Contains(devHost.Output, $"listening on http://127.0.0.1:{devHost.Port}");
         StringAssert.Contains(devHost.Output, "Azurite started");
         StringAssert.Contains(devHost.Output, "Sandbox (simulated App Service) on https://127.0.0.1:");
@@ -187,23 +502,29 @@ public sealed class DevHostProcessTests
             Assert.AreEqual(HttpStatusCode.NotFound, response.StatusCode);
         }
 
+        var stop = Stopwatch.StartNew();
+
         devHost.Signal("INT");
 
         Assert.AreEqual(0, await devHost.WaitForExitAsync(TimeSpan.FromSeconds(30)), devHost.Output);
         await AssertAzuriteGoneAsync(devHost.AzuritePorts);
+        TestContext.WriteLine($"SIGINT to the DevHost alone: everything gone {(await devHost.AssertAllGoneAsync(stop, TimeSpan.FromSeconds(30))).TotalSeconds:0.00} s later");
     }
 
     [TestMethod]
     public async Task Run_KilledHard_AzuriteDoesNotOutliveIt()
     {
         using var devHost = new DevHostProcess();
-        await devHost.WaitForOutputAsync("DevHost ready.", TimeSpan.FromSeconds(90));
+        await devHost.WaitForOutputAsync("DevHost ready.", StartTimeout);
         Assert.IsTrue(await AzuriteLauncher.IsListeningAsync(devHost.AzuritePorts[2]));
+
+        var stop = Stopwatch.StartNew();
 
         devHost.Signal("KILL");
 
-        await devHost.WaitForExitAsync(TimeSpan.FromSeconds(10));
+        await devHost.WaitForExitAsync(TimeSpan.FromSeconds(30));
         await AssertAzuriteGoneAsync(devHost.AzuritePorts);
+        await devHost.AssertAllGoneAsync(stop, TimeSpan.FromSeconds(30));
     }
 
     // The Azure Storage backend keeps the orchestration in Azurite: a DevHost killed while an incident
@@ -215,7 +536,7 @@ public sealed class DevHostProcessTests
         var alert = AutoRemediate.Testing.Samples.MetricAlertFor(AutoRemediate.Testing.Samples.ShopSiteId);
         string incidentId;
         using var first = new DevHostProcess(null, [], location);
-        await first.WaitForOutputAsync("DevHost ready.", TimeSpan.FromSeconds(90));
+        await first.WaitForOutputAsync("DevHost ready.", StartTimeout);
         StringAssert.Contains(first.Output, "Durable backend: AzureStorage");
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{first.Port}") };
         using (var accepted = await http.PostAsync("/api/alerts", new StringContent(alert.ToJsonString(), System.Text.Encoding.UTF8, "application/json")))
@@ -228,13 +549,13 @@ public sealed class DevHostProcessTests
         var held = await WaitForStatusAsync(http, incidentId, ["Escalated", "AwaitingApproval"], TimeSpan.FromSeconds(120));
         var timelineBefore = held["timeline"]!.AsArray().Select(t => t!.ToJsonString()).ToArray();
         first.Signal("KILL");
-        await first.WaitForExitAsync(TimeSpan.FromSeconds(10));
+        await first.WaitForExitAsync(TimeSpan.FromSeconds(30));
         // Azurite stops listening before it has written its data files; restart only once it has exited.
         await first.WaitForAzuriteExitAsync(TimeSpan.FromSeconds(15));
         await AssertAzuriteGoneAsync(first.AzuritePorts);
 
         using var second = new DevHostProcess(first, []);
-        await second.WaitForOutputAsync("DevHost ready.", TimeSpan.FromSeconds(90));
+        await second.WaitForOutputAsync("DevHost ready.", StartTimeout);
         alert["data"]!["essentials"]!["monitorCondition"] = "Resolved";
         alert["data"]!["essentials"]!["resolvedDateTime"] = DateTimeOffset.UtcNow.ToString("O");
         using (var resolved = await http.PostAsync("/api/alerts", new StringContent(alert.ToJsonString(), System.Text.Encoding.UTF8, "application/json")))
