@@ -1,18 +1,32 @@
 using AutoRemediate.Http;
+using AutoRemediate.Workflow;
 using Microsoft.AspNetCore.Http;
+using Microsoft.DurableTask.Client;
 
 namespace AutoRemediate.Incidents;
 
-/// <summary><c>GET /api/incidents/{id}</c> for both hosts: the incident with its status and timeline.</summary>
+/// <summary>
+/// <c>GET /api/incidents/{id}</c> for both hosts: the incident with its status and timeline. Given the
+/// Durable client, an incident that looks busy although no workflow runs for it any more is escalated
+/// first (<see cref="IncidentReconciler"/>), so the answer never shows a stuck incident as in progress.
+/// </summary>
 public sealed class IncidentsEndpoint
 {
     private readonly IIncidentStore _store;
+    private readonly IncidentReconciler _reconciler;
 
     /// <summary>Creates the endpoint.</summary>
-    public IncidentsEndpoint(IIncidentStore store) => _store = store;
+    public IncidentsEndpoint(IIncidentStore store, IncidentReconciler reconciler)
+    {
+        _store = store;
+        _reconciler = reconciler;
+    }
 
-    /// <summary>Handles one request.</summary>
-    public async Task<IResult> GetAsync(string? incidentId, CancellationToken cancellationToken)
+    /// <summary>Handles one request without asking the workflow backend (the stored incident as it is).</summary>
+    public Task<IResult> GetAsync(string? incidentId, CancellationToken cancellationToken) => GetAsync(incidentId, null, cancellationToken);
+
+    /// <summary>Handles one request; with <paramref name="client"/>, an open incident whose workflow stopped is escalated first.</summary>
+    public async Task<IResult> GetAsync(string? incidentId, DurableTaskClient? client, CancellationToken cancellationToken)
     {
         if (!IncidentIds.IsWellFormed(incidentId))
         {
@@ -24,6 +38,18 @@ public sealed class IncidentsEndpoint
         if (incident is null)
         {
             return Problems.Status(StatusCodes.Status404NotFound, "Incident not found.", $"No incident '{incidentId}' exists.");
+        }
+
+        if (client is not null && !incident.IsClosed && incident.Status != IncidentStatus.Received)
+        {
+            try
+            {
+                (incident, _) = await _reconciler.ReconcileAsync(incident, client, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (DependencyFailures.IsTransient(ex))
+            {
+                // The backend cannot be asked right now: show the incident as stored; the next look repairs it.
+            }
         }
 
         var timeline = await _store.GetTimelineAsync(incidentId!, cancellationToken).ConfigureAwait(false);
