@@ -95,16 +95,28 @@ internal static class HistoryBenchmark
             && remediation.Bytes < 64 * 1024 && verifications.All(v => v.Bytes < 64 * 1024) ? 0 : 1;
     }
 
-    // The rows of {TaskHub}History for the instance (its current execution), each row's properties as
-    // JSON: what the Azure Storage backend stores (large payloads would be blobs; there are none here).
+    // The rows of {TaskHub}History for the instance's current execution, each row's properties as JSON:
+    // the history the Azure Storage backend loads to replay it (large payloads would be blobs; there are
+    // none here). Rows an earlier, longer generation left behind carry an older ExecutionId and are not read.
     private static async Task<(int Bytes, int Rows)> MeasureAsync(TableClient history, string instanceId)
     {
         var bytes = 0;
         var rows = 0;
-        await foreach (var row in history.QueryAsync<TableEntity>(e => e.PartitionKey == instanceId))
+        var current = (await history.GetEntityAsync<TableEntity>(instanceId, "sentinel")).Value.GetString("ExecutionId");
+        await foreach (var row in history.QueryAsync<TableEntity>(e => e.PartitionKey == instanceId && e.RowKey != "sentinel"))
         {
-            bytes += Encoding.UTF8.GetByteCount(JsonSerializer.Serialize(row.Where(p => p.Key != "odata.etag").ToDictionary(p => p.Key, p => p.Value)));
+            if (row.GetString("ExecutionId") != current)
+            {
+                continue;
+            }
+
+            var size = Encoding.UTF8.GetByteCount(JsonSerializer.Serialize(row.Where(p => p.Key != "odata.etag").ToDictionary(p => p.Key, p => p.Value)));
+            bytes += size;
             rows++;
+            if (Environment.GetEnvironmentVariable("BENCH_HISTORY") == "1")
+            {
+                Console.WriteLine($"  history {instanceId[^3..]} {row.GetString("EventType")} {row.GetString("Name")} {size}");
+            }
         }
 
         return (bytes, rows);

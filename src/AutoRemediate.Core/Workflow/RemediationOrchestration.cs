@@ -147,12 +147,6 @@ public static class RemediationOrchestration
         var dumped = false;
         for (var rung = 1; rung <= MaxRungs + 1; rung++)
         {
-            if (rung > 1 && site?.ServerFarmId is { } planId)
-            {
-                // The plan may have changed with the last rung; the next one scales from where it is now.
-                evidence = evidence with { Plan = await CallAsync<PlanEvidence>(flow, ActivityNames.CollectPlan, planId, "the App Service plan") ?? evidence.Plan };
-            }
-
             // The activity records PlanChosen (the plan and why) itself: one call instead of two in the history.
             var decision = await context.CallActivityAsync<Decision>(
                 ActivityNames.DecidePlan, new DecideRequest(DecisionInputFor(flow, platformEvidence, evidence, tried), flow.Next()), WorkflowRetries.Storage);
@@ -196,8 +190,8 @@ public static class RemediationOrchestration
             {
                 var r = resolvedMeanwhile.Result;
                 flow.ResolvedConsumed();
+                // Nothing to finish: this rung started no action, and an earlier rung's finished with its verification.
                 await RecordAsync(flow, "ActionCancelled", $"Alert '{r.AlertRule}' resolved at {r.ResolvedAt:u}, before {decision.Plan} was carried out; nothing was done.");
-                await FinishActionsAsync(flow);
                 return await ResolveAsync(flow, $"Alert '{r.AlertRule}' resolved on its own before {decision.Plan} was carried out; nothing was done.");
             }
 
@@ -214,19 +208,20 @@ public static class RemediationOrchestration
 
             tried.Add(decision.Plan);
 
-            // 7. Verify, in a sub-orchestration of its own: the polls stay out of this history.
+            // 7. Verify, in a sub-orchestration of its own: the polls stay out of this history, and so do
+            // the steps that close a rung (the actions stop counting toward the fleet cap; on failure,
+            // VerificationFailed and the plan as it is now, which the next rung scales from).
             var verified = await context.CallSubOrchestratorAsync<VerificationResult>(OrchestrationNames.Verification,
                 new VerificationInput(input.IncidentId, input.TargetResourceId, site!.ServerFarmId, AlertCriterion.Of(signal), flow.VerifyInterval, flow.VerifyHealthyFor,
-                    flow.VerifyDeadline, VerificationOrchestration.PollsFor(flow.VerifyDeadline, flow.VerifyInterval), flow.Next()),
+                    flow.VerifyDeadline, VerificationOrchestration.PollsFor(flow.VerifyDeadline, flow.VerifyInterval), flow.Next(), Action: decision.Plan.ToString()),
                 new SubOrchestrationOptions { InstanceId = $"{input.IncidentId}-v{rung}" });
             flow.ContinueFrom(verified.NextSequence);
-            await FinishActionsAsync(flow);
             if (verified.Healthy)
             {
                 return await ResolveAsync(flow, $"{decision.Plan} brought the app back: {verified.Reading}");
             }
 
-            await RecordAsync(flow, "VerificationFailed", $"The app did not recover within {flow.VerifyDeadline} of {decision.Plan}. {verified.Reading}");
+            evidence = evidence with { Plan = verified.Plan ?? evidence.Plan };
         }
 
         return await EscalateAsync(flow, $"The app did not recover after {string.Join(" then ", tried)}; on-call takes over.");

@@ -1,3 +1,5 @@
+using AutoRemediate.Actions;
+using AutoRemediate.Decisions;
 using AutoRemediate.Diagnostics;
 using AutoRemediate.Incidents;
 using Microsoft.DurableTask;
@@ -41,7 +43,7 @@ public static class VerificationOrchestration
         {
             if (state.PollsLeft <= 0)
             {
-                return new VerificationResult(false, state.Reading ?? "no reading yet.", state.NextSequence);
+                return await EndAsync(context, state, healthy: false);
             }
 
             await context.CreateTimer(context.CurrentUtcDateTime.Add(state.Interval), CancellationToken.None);
@@ -78,18 +80,52 @@ public static class VerificationOrchestration
             };
             if (healthySince is { } since && now - since >= state.HealthyFor)
             {
-                return new VerificationResult(true, health.Summary, sequence);
+                return await EndAsync(context, state, healthy: true);
             }
 
             if (now >= state.DeadlineAt.Value)
             {
-                return new VerificationResult(false, health.Summary, sequence);
+                return await EndAsync(context, state, healthy: false);
             }
         }
 
         // The state travels in the new input; no external event is ever sent to this instance.
         context.ContinueAsNew(state with { Generation = state.Generation + 1 }, preserveUnprocessedEvents: false);
         return null!; // ignored: the instance goes on as a new generation
+    }
+
+    // What closes a rung, done here rather than in the remediation so its history stays small: the
+    // incident's actions stop counting toward the fleet-wide cap; after a failure, VerificationFailed
+    // on the timeline and the plan as it is now (the next rung scales from where it is).
+    private static async Task<VerificationResult> EndAsync(TaskOrchestrationContext context, VerificationInput state, bool healthy)
+    {
+        var reading = state.Reading ?? "no reading yet.";
+        await context.CallActivityAsync<bool>(ActivityNames.FinishActions, new FinishActionsRequest(state.IncidentId, state.TargetResourceId), WorkflowRetries.Storage);
+        if (healthy)
+        {
+            return new VerificationResult(true, reading, state.NextSequence);
+        }
+
+        var sequence = state.NextSequence;
+        var entries = new List<TimelineEntry>
+        {
+            new(state.IncidentId, sequence++, context.CurrentUtcDateTime, "VerificationFailed", $"The app did not recover within {state.Deadline} of {state.Action ?? "the action"}. {reading}"),
+        };
+        PlanEvidence? plan = null;
+        if (state.PlanResourceId is { } planId)
+        {
+            try
+            {
+                plan = await context.CallActivityAsync<PlanEvidence>(ActivityNames.CollectPlan, planId, WorkflowRetries.Diagnostics);
+            }
+            catch (TaskFailedException ex)
+            {
+                entries.Add(new(state.IncidentId, sequence++, context.CurrentUtcDateTime, "DiagnosticsFailed", $"Could not read the App Service plan: {ex.FailureDetails.ErrorMessage}"));
+            }
+        }
+
+        await context.CallActivityAsync<bool>(ActivityNames.RecordTimeline, entries.ToArray(), WorkflowRetries.Storage);
+        return new VerificationResult(false, reading, sequence, plan);
     }
 
     /// <summary>How many polls a verification may take: one per interval until the deadline, and one more.</summary>

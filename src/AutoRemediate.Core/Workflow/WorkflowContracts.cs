@@ -106,6 +106,7 @@ public sealed record SetStatusRequest(string IncidentId, IncidentStatus Status, 
 /// <param name="HealthySince">Since when the app has looked healthy, if it does.</param>
 /// <param name="LastHealthy">The last reading's verdict (a timeline entry is written only when it changes).</param>
 /// <param name="Reading">The last reading, in words.</param>
+/// <param name="Action">The plan carried out, for the timeline.</param>
 public sealed record VerificationInput(
     string IncidentId,
     string TargetResourceId,
@@ -120,13 +121,15 @@ public sealed record VerificationInput(
     DateTime? DeadlineAt = null,
     DateTime? HealthySince = null,
     bool? LastHealthy = null,
-    string? Reading = null);
+    string? Reading = null,
+    string? Action = null);
 
 /// <summary>How a verification ended.</summary>
 /// <param name="Healthy">The app stayed healthy for long enough before the deadline.</param>
 /// <param name="Reading">The last reading, in words.</param>
 /// <param name="NextSequence">The next free timeline position after the entries the verification wrote.</param>
-public sealed record VerificationResult(bool Healthy, string Reading, int NextSequence);
+/// <param name="Plan">The App Service plan as it is after a failed verification (the next rung scales from it); null when healthy or unreadable.</param>
+public sealed record VerificationResult(bool Healthy, string Reading, int NextSequence, Decisions.PlanEvidence? Plan = null);
 
 /// <summary>Input of <see cref="ActivityNames.EscalateAfterError"/>.</summary>
 /// <param name="IncidentId">The incident.</param>
