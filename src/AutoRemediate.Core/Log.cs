@@ -62,4 +62,10 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 2004, Level = LogLevel.Information, Message = "Action {ActionId} ({Plan}) was already done; not sent again")]
     public static partial void ActionAlreadyDone(ILogger logger, string actionId, Decisions.PlanKind plan);
+
+    [LoggerMessage(EventId = 2005, Level = LogLevel.Warning, Message = "Incident {IncidentId} escalated: its workflow is no longer running ({Workflow})")]
+    public static partial void StuckIncidentEscalated(ILogger logger, string incidentId, string workflow);
+
+    [LoggerMessage(EventId = 2006, Level = LogLevel.Information, Message = "Decision on incident {IncidentId} approval {ApprovalId} refused: {Reason}")]
+    public static partial void DecisionRefused(ILogger logger, string incidentId, string approvalId, string reason);
 }

@@ -68,6 +68,8 @@ public static class ServiceCollectionExtensions
 
         services.AddSingleton(sp => CreateTableService(configuration, sp.GetRequiredService<TokenCredential>()));
         services.AddSingleton<IIncidentStore, TableIncidentStore>();
+        services.AddSingleton<IApprovalStore, TableApprovalStore>();
+        services.AddSingleton<IncidentReconciler>();
         services.AddSingleton(sp => CreateBlobService(configuration, sp.GetRequiredService<TokenCredential>()));
         services.AddOptions<EvidenceOptions>().Bind(configuration.GetSection(EvidenceOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<DumpUploader>();
@@ -102,6 +104,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<DecisionActivities>();
         services.AddSingleton<ApprovalActivities>();
         services.AddSingleton<ActionActivities>();
+        services.AddSingleton<ApprovalDecisions>();
         services.AddSingleton<DecisionEndpoint>();
         return services;
     }

@@ -270,8 +270,8 @@ public sealed class DevHostRunner : IAsyncDisposable
         functionLevel.MapPost("/events", (HttpRequest request, EventsEndpoint endpoint, DurableTaskClient client, CancellationToken cancellationToken) =>
             endpoint.HandleAsync(request, client, cancellationToken));
         functionLevel.MapMethods("/events", [HttpMethods.Options], (HttpRequest request) => EventsEndpoint.Options(request));
-        functionLevel.MapGet("/incidents/{id}", (string id, IncidentsEndpoint endpoint, CancellationToken cancellationToken) =>
-            endpoint.GetAsync(id, cancellationToken));
+        functionLevel.MapGet("/incidents/{id}", (string id, IncidentsEndpoint endpoint, DurableTaskClient client, CancellationToken cancellationToken) =>
+            endpoint.GetAsync(id, client, cancellationToken));
         functionLevel.MapPost("/incidents/{id}/decision", (HttpRequest request, string id, AutoRemediate.Approvals.DecisionEndpoint endpoint, DurableTaskClient client, CancellationToken cancellationToken) =>
             endpoint.HandleAsync(request, id, client, cancellationToken));
     }

@@ -13,6 +13,12 @@ namespace AutoRemediate.DevHost;
 /// orchestration step or activity still ran, and run twice. Renewals stop when the work item is
 /// completed, abandoned or released — or when the process dies, so that a killed DevHost's messages
 /// come back within <see cref="DurableSidecar.MessageVisibility"/>.</item>
+/// <item>It hands the backend sub-orchestration starts it can store. The sidecar builds a start's tags as a
+/// protobuf <c>MapField</c>, which the Azure Storage backend writes with its .NET type name and cannot
+/// load when it reads the message back; and it records the start in the parent's history as its own
+/// subclass of <c>SubOrchestrationInstanceCreatedEvent</c>, whose fields the backend's table converter
+/// does not see, so the row has no event type and the parent's history can no longer be read. Both
+/// become the plain DurableTask.Core types, same content.</item>
 /// <item>It makes stop safe in any order. The sidecar stops the backend from an <c>async void</c>
 /// handler, where an exception would end the process; the Azure Storage service throws from
 /// <c>StopAsync</c> when it never started (Ctrl+C before the worker connected), and may throw or never
@@ -147,6 +153,10 @@ internal sealed class SidecarOrchestrationService
         IList<TaskMessage> orchestratorMessages, IList<TaskMessage> timerMessages, TaskMessage continuedAsNewMessage, OrchestrationState orchestrationState)
     {
         await StopRenewingAsync(workItem).ConfigureAwait(false);
+        PlainTags(orchestratorMessages);
+        PlainTags(continuedAsNewMessage is null ? [] : [continuedAsNewMessage]);
+        PlainEvents(newOrchestrationRuntimeState?.NewEvents);
+        PlainEvents(newOrchestrationRuntimeState?.Events);
         await _service.CompleteTaskOrchestrationWorkItemAsync(
             workItem, newOrchestrationRuntimeState, outboundMessages, orchestratorMessages, timerMessages, continuedAsNewMessage, orchestrationState).ConfigureAwait(false);
     }
@@ -237,6 +247,36 @@ internal sealed class SidecarOrchestrationService
 
     public Task<OrchestrationQueryResult> GetOrchestrationWithQueryAsync(OrchestrationQuery query, CancellationToken cancellationToken) =>
         ((IOrchestrationServiceQueryClient)_service).GetOrchestrationWithQueryAsync(query, cancellationToken);
+
+    private static void PlainTags(IEnumerable<TaskMessage>? messages)
+    {
+        foreach (var message in messages ?? [])
+        {
+            if (message?.Event is DurableTask.Core.History.ExecutionStartedEvent { Tags: { } tags } started && tags.GetType() != typeof(Dictionary<string, string>))
+            {
+                started.Tags = new Dictionary<string, string>(tags);
+            }
+        }
+    }
+
+    private static void PlainEvents(IList<DurableTask.Core.History.HistoryEvent>? events)
+    {
+        for (var i = 0; i < (events?.Count ?? 0); i++)
+        {
+            if (events![i] is DurableTask.Core.History.SubOrchestrationInstanceCreatedEvent created && created.GetType() != typeof(DurableTask.Core.History.SubOrchestrationInstanceCreatedEvent))
+            {
+                events[i] = new DurableTask.Core.History.SubOrchestrationInstanceCreatedEvent(created.EventId)
+                {
+                    Name = created.Name,
+                    Version = created.Version,
+                    Input = created.Input,
+                    InstanceId = created.InstanceId,
+                    Timestamp = created.Timestamp,
+                    IsPlayed = created.IsPlayed,
+                };
+            }
+        }
+    }
 
     // The backend answers a cancelled wait with null, but the sidecar's dispatcher leaves its fetch loop
     // only on OperationCanceledException: given null it asks again at once, and spins until the worker

@@ -15,8 +15,9 @@ public sealed class IncidentsFunction(IncidentsEndpoint endpoint, DecisionEndpoi
     public async Task<IActionResult> GetAsync(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "incidents/{id}")] HttpRequest request,
         string id,
+        [DurableClient] DurableTaskClient client,
         CancellationToken cancellationToken) =>
-        new HttpResultAction(await endpoint.GetAsync(id, cancellationToken));
+        new HttpResultAction(await endpoint.GetAsync(id, client, cancellationToken));
 
     /// <summary>POST /api/incidents/{id}/decision.</summary>
     [Function(FunctionNames.Decision)]

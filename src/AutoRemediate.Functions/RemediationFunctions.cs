@@ -22,6 +22,11 @@ public sealed class RemediationFunctions(
     public static Task<RemediationResult> RemediationAsync([OrchestrationTrigger] TaskOrchestrationContext context, RemediationInput input) =>
         RemediationOrchestration.RunAsync(context, input);
 
+    /// <summary>The verification sub-orchestration: Core's <see cref="VerificationOrchestration.RunAsync"/>.</summary>
+    [Function(OrchestrationNames.Verification)]
+    public static Task<VerificationResult> VerificationAsync([OrchestrationTrigger] TaskOrchestrationContext context, VerificationInput input) =>
+        VerificationOrchestration.RunAsync(context, input);
+
     /// <summary><see cref="ActivityNames.OpenIncident"/>.</summary>
     [Function(ActivityNames.OpenIncident)]
     public Task<bool> OpenIncidentAsync([ActivityTrigger] OpenIncidentRequest request, CancellationToken cancellationToken) =>
@@ -41,6 +46,11 @@ public sealed class RemediationFunctions(
     [Function(ActivityNames.CloseIncident)]
     public Task<bool> CloseIncidentAsync([ActivityTrigger] CloseIncidentRequest request, CancellationToken cancellationToken) =>
         activities.CloseIncidentAsync(request, cancellationToken);
+
+    /// <summary><see cref="ActivityNames.EscalateAfterError"/>.</summary>
+    [Function(ActivityNames.EscalateAfterError)]
+    public Task<bool> EscalateAfterErrorAsync([ActivityTrigger] EscalateAfterErrorRequest request, CancellationToken cancellationToken) =>
+        activities.EscalateAfterErrorAsync(request, cancellationToken);
 
     /// <summary><see cref="ActivityNames.SetStatus"/>.</summary>
     [Function(ActivityNames.SetStatus)]
@@ -101,6 +111,11 @@ public sealed class RemediationFunctions(
     [Function(ActivityNames.EndApproval)]
     public Task<bool> EndApprovalAsync([ActivityTrigger] ApprovalEnded request, CancellationToken cancellationToken) =>
         approvals.EndAsync(request, cancellationToken);
+
+    /// <summary><see cref="ActivityNames.ExpireApproval"/>.</summary>
+    [Function(ActivityNames.ExpireApproval)]
+    public Task<ApprovalDecisionEvent?> ExpireApprovalAsync([ActivityTrigger] ApprovalExpiry request, CancellationToken cancellationToken) =>
+        approvals.ExpireAsync(request, cancellationToken);
 
     /// <summary><see cref="ActivityNames.ExecuteAction"/>.</summary>
     [Function(ActivityNames.ExecuteAction)]

@@ -13,16 +13,22 @@ using AutoRemediate.Testing;
 //   storm [alerts] [apps]            10,000 fired alerts across 50 apps: wall time, and the incidents made
 //   dump [MiB]                       a process dump from the Sandbox (ARM route) streamed into Blob Storage
 //   workflow [incidents]             that many apps alert at once; full remediations with auto-approve
+//   never-recovers [Key=Value ...]   one incident no mitigation helps, default settings: history sizes
 var command = args.FirstOrDefault() ?? "help";
 var invariant = CultureInfo.InvariantCulture;
-if (command is not ("ingest" or "storm" or "dump" or "workflow"))
+if (command is not ("ingest" or "storm" or "dump" or "workflow" or "never-recovers"))
 {
-    Console.WriteLine("usage: dotnet run -c Release --project tests/AutoRemediate.Benchmarks -- ingest [seconds=60] [connections=32] | storm [alerts=10000] [apps=50] | dump [MiB=2048] | workflow [incidents=50]");
+    Console.WriteLine("usage: dotnet run -c Release --project tests/AutoRemediate.Benchmarks -- ingest [seconds=60] [connections=32] | storm [alerts=10000] [apps=50] | dump [MiB=2048] | workflow [incidents=50] | never-recovers [Section:Key=value ...]");
     return 2;
 }
 
 var ports = new[] { DevHostRunner.FreeLoopbackPort(), DevHostRunner.FreeLoopbackPort(), DevHostRunner.FreeLoopbackPort() };
 await using var azurite = await AzuriteLauncher.StartAsync(new AzuriteSettings(ports[0], ports[1], ports[2], Location: null));
+if (command == "never-recovers")
+{
+    return await HistoryBenchmark.RunAsync(azurite.ConnectionString, args[1..]);
+}
+
 if (command == "workflow")
 {
     return await WorkflowBenchmark.RunAsync(azurite.ConnectionString, args.Length > 1 ? int.Parse(args[1], invariant) : 50);

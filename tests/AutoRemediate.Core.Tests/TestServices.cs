@@ -30,6 +30,7 @@ internal static class TestServices
             ["Storage:TimelineTable"] = tables.Timeline,
             ["Storage:ActionsTable"] = tables.Incidents.Replace("Incidents", "Actions", StringComparison.Ordinal),
             ["Storage:PlatformNoticesTable"] = tables.Incidents.Replace("Incidents", "Notices", StringComparison.Ordinal),
+            ["Storage:ApprovalsTable"] = tables.Incidents.Replace("Incidents", "Approvals", StringComparison.Ordinal),
         };
         foreach (var (key, value) in extra ?? new Dictionary<string, string?>())
         {
@@ -60,7 +61,7 @@ internal static class TestServices
     public static WebhookAuthenticator NoAuth() =>
         new(Options.Create(new WebhookAuthOptions()), null, NullLogger<WebhookAuthenticator>.Instance);
 
-    public static TableIncidentStore Store((string Incidents, string Timeline) tables) =>
-        new(new TableServiceClient(AzuriteFixture.ConnectionString),
+    public static TableIncidentStore Store((string Incidents, string Timeline) tables, string? connectionString = null) =>
+        new(new TableServiceClient(connectionString ?? AzuriteFixture.ConnectionString),
             Options.Create(new StorageOptions { IncidentsTable = tables.Incidents, TimelineTable = tables.Timeline }));
 }

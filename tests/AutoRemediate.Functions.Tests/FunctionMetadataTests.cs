@@ -28,7 +28,8 @@ public sealed class FunctionMetadataTests
     [DataRow("alerts")]
     [DataRow("events")]
     [DataRow("decision")]
-    public void IngestFunction_GetsADurableClient(string name)
+    [DataRow("incident")]
+    public void HttpFunction_NeedingTheWorkflow_GetsADurableClient(string name)
     {
         var function = FunctionMetadata.Load().Single(f => f!["name"]!.GetValue<string>() == name)!;
 
@@ -44,6 +45,7 @@ public sealed class FunctionMetadataTests
             ["events"] = "httpTrigger",
             ["incident"] = "httpTrigger",
             [OrchestrationNames.Remediation] = "orchestrationTrigger",
+            [OrchestrationNames.Verification] = "orchestrationTrigger",
             [ActivityNames.OpenIncident] = "activityTrigger",
             [ActivityNames.CollectSiteSnapshot] = "activityTrigger",
             [ActivityNames.RecordTimeline] = "activityTrigger",
@@ -63,6 +65,8 @@ public sealed class FunctionMetadataTests
             [ActivityNames.EndApproval] = "activityTrigger",
             [ActivityNames.ExecuteAction] = "activityTrigger",
             [ActivityNames.FinishActions] = "activityTrigger",
+            [ActivityNames.ExpireApproval] = "activityTrigger",
+            [ActivityNames.EscalateAfterError] = "activityTrigger",
         };
 
         var actual = FunctionMetadata.Load().ToDictionary(f => f!["name"]!.GetValue<string>(), f => FunctionMetadata.Trigger(f!)["type"]!.GetValue<string>());

@@ -101,7 +101,7 @@ public sealed class TriggerTests
         async Task<(JsonNode Incident, int Status)> GetAsync()
         {
             var get = NewContext("GET", $"/api/incidents/{incidentId}");
-            var body = await ExecuteAsync(await incidents.GetAsync(get.Request, incidentId, CancellationToken.None), get);
+            var body = await ExecuteAsync(await incidents.GetAsync(get.Request, incidentId, s_durable.Client, CancellationToken.None), get);
             return (body, get.Response.StatusCode);
         }
 

@@ -7,11 +7,19 @@ namespace AutoRemediate.Approvals;
 public sealed class ApprovalActivities
 {
     private readonly IIncidentStore _store;
+    private readonly IApprovalStore _approvals;
 
     /// <summary>Creates the activities.</summary>
-    public ApprovalActivities(IIncidentStore store) => _store = store;
+    public ApprovalActivities(IIncidentStore store, IApprovalStore approvals)
+    {
+        _store = store;
+        _approvals = approvals;
+    }
 
-    /// <summary><see cref="Workflow.ActivityNames.RequestApproval"/>. Idempotent: same row, same values.</summary>
+    /// <summary>
+    /// <see cref="Workflow.ActivityNames.RequestApproval"/>. Idempotent: same rows, same values (a decision
+    /// already claimed on the request is left alone).
+    /// </summary>
     public async Task<bool> RequestAsync(ApprovalRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -26,6 +34,8 @@ public sealed class ApprovalActivities
         var warnings = d.Warnings is { Count: > 0 } w ? " Warning: " + string.Join(" ", w) : string.Empty;
         var message = $"Approval needed for {what}: {d.Reason}{warnings} Decide before {request.ExpiresAt.ToString("u", CultureInfo.InvariantCulture)} " +
             $"with POST /api/incidents/{request.IncidentId}/decision {{\"approvalId\":\"{request.ApprovalId}\",\"approve\":true|false,\"approver\":\"...\"}}; without a decision nothing is done.";
+        // The request row first: the decision endpoint claims decisions on it.
+        await _approvals.OpenAsync(request.IncidentId, request.ApprovalId, what, request.At, request.ExpiresAt, cancellationToken).ConfigureAwait(false);
         await _store.SetPendingApprovalAsync(request.IncidentId, request.ApprovalId, cancellationToken).ConfigureAwait(false);
         await _store.AppendTimelineAsync(new TimelineEntry(request.IncidentId, request.Sequence, request.At, "ApprovalRequested", message), cancellationToken).ConfigureAwait(false);
         await _store.UpdateStatusAsync(request.IncidentId, IncidentStatus.AwaitingApproval, $"Waiting for approval of {what}.", request.At, cancellationToken).ConfigureAwait(false);
@@ -44,5 +54,27 @@ public sealed class ApprovalActivities
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// <see cref="Workflow.ActivityNames.ExpireApproval"/>: the workflow stops waiting on a request (its
+    /// timer fired, or the alert resolved). The request ends as TimedOut or Withdrawn — unless an
+    /// approver claimed it first, whose event the workflow has not seen yet: then that decision is
+    /// returned and nothing else is written, so what the approver was told (202) is what happens.
+    /// </summary>
+    public async Task<ApprovalDecisionEvent?> ExpireAsync(ApprovalExpiry expiry, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(expiry);
+        var state = expiry.Withdrawn ? ApprovalState.Withdrawn : ApprovalState.TimedOut;
+        var record = await _approvals.CloseAsync(expiry.IncidentId, expiry.ApprovalId, state, expiry.At, cancellationToken).ConfigureAwait(false);
+        if (record is { IsDecided: true })
+        {
+            return new ApprovalDecisionEvent(record.IncidentId, record.ApprovalId, record.State == ApprovalState.Approved, record.DecidedBy ?? "unknown",
+                record.Comment, record.DecidedAt ?? expiry.At);
+        }
+
+        await _store.SetPendingApprovalAsync(expiry.IncidentId, null, cancellationToken).ConfigureAwait(false);
+        await _store.AppendTimelineAsync(new TimelineEntry(expiry.IncidentId, expiry.Sequence, expiry.At, expiry.Withdrawn ? "ApprovalWithdrawn" : "ApprovalTimedOut", expiry.Message), cancellationToken).ConfigureAwait(false);
+        return null;
     }
 }

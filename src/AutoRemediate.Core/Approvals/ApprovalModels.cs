@@ -30,3 +30,12 @@ public sealed record ApprovalDecisionEvent(string IncidentId, string ApprovalId,
 /// <param name="Message">What happened.</param>
 /// <param name="Proceed">True when the plan goes ahead (the status becomes Mitigating).</param>
 public sealed record ApprovalEnded(string IncidentId, int Sequence, DateTimeOffset At, string Kind, string Message, bool Proceed);
+
+/// <summary>Input of <see cref="Workflow.ActivityNames.ExpireApproval"/>.</summary>
+/// <param name="IncidentId">The incident.</param>
+/// <param name="ApprovalId">The request that ends without a decision being seen.</param>
+/// <param name="Sequence">Timeline position.</param>
+/// <param name="At">The orchestration's time.</param>
+/// <param name="Withdrawn">True when the alert resolved; false when the request timed out.</param>
+/// <param name="Message">What happened, recorded unless a decision was claimed first.</param>
+public sealed record ApprovalExpiry(string IncidentId, string ApprovalId, int Sequence, DateTimeOffset At, bool Withdrawn, string Message);

@@ -2,7 +2,6 @@ using System.Text.Json;
 using AutoRemediate.Alerts;
 using AutoRemediate.Http;
 using AutoRemediate.Incidents;
-using AutoRemediate.Workflow;
 using Microsoft.AspNetCore.Http;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;
@@ -12,25 +11,23 @@ namespace AutoRemediate.Approvals;
 /// <summary>
 /// <c>POST /api/incidents/{id}/decision</c> for both hosts: an approver's decision on the plan an incident
 /// waits on. Body: <c>{"approvalId":"...","approve":true|false,"approver":"name@contoso.com","comment":"..."}</c>.
-/// Authenticated like the webhooks (function key, plus Entra bearer tokens when configured). The
-/// decision is forwarded only while the incident waits on exactly that request; anything else is a
-/// clear 4xx and changes nothing.
+/// Authenticated like the webhooks (function key, plus Entra bearer tokens when configured). Reads the
+/// request, hands it to <see cref="ApprovalDecisions"/>, and maps the outcome: 202 for the one decision
+/// that claimed the request, 409 naming the winner, the expiry or the stopped workflow otherwise.
 /// </summary>
 public sealed class DecisionEndpoint
 {
     private const int MaxApproverLength = 256;
     private const int MaxCommentLength = 1000;
     private readonly WebhookReader _reader;
-    private readonly IIncidentStore _store;
-    private readonly TimeProvider _time;
+    private readonly ApprovalDecisions _decisions;
     private readonly ILogger<DecisionEndpoint> _logger;
 
     /// <summary>Creates the endpoint.</summary>
-    public DecisionEndpoint(WebhookReader reader, IIncidentStore store, TimeProvider time, ILogger<DecisionEndpoint> logger)
+    public DecisionEndpoint(WebhookReader reader, ApprovalDecisions decisions, ILogger<DecisionEndpoint> logger)
     {
         _reader = reader;
-        _store = store;
-        _time = time;
+        _decisions = decisions;
         _logger = logger;
     }
 
@@ -56,38 +53,41 @@ public sealed class DecisionEndpoint
             return Problems.BadRequest("The decision is not valid.", errors);
         }
 
+        var (approvalId, approve, approver, comment) = decision.Value;
+        DecisionOutcome outcome;
         try
         {
-            var incident = await _store.GetAsync(incidentId!, cancellationToken).ConfigureAwait(false);
-            if (incident is null)
-            {
-                return Problems.Status(StatusCodes.Status404NotFound, "Incident not found.", $"No incident '{incidentId}' exists.");
-            }
-
-            if (incident.Status != IncidentStatus.AwaitingApproval || incident.PendingApproval is null)
-            {
-                return Problems.Status(StatusCodes.Status409Conflict, "The incident is not waiting for a decision.",
-                    $"Incident '{incidentId}' is {incident.Status}; there is nothing to approve or reject now.");
-            }
-
-            if (!string.Equals(incident.PendingApproval, decision.Value.ApprovalId, StringComparison.Ordinal))
-            {
-                return Problems.Status(StatusCodes.Status409Conflict, "This approval request is no longer open.",
-                    $"Incident '{incidentId}' waits on approval '{incident.PendingApproval}', not '{decision.Value.ApprovalId}'.");
-            }
-
-            var (approvalId, approve, approver, comment) = decision.Value;
-            await client.RaiseEventAsync(IncidentIds.InstanceIdFor(incident.TargetResourceId), EventNames.ApprovalDecision,
-                new ApprovalDecisionEvent(incident.IncidentId, approvalId, approve, approver, comment, _time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
-            Log.ApprovalForwarded(_logger, incident.IncidentId, approvalId, approve);
-            return Results.Json(new { status = "forwarded", incidentId = incident.IncidentId, approvalId, approved = approve, approver }, statusCode: StatusCodes.Status202Accepted);
+            outcome = await _decisions.DecideAsync(incidentId!, new DecisionRequest(approvalId, approve, approver, comment), client, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (DependencyFailures.IsTransient(ex))
         {
             Log.DependencyUnavailable(_logger, ex.GetType().Name, ex.Message);
             return DependencyFailures.Unavailable("Incident storage or the workflow backend cannot take the decision right now; send it again.");
         }
+
+        return outcome.Disposition switch
+        {
+            DecisionDisposition.Forwarded => Results.Json(
+                new { status = "forwarded", incidentId, approvalId, approved = approve, approver, decidedAt = outcome.Approval?.DecidedAt }, statusCode: StatusCodes.Status202Accepted),
+            DecisionDisposition.IncidentNotFound => Problems.Status(StatusCodes.Status404NotFound, "Incident not found.", outcome.Detail),
+            DecisionDisposition.UnknownRequest => Conflict("This approval request is not open on the incident.", outcome),
+            DecisionDisposition.AlreadyDecided => Conflict("Already decided.", outcome),
+            DecisionDisposition.TimedOut => Conflict("The approval request timed out.", outcome),
+            DecisionDisposition.Withdrawn => Conflict("The approval request is no longer needed.", outcome),
+            _ => Conflict("The incident's workflow is no longer running.", outcome),
+        };
     }
+
+    // 409 with the request's state, and who decided it when somebody did, as fields a client can read.
+    private static IResult Conflict(string title, DecisionOutcome outcome) =>
+        Results.Problem(statusCode: StatusCodes.Status409Conflict, title: title, detail: outcome.Detail, extensions: new Dictionary<string, object?>
+        {
+            ["reason"] = outcome.Disposition.ToString(),
+            ["incidentStatus"] = outcome.Incident?.Status.ToString(),
+            ["approvalState"] = outcome.Approval?.State.ToString(),
+            ["decidedBy"] = outcome.Approval?.DecidedBy,
+            ["decidedAt"] = outcome.Approval?.DecidedAt,
+        });
 
     private static ((string ApprovalId, bool Approve, string Approver, string? Comment)? Decision, List<InputError> Errors) Parse(ReadOnlyMemory<byte> body)
     {

@@ -12,6 +12,12 @@ public interface IIncidentStore
     /// <summary>Sets status and summary. Idempotent: writing the same values twice leaves the same row.</summary>
     Task UpdateStatusAsync(string incidentId, IncidentStatus status, string summary, DateTimeOffset at, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Sets a final status and summary, conditional on the row being as it was read (<paramref name="etag"/>).
+    /// False when it changed meanwhile (the workflow wrote it) or is gone; nothing is changed then.
+    /// </summary>
+    Task<bool> TryCloseAsync(string incidentId, string etag, IncidentStatus status, string summary, DateTimeOffset at, CancellationToken cancellationToken = default);
+
     /// <summary>Deletes an incident that never started (used when a concurrent delivery won the race).</summary>
     Task DeleteUnstartedAsync(string incidentId, CancellationToken cancellationToken = default);
 

@@ -1,27 +1,38 @@
 using AutoRemediate.Http;
+using AutoRemediate.Workflow;
 using Microsoft.AspNetCore.Http;
+using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace AutoRemediate.Incidents;
 
-/// <summary><c>GET /api/incidents/{id}</c> for both hosts: the incident with its status and timeline.</summary>
+/// <summary>
+/// <c>GET /api/incidents/{id}</c> for both hosts: the incident with its status and timeline. Given the
+/// Durable client, an incident that looks busy although no workflow runs for it any more is escalated
+/// first (<see cref="IncidentReconciler"/>), so the answer never shows a stuck incident as in progress.
+/// </summary>
 public sealed class IncidentsEndpoint
 {
     private readonly IIncidentStore _store;
+    private readonly IncidentReconciler _reconciler;
     private readonly IOptions<Alerts.IngestOptions> _options;
     private readonly ILogger<IncidentsEndpoint> _logger;
 
     /// <summary>Creates the endpoint.</summary>
-    public IncidentsEndpoint(IIncidentStore store, IOptions<Alerts.IngestOptions> options, ILogger<IncidentsEndpoint> logger)
+    public IncidentsEndpoint(IIncidentStore store, IncidentReconciler reconciler, IOptions<Alerts.IngestOptions> options, ILogger<IncidentsEndpoint> logger)
     {
         _store = store;
+        _reconciler = reconciler;
         _options = options;
         _logger = logger;
     }
 
-    /// <summary>Handles one request.</summary>
-    public async Task<IResult> GetAsync(string? incidentId, CancellationToken cancellationToken)
+    /// <summary>Handles one request without asking the workflow backend (the stored incident as it is).</summary>
+    public Task<IResult> GetAsync(string? incidentId, CancellationToken cancellationToken) => GetAsync(incidentId, null, cancellationToken);
+
+    /// <summary>Handles one request; with <paramref name="client"/>, an open incident whose workflow stopped is escalated first.</summary>
+    public async Task<IResult> GetAsync(string? incidentId, DurableTaskClient? client, CancellationToken cancellationToken)
     {
         if (!IncidentIds.IsWellFormed(incidentId))
         {
@@ -29,15 +40,27 @@ public sealed class IncidentsEndpoint
                 [new Alerts.InputError("id", "Incident ids look like inc-20250415-0123456789abcdef.")]);
         }
 
-        return await DependencyFailures.GuardAsync(token => ReadAsync(incidentId!, token), _options.Value.DependencyTimeout, "Incident storage", _logger, cancellationToken).ConfigureAwait(false);
+        return await DependencyFailures.GuardAsync(token => ReadAsync(incidentId!, client, token), _options.Value.DependencyTimeout, "Incident storage", _logger, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<IResult> ReadAsync(string incidentId, CancellationToken cancellationToken)
+    private async Task<IResult> ReadAsync(string incidentId, DurableTaskClient? client, CancellationToken cancellationToken)
     {
         var incident = await _store.GetAsync(incidentId, cancellationToken).ConfigureAwait(false);
         if (incident is null)
         {
             return Problems.Status(StatusCodes.Status404NotFound, "Incident not found.", $"No incident '{incidentId}' exists.");
+        }
+
+        if (client is not null && !incident.IsClosed && incident.Status != IncidentStatus.Received)
+        {
+            try
+            {
+                (incident, _) = await _reconciler.ReconcileAsync(incident, client, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (DependencyFailures.IsTransient(ex))
+            {
+                // The backend cannot be asked right now: show the incident as stored; the next look repairs it.
+            }
         }
 
         var timeline = await _store.GetTimelineAsync(incidentId, cancellationToken).ConfigureAwait(false);

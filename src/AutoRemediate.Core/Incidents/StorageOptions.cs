@@ -26,4 +26,8 @@ public sealed class StorageOptions
     /// <summary>Table holding Service Health notices received through the alert webhook (the platform check reads it).</summary>
     [Required, RegularExpression("^[A-Za-z][A-Za-z0-9]{2,62}$", ErrorMessage = "Table names are 3-63 letters or digits, starting with a letter.")]
     public string PlatformNoticesTable { get; set; } = "PlatformNotices";
+
+    /// <summary>Table holding approval requests and who decided them (partitioned by incident; the claim is a conditional write).</summary>
+    [Required, RegularExpression("^[A-Za-z][A-Za-z0-9]{2,62}$", ErrorMessage = "Table names are 3-63 letters or digits, starting with a letter.")]
+    public string ApprovalsTable { get; set; } = "ApprovalRequests";
 }

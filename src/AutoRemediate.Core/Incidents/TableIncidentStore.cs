@@ -152,6 +152,30 @@ public sealed class TableIncidentStore : IIncidentStore
     }
 
     /// <inheritdoc />
+    public async Task<bool> TryCloseAsync(string incidentId, string etag, IncidentStatus status, string summary, DateTimeOffset at, CancellationToken cancellationToken = default)
+    {
+        await EnsureTablesAsync(cancellationToken).ConfigureAwait(false);
+        var patch = new TableEntity(incidentId, IncidentRowKey)
+        {
+            ["Status"] = status.ToString(),
+            ["Summary"] = summary,
+            ["UpdatedAt"] = at,
+            ["PendingApproval"] = string.Empty,
+        };
+        try
+        {
+            // Conditional: this write comes from outside the workflow, and must lose to anything the
+            // workflow wrote after the row was read.
+            await _incidents.UpdateEntityAsync(patch, new ETag(etag), TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (RequestFailedException ex) when (ex.Status is 412 or 404)
+        {
+            return false;
+        }
+    }
+
+    /// <inheritdoc />
     public async Task SetPendingApprovalAsync(string incidentId, string? approvalId, CancellationToken cancellationToken = default)
     {
         await EnsureTablesAsync(cancellationToken).ConfigureAwait(false);

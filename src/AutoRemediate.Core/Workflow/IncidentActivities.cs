@@ -68,4 +68,18 @@ public sealed class IncidentActivities
         Log.IncidentClosed(_logger, request.IncidentId, request.Status);
         return true;
     }
+
+    /// <summary>
+    /// <see cref="ActivityNames.EscalateAfterError"/>: the workflow failed. The reason goes on the timeline,
+    /// the incident stops waiting on any approval, and it is escalated. Idempotent.
+    /// </summary>
+    public async Task<bool> EscalateAfterErrorAsync(EscalateAfterErrorRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        await _store.AppendTimelineAsync(new TimelineEntry(request.IncidentId, request.Sequence, request.At, "WorkflowFailed", request.Reason), cancellationToken).ConfigureAwait(false);
+        await _store.SetPendingApprovalAsync(request.IncidentId, null, cancellationToken).ConfigureAwait(false);
+        await _store.UpdateStatusAsync(request.IncidentId, IncidentStatus.Escalated, request.Reason, request.At, cancellationToken).ConfigureAwait(false);
+        Log.IncidentClosed(_logger, request.IncidentId, IncidentStatus.Escalated);
+        return true;
+    }
 }

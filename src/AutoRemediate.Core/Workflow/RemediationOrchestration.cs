@@ -27,16 +27,8 @@ public static class RemediationOrchestration
     // restart → scale → people: the policy's ladder has two rungs.
     private const int MaxRungs = 2;
 
-    // Transient failures (throttling, a storage blip) are retried by the framework, durably.
-    private static readonly TaskOptions s_storageRetry = TaskOptions.FromRetryPolicy(
-        new RetryPolicy(maxNumberOfAttempts: 5, firstRetryInterval: TimeSpan.FromSeconds(1), backoffCoefficient: 2.0, maxRetryInterval: TimeSpan.FromSeconds(30)));
-
-    private static readonly TaskOptions s_diagnosticsRetry = TaskOptions.FromRetryPolicy(
-        new RetryPolicy(maxNumberOfAttempts: 3, firstRetryInterval: TimeSpan.FromSeconds(1), backoffCoefficient: 2.0));
-
-    // Actions are idempotent (journal + state check), so retrying one is safe.
-    private static readonly TaskOptions s_actionRetry = TaskOptions.FromRetryPolicy(
-        new RetryPolicy(maxNumberOfAttempts: 3, firstRetryInterval: TimeSpan.FromSeconds(2), backoffCoefficient: 2.0));
+    // Timeline messages are capped: an exception's text can be long, and a table property is at most 64 KiB.
+    private const int MaxReasonLength = 1000;
 
     private static readonly string[] s_cpuMetrics = ["CpuTime", "CpuPercentage"];
 
@@ -46,19 +38,71 @@ public static class RemediationOrchestration
     public static void Register(DurableTaskRegistry registry) =>
         registry.AddOrchestratorFunc<RemediationInput, RemediationResult>(OrchestrationNames.Remediation, RunAsync);
 
-    /// <summary>Runs one remediation.</summary>
+    /// <summary>
+    /// Runs one remediation. Whatever goes wrong on the way (an activity that exhausted its retries
+    /// because storage stayed down, a bug), the incident ends Escalated with the reason on its
+    /// timeline: an incident is never left looking busy while nothing works on it.
+    /// </summary>
     public static async Task<RemediationResult> RunAsync(TaskOrchestrationContext context, RemediationInput input)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(input);
         var flow = new Flow(context, input);
+        string reason;
+        try
+        {
+            return await RemediateAsync(flow);
+        }
+        catch (Exception ex)
+        {
+            // Every failure, not only TaskFailedException: an unexpected exception is a bug, and the
+            // incident must still end. Nothing here is retried by hand; the escalation below is one
+            // activity with a long durable retry policy. If even that fails, the orchestration fails:
+            // the decision endpoint and GET /api/incidents/{id} notice that no workflow runs for the
+            // incident any more and close it then (IncidentReconciler).
+            reason = Describe(ex);
+        }
+
+        // Operators see it in the Durable status query too, before the write below has gone through.
+        context.SetCustomStatus("escalating after error: " + reason);
+        var summary = $"The remediation stopped on an error and nothing more will be done automatically; on-call takes over. {reason}";
+        await context.CallActivityAsync<bool>(ActivityNames.EscalateAfterError,
+            new EscalateAfterErrorRequest(input.IncidentId, flow.Next(), context.CurrentUtcDateTime, summary), WorkflowRetries.LastResort);
+        try
+        {
+            // An action this incident started stops counting toward the fleet-wide cap.
+            await FinishActionsAsync(flow);
+        }
+        catch (TaskFailedException)
+        {
+            // Best effort: the cap only counts actions started within its window, so this one ages out.
+        }
+
+        return new RemediationResult(input.IncidentId, IncidentStatus.Escalated, summary);
+    }
+
+    // What failed, in words for the timeline: the step and its error, never a stack trace.
+    private static string Describe(Exception ex)
+    {
+        var text = ex switch
+        {
+            TaskFailedException failed => $"{failed.TaskName} failed: {failed.FailureDetails.ErrorType}: {failed.FailureDetails.ErrorMessage}",
+            _ => $"{ex.GetType().Name}: {ex.Message}",
+        };
+        return text.Length <= MaxReasonLength ? text : text[..MaxReasonLength] + "…";
+    }
+
+    private static async Task<RemediationResult> RemediateAsync(Flow flow)
+    {
+        var context = flow.Context;
+        var input = flow.Input;
         var signal = input.Signal;
 
         await context.CallActivityAsync<bool>(
             ActivityNames.OpenIncident,
             new OpenIncidentRequest(input.IncidentId, flow.Next(), context.CurrentUtcDateTime,
                 $"Alert '{signal.AlertRule}' ({signal.Severity}) fired for {AppName(input.TargetResourceId)}; gathering evidence before touching anything."),
-            s_storageRetry);
+            WorkflowRetries.Storage);
 
         if (ResourceIds.KindOf(input.TargetResourceId) == TargetKind.Plan)
         {
@@ -103,15 +147,9 @@ public static class RemediationOrchestration
         var dumped = false;
         for (var rung = 1; rung <= MaxRungs + 1; rung++)
         {
-            if (rung > 1 && site?.ServerFarmId is { } planId)
-            {
-                // The plan may have changed with the last rung; the next one scales from where it is now.
-                evidence = evidence with { Plan = await CallAsync<PlanEvidence>(flow, ActivityNames.CollectPlan, planId, "the App Service plan") ?? evidence.Plan };
-            }
-
             // The activity records PlanChosen (the plan and why) itself: one call instead of two in the history.
             var decision = await context.CallActivityAsync<Decision>(
-                ActivityNames.DecidePlan, new DecideRequest(DecisionInputFor(flow, platformEvidence, evidence, tried), flow.Next()), s_storageRetry);
+                ActivityNames.DecidePlan, new DecideRequest(DecisionInputFor(flow, platformEvidence, evidence, tried), flow.Next()), WorkflowRetries.Storage);
             if (decision.Plan == PlanKind.Escalate)
             {
                 return await EscalateAsync(flow, decision.Reason);
@@ -144,9 +182,22 @@ public static class RemediationOrchestration
             }
 
             // 6. Act (the approval step set the status to Mitigating; the activity records ActionTaken).
+            // Last look before touching the app: a Resolved notification that arrived meanwhile (during
+            // the dump, or while a plan approved by configuration had no wait to catch it) means the app
+            // recovered on its own. A zero-wait look at the pending event is deterministic: on replay
+            // the event has been delivered at the same point of the history.
+            if (flow.Resolved() is { IsCompleted: true } resolvedMeanwhile)
+            {
+                var r = resolvedMeanwhile.Result;
+                flow.ResolvedConsumed();
+                // Nothing to finish: this rung started no action, and an earlier rung's finished with its verification.
+                await RecordAsync(flow, "ActionCancelled", $"Alert '{r.AlertRule}' resolved at {r.ResolvedAt:u}, before {decision.Plan} was carried out; nothing was done.");
+                return await ResolveAsync(flow, $"Alert '{r.AlertRule}' resolved on its own before {decision.Plan} was carried out; nothing was done.");
+            }
+
             try
             {
-                await context.CallActivityAsync<ActionOutcome>(ActivityNames.ExecuteAction, action with { Sequence = flow.Next() }, s_actionRetry);
+                await context.CallActivityAsync<ActionOutcome>(ActivityNames.ExecuteAction, action with { Sequence = flow.Next() }, WorkflowRetries.Action);
             }
             catch (TaskFailedException ex)
             {
@@ -157,16 +208,20 @@ public static class RemediationOrchestration
 
             tried.Add(decision.Plan);
 
-            // 7. Verify.
-            var verified = await VerifyAsync(flow, new VerifyRequest(input.IncidentId, input.TargetResourceId, site!.ServerFarmId, AlertCriterion.Of(signal),
-                flow.VerifyInterval, flow.VerifyHealthyFor, flow.VerifyDeadline));
-            await FinishActionsAsync(flow);
+            // 7. Verify, in a sub-orchestration of its own: the polls stay out of this history, and so do
+            // the steps that close a rung (the actions stop counting toward the fleet cap; on failure,
+            // VerificationFailed and the plan as it is now, which the next rung scales from).
+            var verified = await context.CallSubOrchestratorAsync<VerificationResult>(OrchestrationNames.Verification,
+                new VerificationInput(input.IncidentId, input.TargetResourceId, site!.ServerFarmId, AlertCriterion.Of(signal), flow.VerifyInterval, flow.VerifyHealthyFor,
+                    flow.VerifyDeadline, VerificationOrchestration.PollsFor(flow.VerifyDeadline, flow.VerifyInterval), flow.Next(), Action: decision.Plan.ToString()),
+                new SubOrchestrationOptions { InstanceId = $"{input.IncidentId}-v{rung}" });
+            flow.ContinueFrom(verified.NextSequence);
             if (verified.Healthy)
             {
                 return await ResolveAsync(flow, $"{decision.Plan} brought the app back: {verified.Reading}");
             }
 
-            await RecordAsync(flow, "VerificationFailed", $"The app did not recover within {flow.VerifyDeadline} of {decision.Plan}. {verified.Reading}");
+            evidence = evidence with { Plan = verified.Plan ?? evidence.Plan };
         }
 
         return await EscalateAsync(flow, $"The app did not recover after {string.Join(" then ", tried)}; on-call takes over.");
@@ -276,7 +331,7 @@ public static class RemediationOrchestration
 
         // The activity records DumpCaptured or DumpSkipped itself.
         await flow.Context.CallActivityAsync<DumpOutcome>(ActivityNames.CaptureDump,
-            new DumpRequest(flow.Input.IncidentId, flow.Input.TargetResourceId, process, site.IsLinux, flow.Next()), s_diagnosticsRetry);
+            new DumpRequest(flow.Input.IncidentId, flow.Input.TargetResourceId, process, site.IsLinux, flow.Next()), WorkflowRetries.Diagnostics);
     }
 
     private static WorkerProcess? WorstProcess(IEnumerable<WorkerProcess>? processes, bool memory) =>
@@ -304,7 +359,7 @@ public static class RemediationOrchestration
         var approvalId = $"{input.IncidentId}-r{rung}";
         var expires = context.CurrentUtcDateTime.Add(flow.ApprovalTimeout);
         await context.CallActivityAsync<bool>(ActivityNames.RequestApproval,
-            new ApprovalRequest(input.IncidentId, approvalId, flow.Next(), context.CurrentUtcDateTime, decision, expires), s_storageRetry);
+            new ApprovalRequest(input.IncidentId, approvalId, flow.Next(), context.CurrentUtcDateTime, decision, expires), WorkflowRetries.Storage);
 
         using var timerCancellation = new CancellationTokenSource();
         var timeout = context.CreateTimer(expires, timerCancellation.Token);
@@ -323,15 +378,7 @@ public static class RemediationOrchestration
                 }
 
                 timerCancellation.Cancel();
-                var who = string.IsNullOrWhiteSpace(d.Comment) ? d.Approver : $"{d.Approver} (\"{d.Comment}\")";
-                if (d.Approved)
-                {
-                    await EndApprovalAsync(flow, "ApprovalGranted", $"{decision.Plan} approved by {who} at {d.At:u}.", proceed: true);
-                    return null;
-                }
-
-                await EndApprovalAsync(flow, "ApprovalRejected", $"{decision.Plan} rejected by {who} at {d.At:u}; nothing was done.", proceed: false);
-                return await EscalateAsync(flow, $"{decision.Plan} was rejected by {d.Approver}; on-call takes over.");
+                return await DecidedAsync(flow, decision, d);
             }
 
             if (first == resolved)
@@ -339,82 +386,66 @@ public static class RemediationOrchestration
                 timerCancellation.Cancel();
                 var r = resolved.Result;
                 flow.ResolvedConsumed();
-                await EndApprovalAsync(flow, "ApprovalWithdrawn", $"Alert '{r.AlertRule}' resolved at {r.ResolvedAt:u} before anyone decided; {decision.Plan} was not carried out.", proceed: false);
+                var claimed = await ExpireApprovalAsync(flow, approvalId, withdrawn: true,
+                    $"Alert '{r.AlertRule}' resolved at {r.ResolvedAt:u} before anyone decided; {decision.Plan} was not carried out.");
+                if (claimed is not null)
+                {
+                    // Somebody claimed the decision just before the resolution reached the workflow: the
+                    // app recovered anyway, so nothing is done, and the timeline says whose decision it was.
+                    await EndApprovalAsync(flow, "ApprovalWithdrawn",
+                        $"{decision.Plan} was {(claimed.Approved ? "approved" : "rejected")} by {claimed.Approver} at {claimed.At:u}, but alert '{r.AlertRule}' resolved at {r.ResolvedAt:u} before it was carried out; nothing was done.",
+                        proceed: false);
+                }
+
                 return await ResolveAsync(flow, $"Alert '{r.AlertRule}' resolved on its own while {decision.Plan} waited for approval; nothing was done.");
             }
 
             break;
         }
 
-        await EndApprovalAsync(flow, "ApprovalTimedOut", $"Nobody decided on {decision.Plan} within {flow.ApprovalTimeout}; nothing was done.", proceed: false);
+        timerCancellation.Cancel();
+        // The expiry and a claim are conditional writes on the same request row: a decision claimed
+        // before the expiry was written wins even when its event reaches the workflow after the timer.
+        var late = await ExpireApprovalAsync(flow, approvalId, withdrawn: false, $"Nobody decided on {decision.Plan} within {flow.ApprovalTimeout}; nothing was done.");
+        if (late is not null)
+        {
+            return await DecidedAsync(flow, decision, late);
+        }
+
         return await EscalateAsync(flow, $"{decision.Plan} was proposed but not approved within {flow.ApprovalTimeout}; on-call takes over.");
     }
 
-    private static Task<bool> EndApprovalAsync(Flow flow, string kind, string message, bool proceed) =>
-        flow.Context.CallActivityAsync<bool>(ActivityNames.EndApproval,
-            new ApprovalEnded(flow.Input.IncidentId, flow.Next(), flow.Context.CurrentUtcDateTime, kind, message, proceed), s_storageRetry);
-
-    // Polls the app's health on durable timers until it has been healthy for HealthyFor or the deadline
-    // passes. Each poll costs a timer and one small activity in the history (the request carries only
-    // the alert's criteria); a timeline entry is written only when the health changes.
-    private static async Task<VerifyResult> VerifyAsync(Flow flow, VerifyRequest request)
+    // Null when the approved plan goes ahead; the end of the workflow when it was rejected.
+    private static async Task<RemediationResult?> DecidedAsync(Flow flow, Decision decision, ApprovalDecisionEvent d)
     {
-        var context = flow.Context;
-        await context.CallActivityAsync<bool>(ActivityNames.SetStatus,
-            new SetStatusRequest(request.IncidentId, IncidentStatus.Verifying, $"Watching the app: it must stay healthy for {request.HealthyFor} within {request.Deadline}.", context.CurrentUtcDateTime),
-            s_storageRetry);
-        var deadline = context.CurrentUtcDateTime.Add(request.Deadline);
-        var polls = (int)Math.Ceiling(request.Deadline.TotalSeconds / Math.Max(1, request.Interval.TotalSeconds)) + 1;
-        DateTime? healthySince = null;
-        bool? last = null;
-        var reading = "no reading yet.";
-        for (var poll = 0; poll < polls; poll++)
+        var who = string.IsNullOrWhiteSpace(d.Comment) ? d.Approver : $"{d.Approver} (\"{d.Comment}\")";
+        if (d.Approved)
         {
-            await context.CreateTimer(context.CurrentUtcDateTime.Add(request.Interval), CancellationToken.None);
-            var now = context.CurrentUtcDateTime;
-            HealthReading? health;
-            try
-            {
-                health = await context.CallActivityAsync<HealthReading>(ActivityNames.CheckHealth,
-                    new MetricsRequest(request.IncidentId, request.TargetResourceId, request.PlanResourceId, now.AddMinutes(-5), now, request.Criteria, KeepEvidence: false),
-                    s_diagnosticsRetry);
-            }
-            catch (TaskFailedException ex)
-            {
-                health = new HealthReading(false, $"the metrics could not be read: {ex.FailureDetails.ErrorMessage}");
-            }
-
-            reading = health.Summary;
-            if (health.Healthy != last)
-            {
-                await RecordAsync(flow, health.Healthy ? "HealthyAgain" : "StillUnhealthy", reading);
-                last = health.Healthy;
-            }
-
-            healthySince = health.Healthy ? healthySince ?? now : null;
-            if (healthySince is { } since && now - since >= request.HealthyFor)
-            {
-                return new VerifyResult(true, reading);
-            }
-
-            if (now >= deadline)
-            {
-                break;
-            }
+            await EndApprovalAsync(flow, "ApprovalGranted", $"{decision.Plan} approved by {who} at {d.At:u}.", proceed: true);
+            return null;
         }
 
-        return new VerifyResult(false, reading);
+        await EndApprovalAsync(flow, "ApprovalRejected", $"{decision.Plan} rejected by {who} at {d.At:u}; nothing was done.", proceed: false);
+        return await EscalateAsync(flow, $"{decision.Plan} was rejected by {d.Approver}; on-call takes over.");
     }
 
+    private static Task<ApprovalDecisionEvent?> ExpireApprovalAsync(Flow flow, string approvalId, bool withdrawn, string message) =>
+        flow.Context.CallActivityAsync<ApprovalDecisionEvent?>(ActivityNames.ExpireApproval,
+            new ApprovalExpiry(flow.Input.IncidentId, approvalId, flow.Next(), flow.Context.CurrentUtcDateTime, withdrawn, message), WorkflowRetries.Storage);
+
+    private static Task<bool> EndApprovalAsync(Flow flow, string kind, string message, bool proceed) =>
+        flow.Context.CallActivityAsync<bool>(ActivityNames.EndApproval,
+            new ApprovalEnded(flow.Input.IncidentId, flow.Next(), flow.Context.CurrentUtcDateTime, kind, message, proceed), WorkflowRetries.Storage);
+
     private static Task<bool> FinishActionsAsync(Flow flow) =>
-        flow.Context.CallActivityAsync<bool>(ActivityNames.FinishActions, new FinishActionsRequest(flow.Input.IncidentId, flow.Input.TargetResourceId), s_storageRetry);
+        flow.Context.CallActivityAsync<bool>(ActivityNames.FinishActions, new FinishActionsRequest(flow.Input.IncidentId, flow.Input.TargetResourceId), WorkflowRetries.Storage);
 
     private static async Task<RemediationResult> ResolveAsync(Flow flow, string summary)
     {
         await flow.Context.CallActivityAsync<bool>(
             ActivityNames.CloseIncident,
             new CloseIncidentRequest(flow.Input.IncidentId, flow.Next(), flow.Context.CurrentUtcDateTime, IncidentStatus.Resolved, summary),
-            s_storageRetry);
+            WorkflowRetries.Storage);
         return new RemediationResult(flow.Input.IncidentId, IncidentStatus.Resolved, summary);
     }
 
@@ -423,7 +454,7 @@ public static class RemediationOrchestration
         await flow.Context.CallActivityAsync<bool>(
             ActivityNames.CloseIncident,
             new CloseIncidentRequest(flow.Input.IncidentId, flow.Next(), flow.Context.CurrentUtcDateTime, IncidentStatus.Escalated, summary),
-            s_storageRetry);
+            WorkflowRetries.Storage);
         return await HoldAsync(flow, new RemediationResult(flow.Input.IncidentId, IncidentStatus.Escalated, summary));
     }
 
@@ -477,7 +508,7 @@ public static class RemediationOrchestration
     {
         var context = flow.Context;
         using var timerCancellation = new CancellationTokenSource();
-        var call = context.CallActivityAsync<T>(activity, input, s_diagnosticsRetry);
+        var call = context.CallActivityAsync<T>(activity, input, WorkflowRetries.Diagnostics);
         var timeout = deadline ?? context.CreateTimer(context.CurrentUtcDateTime.Add(flow.DiagnosticsTimeout), timerCancellation.Token);
         string failure;
         if (await Task.WhenAny(call, timeout) == call)
@@ -510,7 +541,7 @@ public static class RemediationOrchestration
             : flow.Context.CallActivityAsync<bool>(
                 ActivityNames.RecordTimeline,
                 entries.Select(e => new TimelineEntry(flow.Input.IncidentId, flow.Next(), flow.Context.CurrentUtcDateTime, e.Kind, e.Message)).ToArray(),
-                s_storageRetry);
+                WorkflowRetries.Storage);
 
     private static IReadOnlyList<string> MetricNames(AlertSignal signal) =>
         [.. (signal.Conditions ?? []).Select(c => c.MetricName).OfType<string>()];
@@ -565,13 +596,6 @@ public static class RemediationOrchestration
         return slash >= 0 ? resourceId[(slash + 1)..] : resourceId;
     }
 
-    // What the verification watches, and how it ended; orchestrator memory only, never in history.
-    private sealed record VerifyRequest(
-        string IncidentId, string TargetResourceId, string? PlanResourceId, IReadOnlyList<AlertCriterion> Criteria,
-        TimeSpan Interval, TimeSpan HealthyFor, TimeSpan Deadline);
-
-    private sealed record VerifyResult(bool Healthy, string Reading);
-
     // What the diagnostics found; lives only in the orchestrator's memory (rebuilt on replay).
     private sealed record Evidence(
         IReadOnlyList<string> Instances, IReadOnlyList<WorkerProcess>? Processes, MetricsSummary? Metrics, DetectorsSummary? Detectors, PlanEvidence? Plan, bool IsLinux)
@@ -606,6 +630,9 @@ public static class RemediationOrchestration
         public TimeSpan VerifyDeadline => Settings.VerifyDeadline ?? WorkflowSettings.DefaultVerifyDeadline;
 
         public int Next() => ++_sequence;
+
+        // After a sub-orchestration that wrote timeline entries from `next` on.
+        public void ContinueFrom(int next) => _sequence = Math.Max(_sequence, next - 1);
 
         public Task<AlertResolvedEvent> Resolved() => _resolved ??= Context.WaitForExternalEvent<AlertResolvedEvent>(EventNames.AlertResolved);
 

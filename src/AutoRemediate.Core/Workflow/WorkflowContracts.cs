@@ -87,3 +87,53 @@ public sealed record SiteSnapshot(string Name, string? State, string? Kind, stri
 /// <param name="Summary">Where things are.</param>
 /// <param name="At">The orchestration's current time.</param>
 public sealed record SetStatusRequest(string IncidentId, IncidentStatus Status, string Summary, DateTimeOffset At);
+
+/// <summary>
+/// Input of <see cref="OrchestrationNames.Verification"/>, and the state it carries from one
+/// generation to the next (ContinueAsNew): what to watch, until when, and what it has seen so far.
+/// </summary>
+/// <param name="IncidentId">The incident.</param>
+/// <param name="TargetResourceId">The app.</param>
+/// <param name="PlanResourceId">Its plan (plan-level metrics), when known.</param>
+/// <param name="Criteria">The alert's metric criteria: healthy means none of them holds any more.</param>
+/// <param name="Interval">Time between polls.</param>
+/// <param name="HealthyFor">How long the app must stay healthy.</param>
+/// <param name="Deadline">How long after the start the verification gives up.</param>
+/// <param name="PollsLeft">Polls still allowed (a cap besides the deadline).</param>
+/// <param name="NextSequence">The next free timeline position; the parent carries on from the one returned.</param>
+/// <param name="Generation">0 for the first generation; each ContinueAsNew adds one.</param>
+/// <param name="DeadlineAt">When it gives up (orchestration time, UTC), set by the first generation.</param>
+/// <param name="HealthySince">Since when the app has looked healthy, if it does.</param>
+/// <param name="LastHealthy">The last reading's verdict (a timeline entry is written only when it changes).</param>
+/// <param name="Reading">The last reading, in words.</param>
+/// <param name="Action">The plan carried out, for the timeline.</param>
+public sealed record VerificationInput(
+    string IncidentId,
+    string TargetResourceId,
+    string? PlanResourceId,
+    IReadOnlyList<Diagnostics.AlertCriterion> Criteria,
+    TimeSpan Interval,
+    TimeSpan HealthyFor,
+    TimeSpan Deadline,
+    int PollsLeft,
+    int NextSequence,
+    int Generation = 0,
+    DateTime? DeadlineAt = null,
+    DateTime? HealthySince = null,
+    bool? LastHealthy = null,
+    string? Reading = null,
+    string? Action = null);
+
+/// <summary>How a verification ended.</summary>
+/// <param name="Healthy">The app stayed healthy for long enough before the deadline.</param>
+/// <param name="Reading">The last reading, in words.</param>
+/// <param name="NextSequence">The next free timeline position after the entries the verification wrote.</param>
+/// <param name="Plan">The App Service plan as it is after a failed verification (the next rung scales from it); null when healthy or unreadable.</param>
+public sealed record VerificationResult(bool Healthy, string Reading, int NextSequence, Decisions.PlanEvidence? Plan = null);
+
+/// <summary>Input of <see cref="ActivityNames.EscalateAfterError"/>.</summary>
+/// <param name="IncidentId">The incident.</param>
+/// <param name="Sequence">Timeline position for the entry that gives the reason.</param>
+/// <param name="At">The orchestration's current time.</param>
+/// <param name="Reason">What failed, in words.</param>
+public sealed record EscalateAfterErrorRequest(string IncidentId, int Sequence, DateTimeOffset At, string Reason);

@@ -5,6 +5,12 @@ public static class OrchestrationNames
 {
     /// <summary>The one remediation workflow per sick app.</summary>
     public const string Remediation = "Remediation";
+
+    /// <summary>
+    /// The verification after an action, as a sub-orchestration of <see cref="Remediation"/>: its polls
+    /// live in their own history, which starts over (ContinueAsNew) every few polls.
+    /// </summary>
+    public const string Verification = "Verification";
 }
 
 /// <summary>Activity names. Both hosts register the activities under these names.</summary>
@@ -63,6 +69,15 @@ public static class ActivityNames
 
     /// <summary>Sets the incident's status (and summary) without closing it.</summary>
     public const string SetStatus = "SetStatus";
+
+    /// <summary>
+    /// Ends an approval request that nobody decided in time, or that the alert's resolution made moot;
+    /// returns the decision instead when one was claimed first.
+    /// </summary>
+    public const string ExpireApproval = "ExpireApproval";
+
+    /// <summary>The workflow failed: the incident is escalated with the reason on its timeline.</summary>
+    public const string EscalateAfterError = "EscalateAfterError";
 }
 
 /// <summary>External event names raised on a running remediation.</summary>

@@ -1,12 +1,20 @@
 using System.ComponentModel.DataAnnotations;
+using System.Globalization;
 
 namespace AutoRemediate.Workflow;
 
 /// <summary>Tunables of the remediation workflow. They travel in the orchestration input, so a replay sees the values it started with.</summary>
-public sealed class WorkflowOptions
+public sealed class WorkflowOptions : IValidatableObject
 {
     /// <summary>Configuration section name.</summary>
     public const string SectionName = "Workflow";
+
+    /// <summary>
+    /// The most polls one verification may take (<see cref="VerifyDeadline"/> / <see cref="VerifyInterval"/>,
+    /// plus one): a poll a minute for a whole day. Each poll reads the metrics API; the history stays
+    /// bounded in any case (the polls run in a sub-orchestration that continues as new every few polls).
+    /// </summary>
+    public const int MaxVerifyPolls = 1440;
 
     /// <summary>
     /// How long an escalated incident stays live after the pipeline hands it to people: further
@@ -45,6 +53,32 @@ public sealed class WorkflowOptions
     /// <summary>How long after the action the app may take to become healthy; then the next rung is proposed or on-call takes over.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan VerifyDeadline { get; set; } = WorkflowSettings.DefaultVerifyDeadline;
+
+    /// <inheritdoc />
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (VerifyInterval <= TimeSpan.Zero || VerifyDeadline <= TimeSpan.Zero)
+        {
+            yield break; // the ranges above already say what is wrong
+        }
+
+        var polls = Math.Ceiling(VerifyDeadline.TotalSeconds / Math.Max(1, VerifyInterval.TotalSeconds)) + 1;
+        if (polls > MaxVerifyPolls)
+        {
+            yield return new ValidationResult(
+                string.Create(CultureInfo.InvariantCulture,
+                    $"{SectionName}:{nameof(VerifyDeadline)} ({VerifyDeadline}) with {SectionName}:{nameof(VerifyInterval)} ({VerifyInterval}) means {polls} health polls per verification; at most {MaxVerifyPolls} are allowed. Lengthen the interval or shorten the deadline."),
+                [nameof(VerifyDeadline), nameof(VerifyInterval)]);
+        }
+
+        if (VerifyHealthyFor + VerifyInterval > VerifyDeadline)
+        {
+            yield return new ValidationResult(
+                string.Create(CultureInfo.InvariantCulture,
+                    $"{SectionName}:{nameof(VerifyHealthyFor)} ({VerifyHealthyFor}) plus one {SectionName}:{nameof(VerifyInterval)} ({VerifyInterval}) must fit in {SectionName}:{nameof(VerifyDeadline)} ({VerifyDeadline}), or no app could ever be verified healthy."),
+                [nameof(VerifyHealthyFor), nameof(VerifyDeadline)]);
+        }
+    }
 
     /// <summary>The settings as they travel in the orchestration input.</summary>
     public WorkflowSettings ToSettings() =>

@@ -18,11 +18,13 @@ public static class WorkflowRegistration
     {
         ArgumentNullException.ThrowIfNull(registry);
         RemediationOrchestration.Register(registry);
+        VerificationOrchestration.Register(registry);
         Add<IncidentActivities, OpenIncidentRequest, bool>(registry, ActivityNames.OpenIncident, a => a.OpenIncidentAsync);
         Add<IncidentActivities, string, SiteSnapshot>(registry, ActivityNames.CollectSiteSnapshot, a => a.CollectSiteSnapshotAsync);
         Add<IncidentActivities, IReadOnlyList<Incidents.TimelineEntry>, bool>(registry, ActivityNames.RecordTimeline, a => a.RecordTimelineAsync);
         Add<IncidentActivities, SetStatusRequest, bool>(registry, ActivityNames.SetStatus, a => a.SetStatusAsync);
         Add<IncidentActivities, CloseIncidentRequest, bool>(registry, ActivityNames.CloseIncident, a => a.CloseIncidentAsync);
+        Add<IncidentActivities, EscalateAfterErrorRequest, bool>(registry, ActivityNames.EscalateAfterError, a => a.EscalateAfterErrorAsync);
         Add<DiagnosticsActivities, PlatformCheckRequest, PlatformCheck>(registry, ActivityNames.CheckPlatform, a => a.CheckPlatformAsync);
         Add<DiagnosticsActivities, string, Decisions.PlanEvidence>(registry, ActivityNames.CollectPlan, a => a.CollectPlanAsync);
         Add<DiagnosticsActivities, string, IReadOnlyList<string>>(registry, ActivityNames.CollectInstances, a => a.CollectInstancesAsync);
@@ -34,6 +36,7 @@ public static class WorkflowRegistration
         Add<Decisions.DecisionActivities, Decisions.DecideRequest, Decisions.Decision>(registry, ActivityNames.DecidePlan, a => a.DecideAsync);
         Add<ApprovalActivities, ApprovalRequest, bool>(registry, ActivityNames.RequestApproval, a => a.RequestAsync);
         Add<ApprovalActivities, ApprovalEnded, bool>(registry, ActivityNames.EndApproval, a => a.EndAsync);
+        Add<ApprovalActivities, ApprovalExpiry, ApprovalDecisionEvent?>(registry, ActivityNames.ExpireApproval, a => a.ExpireAsync);
         Add<ActionActivities, ActionRequest, ActionOutcome>(registry, ActivityNames.ExecuteAction, a => a.ExecuteAsync);
         Add<ActionActivities, FinishActionsRequest, bool>(registry, ActivityNames.FinishActions, a => a.FinishAsync);
         return registry;

@@ -83,6 +83,15 @@ public sealed class RemediationOrchestrationTests
 
         public Task DecideAsync(string approvalId, bool approve, string approver = "oncall@contoso.com") =>
             Client.RaiseEventAsync(InstanceId, EventNames.ApprovalDecision, new ApprovalDecisionEvent(IncidentId, approvalId, approve, approver, null, DateTimeOffset.UtcNow));
+
+        // Through the decision endpoint's Core entry point: claim first, then the event.
+        public Task<DecisionOutcome> ClaimAsync(string approvalId, bool approve, string approver, TimeProvider? time = null)
+        {
+            var decisions = time is null
+                ? Services.GetRequiredService<ApprovalDecisions>()
+                : ActivatorUtilities.CreateInstance<ApprovalDecisions>(Services, time);
+            return decisions.DecideAsync(IncidentId, new DecisionRequest(approvalId, approve, approver, null), Client);
+        }
     }
 
     private static async Task<Run> RunAsync(
@@ -93,11 +102,18 @@ public sealed class RemediationOrchestrationTests
         IReadOnlyDictionary<string, string?>? settings = null,
         Func<Context, Task>? before = null,
         Func<Context, Task>? whileRunning = null,
-        Action<IServiceCollection>? services = null)
+        Action<IServiceCollection>? services = null,
+        string? storage = null,
+        OrchestrationRuntimeStatus expect = OrchestrationRuntimeStatus.Completed)
     {
         var tables = TestServices.UniqueTables();
-        var store = TestServices.Store(tables);
+        var store = TestServices.Store(tables, storage);
         var all = new Dictionary<string, string?>(s_fast);
+        if (storage is not null)
+        {
+            all["AzureWebJobsStorage"] = storage;
+        }
+
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             all[key] = value;
@@ -141,8 +157,10 @@ public sealed class RemediationOrchestrationTests
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
         var completed = await host.Client.WaitForInstanceCompletionAsync(context.InstanceId, getInputsAndOutputs: true, timeout.Token);
 
-        Assert.AreEqual(OrchestrationRuntimeStatus.Completed, completed.RuntimeStatus, completed.FailureDetails?.ToString());
-        return new Run(completed.ReadOutputAs<RemediationResult>()!, await store.GetTimelineAsync(incidentId), (await store.GetAsync(incidentId))!, s_sandbox.Requests.Snapshot());
+        Assert.AreEqual(expect, completed.RuntimeStatus, completed.FailureDetails?.ToString());
+        return new Run(
+            expect == OrchestrationRuntimeStatus.Completed ? completed.ReadOutputAs<RemediationResult>()! : new RemediationResult(incidentId, IncidentStatus.Received, "not completed"),
+            await store.GetTimelineAsync(incidentId), (await store.GetAsync(incidentId))!, s_sandbox.Requests.Snapshot());
     }
 
     [TestMethod]
@@ -374,6 +392,204 @@ public sealed class RemediationOrchestrationTests
         Assert.AreEqual("HoldEnded", run.Kinds[^1]);
     }
 
+    [TestMethod]
+    public async Task Decision_TwoApproversAtOnce_ExactlyOneWinsTheOtherIsToldWhoAndOneRestart()
+    {
+        DecisionOutcome[] outcomes = [];
+        var run = await RunAsync(SandboxFixture.SiteId("contoso-shop"), whileRunning: async c =>
+        {
+            var approvalId = await c.WaitForApprovalAsync();
+            outcomes = await Task.WhenAll(
+                Task.Run(() => c.ClaimAsync(approvalId, approve: true, "alice@contoso.com")),
+                Task.Run(() => c.ClaimAsync(approvalId, approve: true, "bob@contoso.com")));
+        });
+
+        var winner = outcomes.Single(o => o.Disposition == DecisionDisposition.Forwarded).Approval!.DecidedBy!;
+        var loser = outcomes.Single(o => o.Disposition == DecisionDisposition.AlreadyDecided);
+        StringAssert.Contains(loser.Detail, $"approved by {winner} at");
+        Assert.AreEqual(IncidentStatus.Resolved, run.Result.Status);
+        Assert.AreEqual(1, run.Kinds.Count(k => k == "ApprovalGranted"));
+        StringAssert.Contains(run.Message("ApprovalGranted"), winner);
+        Assert.AreEqual(1, run.Restarts("contoso-shop"), "one decision acted on");
+    }
+
+    [TestMethod]
+    public async Task Decision_AfterTheWorkflowTimedOut_TimedOutAndNothingDone()
+    {
+        DecisionOutcome? late = null;
+        var run = await RunAsync(SandboxFixture.SiteId("contoso-shop"), settings: new Dictionary<string, string?> { ["Workflow:ApprovalTimeout"] = "00:00:03" }, whileRunning: async c =>
+        {
+            var approvalId = await c.WaitForApprovalAsync();
+            await c.WaitForStatusAsync(IncidentStatus.Escalated);
+            late = await c.ClaimAsync(approvalId, approve: true, "late@contoso.com");
+        });
+
+        Assert.AreEqual(DecisionDisposition.TimedOut, late!.Disposition);
+        StringAssert.Contains(late.Detail, "timed out at");
+        Assert.AreEqual(ApprovalState.TimedOut, late.Approval!.State);
+        StringAssert.Contains(run.Message("ApprovalTimedOut"), "Nobody decided");
+        Assert.AreEqual(0, run.Restarts("contoso-shop"));
+    }
+
+    [TestMethod]
+    public async Task Decision_AfterTheExpiryBeforeTheTimerFired_TimedOutAndClaimsNothing()
+    {
+        DecisionOutcome? late = null;
+        DecisionOutcome? onTime = null;
+        var run = await RunAsync(SandboxFixture.SiteId("contoso-shop"), settings: new Dictionary<string, string?> { ["Workflow:ApprovalTimeout"] = "00:10:00" }, whileRunning: async c =>
+        {
+            var approvalId = await c.WaitForApprovalAsync();
+            // A clock past the expiry while the workflow's timer has not fired yet.
+            late = await c.ClaimAsync(approvalId, approve: false, "late@contoso.com", new ShiftedTime(TimeSpan.FromMinutes(11)));
+            onTime = await c.ClaimAsync(approvalId, approve: true, "oncall@contoso.com");
+        });
+
+        Assert.AreEqual(DecisionDisposition.TimedOut, late!.Disposition);
+        StringAssert.Contains(late.Detail, "timed out at");
+        Assert.AreEqual(DecisionDisposition.Forwarded, onTime!.Disposition, "the late decision claimed nothing");
+        StringAssert.Contains(run.Message("ApprovalGranted"), "oncall@contoso.com");
+        Assert.AreEqual(1, run.Restarts("contoso-shop"));
+    }
+
+    [TestMethod]
+    public async Task Decision_ClaimedBeforeTheTimeoutButItsEventNeverArrived_TheWorkflowActsOnTheClaim()
+    {
+        var run = await RunAsync(SandboxFixture.SiteId("contoso-shop"), settings: new Dictionary<string, string?> { ["Workflow:ApprovalTimeout"] = "00:00:05" }, whileRunning: async c =>
+        {
+            var approvalId = await c.WaitForApprovalAsync();
+            var approvals = c.Services.GetRequiredService<IApprovalStore>();
+            // The claim went through and the event was lost (the host died between the two): the timer fires first.
+            var (won, _) = await approvals.TryDecideAsync((await approvals.GetAsync(c.IncidentId, approvalId))!, approve: true, "carol@contoso.com", "go", DateTimeOffset.UtcNow);
+            Assert.IsTrue(won);
+        });
+
+        Assert.AreEqual(IncidentStatus.Resolved, run.Result.Status);
+        Assert.IsFalse(run.Kinds.Contains("ApprovalTimedOut"), "the claim came before the expiry, so it holds");
+        StringAssert.Contains(run.Message("ApprovalGranted"), "carol@contoso.com");
+        Assert.AreEqual(1, run.Restarts("contoso-shop"));
+    }
+
+    [TestMethod]
+    public async Task Stuck_WorkflowGoneWhileWaitingForApproval_GetShowsEscalatedAndTheDecisionIs409()
+    {
+        string? shown = null;
+        DecisionOutcome? decided = null;
+        var run = await RunAsync(SandboxFixture.SiteId("contoso-shop"), expect: OrchestrationRuntimeStatus.Terminated, whileRunning: async c =>
+        {
+            var approvalId = await c.WaitForApprovalAsync();
+            await c.Client.TerminateInstanceAsync(c.InstanceId);
+            using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            await c.Client.WaitForInstanceCompletionAsync(c.InstanceId, wait.Token);
+
+            var http = new Microsoft.AspNetCore.Http.DefaultHttpContext { RequestServices = c.Services };
+            http.Response.Body = new MemoryStream();
+            await (await c.Services.GetRequiredService<IncidentsEndpoint>().GetAsync(c.IncidentId, c.Client, CancellationToken.None)).ExecuteAsync(http);
+            http.Response.Body.Position = 0;
+            shown = System.Text.Json.Nodes.JsonNode.Parse(http.Response.Body)!["status"]!.GetValue<string>();
+            decided = await c.ClaimAsync(approvalId, approve: true, "oncall@contoso.com");
+        });
+
+        Assert.AreEqual("Escalated", shown);
+        Assert.AreEqual(DecisionDisposition.WorkflowStopped, decided!.Disposition);
+        StringAssert.Contains(decided.Detail, "terminated");
+        Assert.AreEqual(IncidentStatus.Escalated, run.Incident.Status);
+        Assert.IsNull(run.Incident.PendingApproval);
+        StringAssert.Contains(run.Message("WorkflowFailed"), "the workflow was terminated");
+        Assert.AreEqual(0, run.Restarts("contoso-shop"));
+    }
+
+    [TestMethod]
+    public async Task Stuck_StorageDownLongerThanTheRetries_EscalatedWithTheReasonOnTheTimeline()
+    {
+        // Azurite of its own, on disk, so it can be killed mid-run and come back with its data.
+        var ports = LoopbackPorts.Free(3);
+        var settings = new AutoRemediate.DevHost.AzuriteSettings(ports[0], ports[1], ports[2], Directory.CreateTempSubdirectory("azurite-stuck-").FullName);
+        var azurite = await AutoRemediate.DevHost.AzuriteLauncher.StartAsync(settings);
+        var running = true;
+        try
+        {
+            var run = await RunAsync(SandboxFixture.SiteId("contoso-shop"), storage: azurite.ConnectionString, whileRunning: async c =>
+            {
+                var approvalId = await c.WaitForApprovalAsync();
+                running = false;
+                await azurite.DisposeAsync();
+                // Approved while storage is down: recording the approval fails until its retries run out.
+                await c.DecideAsync(approvalId, approve: true);
+                var deadline = DateTime.UtcNow.AddSeconds(90);
+                while ((await c.Client.GetInstanceAsync(c.InstanceId, getInputsAndOutputs: true))?.SerializedCustomStatus?.Contains("escalating after error", StringComparison.Ordinal) != true)
+                {
+                    Assert.IsLessThan(deadline, DateTime.UtcNow, "the workflow never gave up on the failing step");
+                    await Task.Delay(250);
+                }
+
+                azurite = await AutoRemediate.DevHost.AzuriteLauncher.StartAsync(settings);
+                running = true;
+            });
+
+            Assert.AreEqual(IncidentStatus.Escalated, run.Result.Status);
+            Assert.AreEqual(IncidentStatus.Escalated, run.Incident.Status);
+            Assert.IsNull(run.Incident.PendingApproval);
+            var reason = run.Message("WorkflowFailed");
+            StringAssert.Contains(reason, "EndApproval failed");
+            StringAssert.Contains(run.Incident.Summary, "EndApproval failed");
+            Assert.AreEqual(0, run.Restarts("contoso-shop"), "nothing is done once the workflow gave up");
+        }
+        finally
+        {
+            if (running)
+            {
+                await azurite.DisposeAsync();
+            }
+        }
+    }
+
+    [TestMethod]
+    public async Task Act_AlertResolvedBeforeAnAutoApprovedRestart_NothingIsDone()
+    {
+        var run = await RunAsync(SandboxFixture.SiteId("contoso-shop"), settings: new Dictionary<string, string?> { ["Workflow:AutoApprove"] = "true" },
+            whileRunning: c => c.Client.RaiseEventAsync(c.InstanceId, EventNames.AlertResolved, new AlertResolvedEvent("alert-1", "memory-high", DateTimeOffset.UtcNow)));
+
+        Assert.AreEqual(IncidentStatus.Resolved, run.Result.Status);
+        StringAssert.Contains(run.Message("ActionCancelled"), "nothing was done");
+        Assert.IsLessThan(run.Kinds.ToList().IndexOf("ActionCancelled"), run.Kinds.ToList().IndexOf("ApprovalGranted"));
+        Assert.IsFalse(run.Kinds.Contains("ActionTaken"));
+        Assert.AreEqual(0, run.Restarts("contoso-shop"));
+    }
+
+    [TestMethod]
+    public async Task Verify_AppNeverRecovers_EachVerificationContinuesAsNewAfterTenPolls()
+    {
+        var verifications = new List<OrchestrationMetadata?>();
+        var run = await RunAsync(SandboxFixture.SiteId("contoso-crash"), metric: "Http5xx", threshold: 10, aggregation: "Total",
+            settings: new Dictionary<string, string?> { ["Workflow:AutoApprove"] = "true", ["Workflow:VerifyDeadline"] = "00:00:20" },
+            whileRunning: async c =>
+            {
+                var deadline = DateTime.UtcNow.AddSeconds(180);
+                while ((await c.Store.GetAsync(c.IncidentId))?.Status != IncidentStatus.Escalated)
+                {
+                    Assert.IsLessThan(deadline, DateTime.UtcNow, "never escalated");
+                    await Task.Delay(250);
+                }
+
+                foreach (var rung in new[] { 1, 2 })
+                {
+                    verifications.Add(await c.Client.GetInstanceAsync($"{c.IncidentId}-v{rung}", getInputsAndOutputs: true));
+                }
+            });
+
+        Assert.AreEqual(IncidentStatus.Escalated, run.Result.Status);
+        Assert.AreEqual(2, run.Kinds.Count(k => k == "VerificationFailed"), "two rungs verified, neither helped");
+        foreach (var verification in verifications)
+        {
+            // Up to 21 polls (20 s at 1 s, and one more), until the deadline: ten per generation.
+            Assert.AreEqual(OrchestrationRuntimeStatus.Completed, verification!.RuntimeStatus);
+            var last = verification.ReadInputAs<VerificationInput>()!;
+            Assert.IsGreaterThanOrEqualTo(1, last.Generation, "continued as new after ten polls");
+            Assert.AreEqual(21 - (last.Generation * VerificationOrchestration.PollsPerGeneration), last.PollsLeft);
+            Assert.IsFalse(verification.ReadOutputAs<VerificationResult>()!.Healthy);
+        }
+    }
+
     // The real journal, except that recording "sent" fails once: the restart went out, the activity did not complete.
     private sealed class FaultyJournal
     {
@@ -398,5 +614,10 @@ public sealed class RemediationOrchestrationTests
 
             public Task<int> CountRunningAsync(DateTimeOffset since, CancellationToken cancellationToken = default) => inner.CountRunningAsync(since, cancellationToken);
         }
+    }
+
+    private sealed class ShiftedTime(TimeSpan shift) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => System.GetUtcNow() + shift;
     }
 }

@@ -1,0 +1,134 @@
+using AutoRemediate.Actions;
+using AutoRemediate.Decisions;
+using AutoRemediate.Diagnostics;
+using AutoRemediate.Incidents;
+using Microsoft.DurableTask;
+
+namespace AutoRemediate.Workflow;
+
+/// <summary>
+/// The verification after an action, registered by both hosts under
+/// <see cref="OrchestrationNames.Verification"/> and called by the remediation as a sub-orchestration.
+/// It polls the app's health on durable timers until the app has stayed healthy long enough or the
+/// deadline passes. Each poll costs a timer and one activity in the history, so the polls do not live
+/// in the remediation's history (which sees one call per rung) and this history starts over with
+/// ContinueAsNew every <see cref="PollsPerGeneration"/> polls: whatever the settings, neither grows
+/// without limit.
+/// </summary>
+public static class VerificationOrchestration
+{
+    /// <summary>Polls per generation of the history; then it continues as new with its state in the input.</summary>
+    public const int PollsPerGeneration = 10;
+
+    /// <summary>Registers the orchestration on a Durable Task SDK worker.</summary>
+    // Beside RunAsync on purpose: the Durable analyzers follow the registration to the body (AD0001 otherwise).
+    public static void Register(DurableTaskRegistry registry) =>
+        registry.AddOrchestratorFunc<VerificationInput, VerificationResult>(OrchestrationNames.Verification, RunAsync);
+
+    /// <summary>Runs one generation of the verification.</summary>
+    public static async Task<VerificationResult> RunAsync(TaskOrchestrationContext context, VerificationInput input)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(input);
+        var state = input;
+        if (state.DeadlineAt is null)
+        {
+            state = state with { DeadlineAt = context.CurrentUtcDateTime.Add(state.Deadline) };
+            await context.CallActivityAsync<bool>(ActivityNames.SetStatus,
+                new SetStatusRequest(state.IncidentId, IncidentStatus.Verifying, $"Watching the app: it must stay healthy for {state.HealthyFor} within {state.Deadline}.", context.CurrentUtcDateTime),
+                WorkflowRetries.Storage);
+        }
+
+        for (var poll = 0; poll < PollsPerGeneration; poll++)
+        {
+            if (state.PollsLeft <= 0)
+            {
+                return await EndAsync(context, state, healthy: false);
+            }
+
+            await context.CreateTimer(context.CurrentUtcDateTime.Add(state.Interval), CancellationToken.None);
+            var now = context.CurrentUtcDateTime;
+            HealthReading health;
+            try
+            {
+                health = await context.CallActivityAsync<HealthReading>(ActivityNames.CheckHealth,
+                    new MetricsRequest(state.IncidentId, state.TargetResourceId, state.PlanResourceId, now.AddMinutes(-5), now, state.Criteria, KeepEvidence: false),
+                    WorkflowRetries.Diagnostics);
+            }
+            catch (TaskFailedException ex)
+            {
+                health = new HealthReading(false, $"the metrics could not be read: {ex.FailureDetails.ErrorMessage}");
+            }
+
+            var sequence = state.NextSequence;
+            if (health.Healthy != state.LastHealthy)
+            {
+                // A timeline entry only when the verdict changes.
+                await context.CallActivityAsync<bool>(ActivityNames.RecordTimeline,
+                    new[] { new TimelineEntry(state.IncidentId, sequence++, now, health.Healthy ? "HealthyAgain" : "StillUnhealthy", health.Summary) },
+                    WorkflowRetries.Storage);
+            }
+
+            var healthySince = health.Healthy ? state.HealthySince ?? now : (DateTime?)null;
+            state = state with
+            {
+                PollsLeft = state.PollsLeft - 1,
+                NextSequence = sequence,
+                HealthySince = healthySince,
+                LastHealthy = health.Healthy,
+                Reading = health.Summary,
+            };
+            if (healthySince is { } since && now - since >= state.HealthyFor)
+            {
+                return await EndAsync(context, state, healthy: true);
+            }
+
+            if (now >= state.DeadlineAt.Value)
+            {
+                return await EndAsync(context, state, healthy: false);
+            }
+        }
+
+        // The state travels in the new input; no external event is ever sent to this instance.
+        context.ContinueAsNew(state with { Generation = state.Generation + 1 }, preserveUnprocessedEvents: false);
+        return null!; // ignored: the instance goes on as a new generation
+    }
+
+    // What closes a rung, done here rather than in the remediation so its history stays small: the
+    // incident's actions stop counting toward the fleet-wide cap; after a failure, VerificationFailed
+    // on the timeline and the plan as it is now (the next rung scales from where it is).
+    private static async Task<VerificationResult> EndAsync(TaskOrchestrationContext context, VerificationInput state, bool healthy)
+    {
+        var reading = state.Reading ?? "no reading yet.";
+        await context.CallActivityAsync<bool>(ActivityNames.FinishActions, new FinishActionsRequest(state.IncidentId, state.TargetResourceId), WorkflowRetries.Storage);
+        if (healthy)
+        {
+            return new VerificationResult(true, reading, state.NextSequence);
+        }
+
+        var sequence = state.NextSequence;
+        var entries = new List<TimelineEntry>
+        {
+            new(state.IncidentId, sequence++, context.CurrentUtcDateTime, "VerificationFailed", $"The app did not recover within {state.Deadline} of {state.Action ?? "the action"}. {reading}"),
+        };
+        PlanEvidence? plan = null;
+        if (state.PlanResourceId is { } planId)
+        {
+            try
+            {
+                plan = await context.CallActivityAsync<PlanEvidence>(ActivityNames.CollectPlan, planId, WorkflowRetries.Diagnostics);
+            }
+            catch (TaskFailedException ex)
+            {
+                entries.Add(new(state.IncidentId, sequence++, context.CurrentUtcDateTime, "DiagnosticsFailed", $"Could not read the App Service plan: {ex.FailureDetails.ErrorMessage}"));
+            }
+        }
+
+        await context.CallActivityAsync<bool>(ActivityNames.RecordTimeline, entries.ToArray(), WorkflowRetries.Storage);
+        return new VerificationResult(false, reading, sequence, plan);
+    }
+
+    /// <summary>How many polls a verification may take: one per interval until the deadline, and one more.</summary>
+    public static int PollsFor(TimeSpan deadline, TimeSpan interval) =>
+        (int)Math.Min(WorkflowOptions.MaxVerifyPolls, Math.Ceiling(deadline.TotalSeconds / Math.Max(1, interval.TotalSeconds)) + 1);
+}

@@ -1,0 +1,74 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json.Nodes;
+using AutoRemediate.Sandbox;
+using AutoRemediate.Testing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace AutoRemediate.DevHost.Tests;
+
+/// <summary>Two approvers answering the same approval email at once, over HTTP against an in-process DevHost.</summary>
+[TestClass]
+public sealed class DecisionRaceTests
+{
+    [TestMethod]
+    public async Task PostDecision_TwoApproversAtOnce_One202One409NamingTheWinnerAndOneRestart()
+    {
+        var suffix = Guid.NewGuid().ToString("N")[..10];
+        await using var host = await InProcessDevHost.StartAsync(AzuriteFixture.ConnectionString, new Dictionary<string, string?>
+        {
+            ["Storage:IncidentsTable"] = "Incidents" + suffix,
+            ["Storage:TimelineTable"] = "Timeline" + suffix,
+            ["Storage:ActionsTable"] = "Actions" + suffix,
+            ["Storage:ApprovalsTable"] = "Approvals" + suffix,
+            ["Workflow:EscalationHold"] = "00:00:00",
+            ["Workflow:VerifyInterval"] = "00:00:01",
+            ["Workflow:VerifyHealthyFor"] = "00:00:02",
+            ["Workflow:VerifyDeadline"] = "00:00:20",
+        });
+        using var http = new HttpClient { BaseAddress = host.BaseAddress };
+        using var posted = await http.PostAsync("/api/alerts", new StringContent(Samples.MetricAlertFor(Samples.ShopSiteId).ToJsonString(), Encoding.UTF8, "application/json"));
+        Assert.AreEqual(HttpStatusCode.Accepted, posted.StatusCode);
+        var statusUrl = (await posted.Content.ReadFromJsonAsync<JsonObject>())!["statusUrl"]!.GetValue<string>();
+        var waiting = await WaitUntilAsync(http, statusUrl, i => i["status"]!.GetValue<string>() == "AwaitingApproval");
+        var approvalId = waiting["pendingApproval"]!.GetValue<string>();
+        var decisionUrl = statusUrl + "/decision";
+
+        var answers = await Task.WhenAll(new[] { "alice@contoso.com", "bob@contoso.com" }.Select(approver => Task.Run(async () =>
+        {
+            using var response = await http.PostAsync(decisionUrl, new StringContent(
+                $$"""{"approvalId":"{{approvalId}}","approve":true,"approver":"{{approver}}"}""", Encoding.UTF8, "application/json"));
+            return (response.StatusCode, Body: (await response.Content.ReadFromJsonAsync<JsonObject>())!);
+        })));
+
+        var accepted = answers.Single(a => a.StatusCode == HttpStatusCode.Accepted);
+        var refused = answers.Single(a => a.StatusCode == HttpStatusCode.Conflict);
+        var winner = accepted.Body["approver"]!.GetValue<string>();
+        Assert.AreEqual(winner, refused.Body["decidedBy"]!.GetValue<string>());
+        StringAssert.Contains(refused.Body["detail"]!.GetValue<string>(), $"approved by {winner} at");
+        var incident = await WaitUntilAsync(http, statusUrl, i => i["closed"]!.GetValue<bool>());
+        Assert.AreEqual("Resolved", incident["status"]!.GetValue<string>(), incident.ToJsonString());
+        var granted = incident["timeline"]!.AsArray().Where(t => t!["kind"]!.GetValue<string>() == "ApprovalGranted").ToList();
+        Assert.HasCount(1, granted);
+        StringAssert.Contains(granted[0]!["message"]!.GetValue<string>(), winner);
+        var restarts = host.SandboxServices!.GetRequiredService<RequestLog>().Snapshot()
+            .Count(r => r.Method == "POST" && r.Path.EndsWith("/sites/contoso-shop/restart", StringComparison.OrdinalIgnoreCase) && r.Status == 200);
+        Assert.AreEqual(1, restarts, "one decision acted on");
+    }
+
+    private static async Task<JsonObject> WaitUntilAsync(HttpClient http, string statusUrl, Func<JsonObject, bool> until)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(90);
+        while (true)
+        {
+            var incident = (await http.GetFromJsonAsync<JsonObject>(statusUrl))!;
+            if (until(incident) || DateTime.UtcNow > deadline)
+            {
+                return incident;
+            }
+
+            await Task.Delay(200);
+        }
+    }
+}
