@@ -5,6 +5,7 @@ using AutoRemediate.Incidents;
 using Microsoft.AspNetCore.Http;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace AutoRemediate.Approvals;
 
@@ -21,13 +22,15 @@ public sealed class DecisionEndpoint
     private const int MaxCommentLength = 1000;
     private readonly WebhookReader _reader;
     private readonly ApprovalDecisions _decisions;
+    private readonly IOptions<IngestOptions> _options;
     private readonly ILogger<DecisionEndpoint> _logger;
 
     /// <summary>Creates the endpoint.</summary>
-    public DecisionEndpoint(WebhookReader reader, ApprovalDecisions decisions, ILogger<DecisionEndpoint> logger)
+    public DecisionEndpoint(WebhookReader reader, ApprovalDecisions decisions, IOptions<IngestOptions> options, ILogger<DecisionEndpoint> logger)
     {
         _reader = reader;
         _decisions = decisions;
+        _options = options;
         _logger = logger;
     }
 
@@ -54,17 +57,14 @@ public sealed class DecisionEndpoint
         }
 
         var (approvalId, approve, approver, comment) = decision.Value;
-        DecisionOutcome outcome;
-        try
-        {
-            outcome = await _decisions.DecideAsync(incidentId!, new DecisionRequest(approvalId, approve, approver, comment), client, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (DependencyFailures.IsTransient(ex))
-        {
-            Log.DependencyUnavailable(_logger, ex.GetType().Name, ex.Message);
-            return DependencyFailures.Unavailable("Incident storage or the workflow backend cannot take the decision right now; send it again.");
-        }
+        return await DependencyFailures.GuardAsync(
+            async token => Answer(incidentId!, decision.Value, await _decisions.DecideAsync(incidentId!, new DecisionRequest(approvalId, approve, approver, comment), client, token).ConfigureAwait(false)),
+            _options.Value.DependencyTimeout, "Incident storage or the workflow backend", _logger, cancellationToken).ConfigureAwait(false);
+    }
 
+    private static IResult Answer(string incidentId, (string ApprovalId, bool Approve, string Approver, string? Comment) decision, DecisionOutcome outcome)
+    {
+        var (approvalId, approve, approver, _) = decision;
         return outcome.Disposition switch
         {
             DecisionDisposition.Forwarded => Results.Json(
@@ -113,7 +113,7 @@ public sealed class DecisionEndpoint
             }
 
             var approvalId = root.TryGetProperty("approvalId", out var a) && a.ValueKind == JsonValueKind.String ? a.GetString() : null;
-            if (string.IsNullOrWhiteSpace(approvalId) || approvalId.Length > 100)
+            if (string.IsNullOrWhiteSpace(approvalId) || approvalId.Length > 100 || !InputText.IsClean(approvalId))
             {
                 errors.Add(new InputError("approvalId", "Required: the approval id from the ApprovalRequested timeline entry."));
             }
@@ -138,6 +138,9 @@ public sealed class DecisionEndpoint
                 {
                     errors.Add(new InputError("comment", $"Optional text of at most {MaxCommentLength} characters."));
                 }
+
+                // Free text for the timeline: control characters become spaces.
+                comment = InputText.Clean(comment, MaxCommentLength);
             }
 
             return errors.Count > 0 ? (null, errors) : ((approvalId!, approve!.Value, approver!, comment), errors);
