@@ -98,7 +98,7 @@ public sealed class AzuriteLauncher : IAsyncDisposable
         }
 
         // --disableTelemetry: Azurite's telemetry client otherwise keeps it running ~10 s after SIGTERM,
-        // past the guard's 5 s grace, so every stop ended in a SIGKILL.
+        // past the guard's grace, so every stop ended in a SIGKILL.
         foreach (var arg in new[] { guard, azuriteMain, "--silent", "--skipApiVersionCheck", "--disableProductStyleUrl", "--loose", "--disableTelemetry",
                      "--blobHost", "127.0.0.1", "--blobPort", settings.BlobPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
                      "--queueHost", "127.0.0.1", "--queuePort", settings.QueuePort.ToString(System.Globalization.CultureInfo.InvariantCulture),

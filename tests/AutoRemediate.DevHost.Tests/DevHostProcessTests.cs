@@ -14,7 +14,7 @@ public sealed class DevHostProcessTests
 {
     /// <summary>
     /// The built DevHost in a process (and session) of its own; with <c>terminal</c>, under a real
-    /// pseudo-terminal (util-linux <c>script</c>), where Ctrl+C is the byte 0x03 and the terminal's line
+    /// pseudo-terminal (<c>script</c> from util-linux), where Ctrl+C is the byte 0x03 and the terminal's line
     /// discipline turns it into SIGINT for the whole foreground process group, as a person's terminal does.
     /// </summary>
     private sealed class DevHostProcess : IDisposable
@@ -171,7 +171,7 @@ public sealed class DevHostProcessTests
 
             // Finds this DevHost's Azurite listening, so it only connects (and stops nothing when disposed).
             await using var azurite = await AzuriteLauncher.StartAsync(new AzuriteSettings(AzuritePorts[0], AzuritePorts[1], AzuritePorts[2], null));
-            var leases = new global::Azure.Data.Tables.TableServiceClient(azurite.ConnectionString).GetTableClient("AutoRemediateDevHostPartitions");
+            var leases = new global::Azure.Data.Tables.TableServiceClient(azurite.ConnectionString).GetTableClient(new DevHostOptions().TaskHub + "Partitions");
             var deadline = DateTime.UtcNow + timeout;
             var rows = new List<global::Azure.Data.Tables.TableEntity>();
             while (DateTime.UtcNow < deadline)
@@ -453,10 +453,12 @@ public sealed class DevHostProcessTests
         var incident = await WaitForStatusAsync(http, incidentId, ["Resolved"], DurableSidecar.MessageVisibility + TimeSpan.FromSeconds(90));
         var timeline = incident["timeline"]!.AsArray().Select(t => t!.ToJsonString()).ToArray();
         CollectionAssert.AreEqual(timelineBefore, timeline.Take(timelineBefore.Length).ToArray(), string.Join(Environment.NewLine, timeline));
-        CollectionAssert.AreEqual(
-            new[] { "ApprovalGranted", "ActionTaken", "HealthyAgain", "IncidentResolved" },
-            incident["timeline"]!.AsArray().Skip(timelineBefore.Length).Select(t => t!["kind"]!.GetValue<string>()).ToArray(),
-            string.Join(Environment.NewLine, timeline));
+        // The decision the restarted DevHost took is what happened next; the restart was done once (the
+        // verification may see the condition still holding once or twice before it is healthy again).
+        var after = incident["timeline"]!.AsArray().Skip(timelineBefore.Length).Select(t => t!["kind"]!.GetValue<string>()).ToArray();
+        Assert.AreEqual("ApprovalGranted", after[0], string.Join(Environment.NewLine, timeline));
+        Assert.AreEqual(1, after.Count(k => k == "ActionTaken"), string.Join(Environment.NewLine, timeline));
+        Assert.AreEqual("IncidentResolved", after[^1], string.Join(Environment.NewLine, timeline));
         var stopSecond = Stopwatch.StartNew();
         second.Signal("INT");
         Assert.AreEqual(0, await second.WaitForExitAsync(TimeSpan.FromSeconds(30)), second.Output);
