@@ -70,6 +70,16 @@ internal static class HistoryBenchmark
             await Task.Delay(2000);
         }
 
+        // With a short hold (overridden), measure once the hold has ended too: its timer and last entry.
+        if (settings.TryGetValue("Workflow:EscalationHold", out var hold) && TimeSpan.Parse(hold!, System.Globalization.CultureInfo.InvariantCulture) <= TimeSpan.FromMinutes(1))
+        {
+            while (!incident["timeline"]!.AsArray().Any(t => t!["kind"]!.GetValue<string>() is "HoldEnded" or "IncidentResolved") && clock.Elapsed < TimeSpan.FromHours(2))
+            {
+                await Task.Delay(1000);
+                incident = (await http.GetFromJsonAsync<JsonObject>(statusUrl))!;
+            }
+        }
+
         clock.Stop();
         var kinds = incident["timeline"]!.AsArray().Select(t => t!["kind"]!.GetValue<string>()).ToList();
         Console.WriteLine($"{clock.Elapsed:hh\\:mm\\:ss} {incident["status"]}: {string.Join(" ", kinds)}");

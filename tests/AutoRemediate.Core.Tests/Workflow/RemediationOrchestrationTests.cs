@@ -11,6 +11,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.DurableTask.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Moq;
 
 namespace AutoRemediate.Core.Tests.Workflow;
 
@@ -411,6 +412,39 @@ public sealed class RemediationOrchestrationTests
         Assert.AreEqual(1, run.Kinds.Count(k => k == "ApprovalGranted"));
         StringAssert.Contains(run.Message("ApprovalGranted"), winner);
         Assert.AreEqual(1, run.Restarts("contoso-shop"), "one decision acted on");
+    }
+
+    [TestMethod]
+    public async Task Decision_EventLostAfterTheClaim_TheSameDecisionAgainIs202AndActsOnce()
+    {
+        DecisionOutcome? retried = null;
+        DecisionOutcome? other = null;
+        var run = await RunAsync(SandboxFixture.SiteId("contoso-shop"), whileRunning: async c =>
+        {
+            var approvalId = await c.WaitForApprovalAsync();
+            // The real backend, except that it is unreachable for the first event: the one moment
+            // between the claim and the event that the test host cannot be made to fail at.
+            var flaky = new Mock<DurableTaskClient>(MockBehavior.Strict, "flaky");
+            flaky.Setup(x => x.GetInstanceAsync(It.IsAny<string>(), It.IsAny<bool>(), It.IsAny<CancellationToken>()))
+                .Returns((string id, bool io, CancellationToken ct) => c.Client.GetInstanceAsync(id, io, ct));
+            var raises = 0;
+            flaky.Setup(x => x.RaiseEventAsync(It.IsAny<string>(), It.IsAny<string>(), It.IsAny<object?>(), It.IsAny<CancellationToken>()))
+                .Returns((string id, string name, object? payload, CancellationToken ct) => Interlocked.Increment(ref raises) == 1
+                    ? Task.FromException(new Grpc.Core.RpcException(new Grpc.Core.Status(Grpc.Core.StatusCode.Unavailable, "backend restarting")))
+                    : c.Client.RaiseEventAsync(id, name, payload, ct));
+            var decisions = c.Services.GetRequiredService<ApprovalDecisions>();
+            var request = new DecisionRequest(approvalId, true, "oncall@contoso.com", null);
+
+            await Assert.ThrowsExactlyAsync<Grpc.Core.RpcException>(() => decisions.DecideAsync(c.IncidentId, request, flaky.Object));
+            retried = await decisions.DecideAsync(c.IncidentId, request, flaky.Object);
+            other = await c.ClaimAsync(approvalId, approve: false, "someone@contoso.com");
+        });
+
+        Assert.AreEqual(DecisionDisposition.Forwarded, retried!.Disposition);
+        Assert.AreEqual(DecisionDisposition.AlreadyDecided, other!.Disposition);
+        StringAssert.Contains(other.Detail, "approved by oncall@contoso.com");
+        Assert.AreEqual(1, run.Kinds.Count(k => k == "ApprovalGranted"));
+        Assert.AreEqual(1, run.Restarts("contoso-shop"));
     }
 
     [TestMethod]
