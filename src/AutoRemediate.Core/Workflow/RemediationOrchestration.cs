@@ -24,7 +24,9 @@ public static class RemediationOrchestration
     // Decisions for a request other than the open one (a late click on an older link) are skipped, at most this many.
     private const int MaxStaleDecisions = 20;
 
-    // restart → scale → people: the policy's ladder has two rungs.
+    // restart → scale → people: the policy's ladder has two rungs, and after a scale step it always
+    // escalates (RemediationPolicy.NextRung). So after the second rung the workflow escalates without
+    // asking it again, which keeps a third decision (about 3 KiB) out of the history.
     private const int MaxRungs = 2;
 
     // Timeline messages are capped: an exception's text can be long, and a table property is at most 64 KiB.
@@ -145,7 +147,7 @@ public static class RemediationOrchestration
         var evidence = atFault ? Evidence.None : await DiagnoseAsync(flow, site!);
         var tried = new List<PlanKind>();
         var dumped = false;
-        for (var rung = 1; rung <= MaxRungs + 1; rung++)
+        for (var rung = 1; rung <= MaxRungs; rung++)
         {
             // The activity records PlanChosen (the plan and why) itself: one call instead of two in the history.
             var decision = await context.CallActivityAsync<Decision>(
@@ -224,7 +226,7 @@ public static class RemediationOrchestration
             evidence = evidence with { Plan = verified.Plan ?? evidence.Plan };
         }
 
-        return await EscalateAsync(flow, $"The app did not recover after {string.Join(" then ", tried)}; on-call takes over.");
+        return await EscalateAsync(flow, $"The app did not recover after {string.Join(" then ", tried)}; nothing further is in the policy's ladder, so on-call takes over.");
     }
 
     // 2. Diagnostics: the site's plan, instances (and processes per instance), metrics and detectors,
