@@ -63,39 +63,14 @@ public sealed class HistoryBoundTests
         Assert.AreEqual(2, kinds.Count(k => k == "VerificationFailed"));
 
         var history = new TableServiceClient(AzuriteFixture.ConnectionString).GetTableClient(taskHub + "History");
-        var remediation = await ReadAsync(history, IncidentIds.InstanceIdFor(Site));
+        var remediation = await OrchestrationHistory.ReadAsync(history, IncidentIds.InstanceIdFor(Site));
         Assert.AreEqual(0, remediation.Polls, "no verification poll in the remediation's history");
         Assert.IsLessThan(64 * 1024, remediation.Bytes);
         foreach (var verification in new[] { incidentId + "-v1", incidentId + "-v2" })
         {
-            var stored = await ReadAsync(history, verification);
+            var stored = await OrchestrationHistory.ReadAsync(history, verification);
             Assert.IsTrue(stored.Polls is > 0 and <= 10, $"{verification}: {stored.Polls} polls in its stored history\n{steps}");
             Assert.IsLessThan(64 * 1024, stored.Bytes);
         }
-    }
-
-    // The instance's history as the backend loads it (the rows of its current execution, each row's
-    // properties as JSON; rows of an earlier generation that a shorter later one did not overwrite are
-    // not part of it), and how many health polls it holds.
-    private static async Task<(int Bytes, int Polls)> ReadAsync(TableClient history, string instanceId)
-    {
-        var bytes = 0;
-        var polls = 0;
-        var current = (await history.GetEntityAsync<TableEntity>(instanceId, "sentinel")).Value.GetString("ExecutionId");
-        await foreach (var row in history.QueryAsync<TableEntity>(e => e.PartitionKey == instanceId && e.RowKey != "sentinel"))
-        {
-            if (row.GetString("ExecutionId") != current)
-            {
-                continue;
-            }
-
-            bytes += Encoding.UTF8.GetByteCount(JsonSerializer.Serialize(row.Where(p => p.Key != "odata.etag").ToDictionary(p => p.Key, p => p.Value)));
-            if (row.GetString("EventType") == "TaskScheduled" && row.GetString("Name") == "CheckHealth")
-            {
-                polls++;
-            }
-        }
-
-        return (bytes, polls);
     }
 }

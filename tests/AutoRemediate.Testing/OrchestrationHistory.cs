@@ -1,0 +1,48 @@
+using System.Text;
+using System.Text.Json;
+using Azure.Data.Tables;
+
+namespace AutoRemediate.Testing;
+
+/// <summary>What the Azure Storage Durable backend stores as one instance's history.</summary>
+/// <param name="Bytes">The rows' properties as JSON, in bytes.</param>
+/// <param name="Rows">How many rows.</param>
+/// <param name="Polls">How many health polls (CheckHealth activities) it holds.</param>
+public sealed record StoredHistory(int Bytes, int Rows, int Polls);
+
+/// <summary>Reads an instance's history from the <c>{TaskHub}History</c> table, for tests and benchmarks alike.</summary>
+public static class OrchestrationHistory
+{
+    /// <summary>
+    /// The rows of the instance's current execution, each row's properties as JSON: the history the
+    /// backend loads to replay it (large payloads would be blobs; there are none here). Rows an earlier,
+    /// longer generation left behind carry an older ExecutionId and are not part of it.
+    /// </summary>
+    public static async Task<StoredHistory> ReadAsync(TableClient history, string instanceId, Action<TableEntity, int>? onRow = null)
+    {
+        ArgumentNullException.ThrowIfNull(history);
+        var bytes = 0;
+        var rows = 0;
+        var polls = 0;
+        var current = (await history.GetEntityAsync<TableEntity>(instanceId, "sentinel")).Value.GetString("ExecutionId");
+        await foreach (var row in history.QueryAsync<TableEntity>(e => e.PartitionKey == instanceId && e.RowKey != "sentinel"))
+        {
+            if (row.GetString("ExecutionId") != current)
+            {
+                continue;
+            }
+
+            var size = Encoding.UTF8.GetByteCount(JsonSerializer.Serialize(row.Where(p => p.Key != "odata.etag").ToDictionary(p => p.Key, p => p.Value)));
+            bytes += size;
+            rows++;
+            if (row.GetString("EventType") == "TaskScheduled" && row.GetString("Name") == "CheckHealth")
+            {
+                polls++;
+            }
+
+            onRow?.Invoke(row, size);
+        }
+
+        return new StoredHistory(bytes, rows, polls);
+    }
+}
