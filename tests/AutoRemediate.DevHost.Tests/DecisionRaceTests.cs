@@ -57,18 +57,6 @@ public sealed class DecisionRaceTests
         Assert.AreEqual(1, restarts, "one decision acted on");
     }
 
-    private static async Task<JsonObject> WaitUntilAsync(HttpClient http, string statusUrl, Func<JsonObject, bool> until)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(90);
-        while (true)
-        {
-            var incident = (await http.GetFromJsonAsync<JsonObject>(statusUrl))!;
-            if (until(incident) || DateTime.UtcNow > deadline)
-            {
-                return incident;
-            }
-
-            await Task.Delay(200);
-        }
-    }
+    private static Task<JsonObject> WaitUntilAsync(HttpClient http, string statusUrl, Func<JsonObject, bool> until) =>
+        IncidentPolling.WaitUntilAsync(http, statusUrl, until, TimeSpan.FromSeconds(90));
 }

@@ -124,20 +124,8 @@ public sealed class DevHostEndToEndTests
     private static int RestartRequests() => s_host.SandboxServices!.GetRequiredService<RequestLog>().Snapshot()
         .Count(r => r.Method == "POST" && r.Path.EndsWith("/sites/contoso-shop/restart", StringComparison.OrdinalIgnoreCase) && r.Status == 200);
 
-    private static async Task<JsonObject> WaitUntilAsync(string statusUrl, Func<JsonObject, bool> until)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (true)
-        {
-            var incident = (await s_http.GetFromJsonAsync<JsonObject>(statusUrl))!;
-            if (until(incident) || DateTime.UtcNow > deadline)
-            {
-                return incident;
-            }
-
-            await Task.Delay(200);
-        }
-    }
+    private static Task<JsonObject> WaitUntilAsync(string statusUrl, Func<JsonObject, bool> until) =>
+        IncidentPolling.WaitUntilAsync(s_http, statusUrl, until, TimeSpan.FromSeconds(60));
 
     [TestMethod]
     [DataRow("", "application/json", 400, "empty")]

@@ -115,14 +115,8 @@ public sealed class TrustBoundaryTests
 
         // Let the workflow read everything it reads before it asks for approval.
         var statusUrl = first["statusUrl"]!.GetValue<string>();
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        JsonObject incident;
-        do
-        {
-            await Task.Delay(200);
-            incident = (await s_http.GetFromJsonAsync<JsonObject>(statusUrl))!;
-        }
-        while (incident["status"]!.GetValue<string>() is not ("AwaitingApproval" or "Escalated" or "Resolved") && DateTime.UtcNow < deadline);
+        var incident = await IncidentPolling.WaitUntilAsync(s_http, statusUrl,
+            i => i["status"]!.GetValue<string>() is "AwaitingApproval" or "Escalated" or "Resolved", TimeSpan.FromSeconds(60));
 
         Assert.AreEqual("AwaitingApproval", incident["status"]!.GetValue<string>());
         var calls = SandboxRequests().Skip(before).ToList();
