@@ -1,3 +1,4 @@
+using AutoRemediate.Actions;
 using AutoRemediate.Incidents;
 using Microsoft.Extensions.Logging;
 
@@ -58,10 +59,10 @@ internal static partial class Log
     public static partial void ApprovalForwarded(ILogger logger, string incidentId, string approvalId, bool approved);
 
     [LoggerMessage(EventId = 2003, Level = LogLevel.Information, Message = "Action {ActionId} ({Plan}) sent for {TargetResourceId}")]
-    public static partial void ActionSent(ILogger logger, string actionId, Decisions.PlanKind plan, string targetResourceId);
+    public static partial void ActionSent(ILogger logger, string actionId, PlanKind plan, string targetResourceId);
 
     [LoggerMessage(EventId = 2004, Level = LogLevel.Information, Message = "Action {ActionId} ({Plan}) was already done; not sent again")]
-    public static partial void ActionAlreadyDone(ILogger logger, string actionId, Decisions.PlanKind plan);
+    public static partial void ActionAlreadyDone(ILogger logger, string actionId, PlanKind plan);
 
     [LoggerMessage(EventId = 2005, Level = LogLevel.Warning, Message = "Incident {IncidentId} escalated: its workflow is no longer running ({Workflow})")]
     public static partial void StuckIncidentEscalated(ILogger logger, string incidentId, string workflow);

@@ -1,24 +1,24 @@
+using AutoRemediate.Actions;
+using AutoRemediate.Approvals;
+using AutoRemediate.Azure;
+using AutoRemediate.Decisions;
+using AutoRemediate.Diagnostics;
+using AutoRemediate.Evidence;
+using AutoRemediate.Http;
+using AutoRemediate.Incidents;
+using AutoRemediate.Ingest;
+using AutoRemediate.Shared;
+using AutoRemediate.Workflow;
 using Azure.Core;
 using Azure.Core.Pipeline;
 using Azure.Data.Tables;
 using Azure.Identity;
 using Azure.Storage.Blobs;
-using AutoRemediate.Actions;
-using AutoRemediate.Approvals;
-using AutoRemediate.Diagnostics;
-using AutoRemediate.Evidence;
-using AutoRemediate.Alerts;
-using AutoRemediate.Azure;
-using AutoRemediate.Decisions;
-using AutoRemediate.Events;
-using AutoRemediate.Incidents;
-using AutoRemediate.Security;
-using Microsoft.IdentityModel.Protocols;
-using Microsoft.IdentityModel.Protocols.OpenIdConnect;
-using AutoRemediate.Workflow;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.Protocols;
+using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 
 namespace AutoRemediate;
 
@@ -90,7 +90,7 @@ public static class ServiceCollectionExtensions
         });
         services.AddHttpClient(EntraHttpClientName);
         services.AddSingleton<WebhookAuthenticator>();
-        services.AddSingleton<Http.WebhookReader>();
+        services.AddSingleton<WebhookReader>();
         services.AddSingleton<AlertIngestor>();
         services.AddSingleton<AlertsEndpoint>();
         services.AddSingleton<EventIngestor>();

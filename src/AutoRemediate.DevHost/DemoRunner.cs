@@ -3,7 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using AutoRemediate.Actions;
-using AutoRemediate.Decisions;
+using AutoRemediate.Azure;
 using AutoRemediate.Evidence;
 using AutoRemediate.Sandbox;
 using Azure.Storage.Blobs;
@@ -129,7 +129,7 @@ public static class DemoRunner
         var address = host.SandboxAddress ?? throw new InvalidOperationException("The scenarios need the DevHost's own Sandbox (DevHost:StartSandbox=true).");
         var thumbprint = host.SandboxServices!.GetRequiredService<SandboxCertificateInfo>().Sha256Thumbprint;
         var handler = new SocketsHttpHandler();
-        handler.SslOptions.RemoteCertificateValidationCallback = AutoRemediate.Azure.LoopbackCertificateTrust.Create(thumbprint);
+        handler.SslOptions.RemoteCertificateValidationCallback = LoopbackCertificateTrust.Create(thumbprint);
         return new HttpClient(handler) { BaseAddress = address };
     }
 

@@ -1,17 +1,17 @@
 using System.Net;
 using System.Net.Sockets;
-using AutoRemediate.Alerts;
-using AutoRemediate.Events;
+using AutoRemediate.Approvals;
 using AutoRemediate.Incidents;
+using AutoRemediate.Ingest;
 using AutoRemediate.Sandbox;
 using AutoRemediate.Workflow;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.DurableTask.Client;
 using Microsoft.DurableTask.Client.Grpc;
+using Microsoft.DurableTask.Testing;
 using Microsoft.DurableTask.Worker;
 using Microsoft.DurableTask.Worker.Grpc;
-using Microsoft.DurableTask.Testing;
 using Microsoft.Extensions.Options;
 
 namespace AutoRemediate.DevHost;
@@ -272,7 +272,7 @@ public sealed class DevHostRunner : IAsyncDisposable
         functionLevel.MapMethods("/events", [HttpMethods.Options], (HttpRequest request) => EventsEndpoint.Options(request));
         functionLevel.MapGet("/incidents/{id}", (string id, IncidentsEndpoint endpoint, DurableTaskClient client, CancellationToken cancellationToken) =>
             endpoint.GetAsync(id, client, cancellationToken));
-        functionLevel.MapPost("/incidents/{id}/decision", (HttpRequest request, string id, AutoRemediate.Approvals.DecisionEndpoint endpoint, DurableTaskClient client, CancellationToken cancellationToken) =>
+        functionLevel.MapPost("/incidents/{id}/decision", (HttpRequest request, string id, DecisionEndpoint endpoint, DurableTaskClient client, CancellationToken cancellationToken) =>
             endpoint.HandleAsync(request, id, client, cancellationToken));
     }
 

@@ -1,4 +1,4 @@
-using AutoRemediate.Events;
+using AutoRemediate.Ingest;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;

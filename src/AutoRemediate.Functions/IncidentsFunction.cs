@@ -1,4 +1,5 @@
 using AutoRemediate.Approvals;
+using AutoRemediate.Decisions;
 using AutoRemediate.Incidents;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;

@@ -2,12 +2,12 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Json;
 using System.Text;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using AutoRemediate.DevHost;
 using AutoRemediate.Incidents;
 using AutoRemediate.Sandbox;
 using AutoRemediate.Testing;
-using System.Text.Json;
 using Azure.Data.Tables;
 using Microsoft.Extensions.DependencyInjection;
 

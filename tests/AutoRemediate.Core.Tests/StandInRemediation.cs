@@ -1,4 +1,5 @@
 using AutoRemediate.Alerts;
+using AutoRemediate.Shared;
 using AutoRemediate.Workflow;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Testing;

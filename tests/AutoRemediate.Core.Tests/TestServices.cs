@@ -1,11 +1,13 @@
-using Azure.Data.Tables;
+using AutoRemediate.Diagnostics;
+using AutoRemediate.Http;
 using AutoRemediate.Incidents;
+using AutoRemediate.Ingest;
+using AutoRemediate.Shared;
 using AutoRemediate.Testing;
+using AutoRemediate.Workflow;
+using Azure.Data.Tables;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using AutoRemediate.Alerts;
-using AutoRemediate.Security;
-using AutoRemediate.Workflow;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -49,12 +51,12 @@ internal static class TestServices
         services.AddAutoRemediate(configuration);
     }
 
-    public static AlertIngestor Ingestor(IIncidentStore store, ScopeOptions? scope = null, TimeSpan? hold = null, Diagnostics.IPlatformNotices? notices = null) =>
+    public static AlertIngestor Ingestor(IIncidentStore store, ScopeOptions? scope = null, TimeSpan? hold = null, IPlatformNotices? notices = null) =>
         new(store, notices ?? Notices(), new ScopeGuard(Options.Create(scope ?? new ScopeOptions())),
             Options.Create(new WorkflowOptions { EscalationHold = hold ?? TimeSpan.Zero }), TimeProvider.System, NullLogger<AlertIngestor>.Instance);
 
     /// <summary>A platform-notices store on a table of its own in Azurite.</summary>
-    public static Diagnostics.TablePlatformNotices Notices(string? table = null) =>
+    public static TablePlatformNotices Notices(string? table = null) =>
         new(new TableServiceClient(AzuriteFixture.ConnectionString),
             Options.Create(new StorageOptions { PlatformNoticesTable = table ?? "Notices" + Guid.NewGuid().ToString("N")[..12] }));
 

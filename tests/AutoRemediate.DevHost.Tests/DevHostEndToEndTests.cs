@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
 using AutoRemediate.Sandbox;
+using AutoRemediate.Shared;
 using AutoRemediate.Testing;
 using Microsoft.DurableTask;
 using Microsoft.Extensions.DependencyInjection;

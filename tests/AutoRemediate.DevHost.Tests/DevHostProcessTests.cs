@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Text;
+using AutoRemediate.Shared;
 
 namespace AutoRemediate.DevHost.Tests;
 

@@ -1,4 +1,7 @@
 using System.Text.Json.Nodes;
+using AutoRemediate.Azure;
+using AutoRemediate.Evidence;
+using AutoRemediate.Shared;
 using AutoRemediate.Workflow;
 using Microsoft.DurableTask;
 
@@ -109,8 +112,8 @@ public sealed class FunctionMetadataTests
         // The longest activities: a dump, bounded by Evidence:DumpTimeBudget, and a scale, bounded by
         // Azure:LongRunningOperationTimeout after its PATCH. Around either wait come ARM calls with
         // Azure.Core's retries (4 tries of up to 100 s each, with back-off): allow 20 minutes for them.
-        var dump = MaximumOf(typeof(AutoRemediate.Evidence.EvidenceOptions), nameof(AutoRemediate.Evidence.EvidenceOptions.DumpTimeBudget));
-        var scale = MaximumOf(typeof(AutoRemediate.Azure.AzureOptions), nameof(AutoRemediate.Azure.AzureOptions.LongRunningOperationTimeout));
+        var dump = MaximumOf(typeof(EvidenceOptions), nameof(EvidenceOptions.DumpTimeBudget));
+        var scale = MaximumOf(typeof(AzureOptions), nameof(AzureOptions.LongRunningOperationTimeout));
         var longest = (dump > scale ? dump : scale) + TimeSpan.FromMinutes(20);
 
         Assert.IsGreaterThan(longest, functionTimeout, $"functionTimeout {functionTimeout} would kill an activity the options allow to run {longest}");

@@ -1,7 +1,8 @@
 using System.Text;
 using System.Text.Json.Nodes;
-using AutoRemediate.Alerts;
+using AutoRemediate.Approvals;
 using AutoRemediate.Incidents;
+using AutoRemediate.Ingest;
 using AutoRemediate.Testing;
 using AutoRemediate.Workflow;
 using Microsoft.AspNetCore.Http;
@@ -97,7 +98,7 @@ public sealed class TriggerTests
         Assert.AreEqual($"https://func-api.azurewebsites.net/api/incidents/{incidentId}", accepted["statusUrl"]!.GetValue<string>());
         Assert.AreEqual(accepted["statusUrl"]!.GetValue<string>(), post.Response.Headers.Location.ToString());
 
-        var incidents = new IncidentsFunction(s_services.GetRequiredService<IncidentsEndpoint>(), s_services.GetRequiredService<AutoRemediate.Approvals.DecisionEndpoint>());
+        var incidents = new IncidentsFunction(s_services.GetRequiredService<IncidentsEndpoint>(), s_services.GetRequiredService<DecisionEndpoint>());
         async Task<(JsonNode Incident, int Status)> GetAsync()
         {
             var get = NewContext("GET", $"/api/incidents/{incidentId}");

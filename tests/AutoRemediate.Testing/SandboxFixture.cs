@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using AutoRemediate.Azure;
 using AutoRemediate.Sandbox;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -41,7 +42,7 @@ public sealed class SandboxFixture : IAsyncDisposable
     public HttpClient CreateClient()
     {
         var handler = new SocketsHttpHandler();
-        handler.SslOptions.RemoteCertificateValidationCallback = AutoRemediate.Azure.LoopbackCertificateTrust.Create(Thumbprint);
+        handler.SslOptions.RemoteCertificateValidationCallback = LoopbackCertificateTrust.Create(Thumbprint);
         return new HttpClient(handler) { BaseAddress = Address };
     }
 

@@ -1,8 +1,7 @@
-using Azure;
-using AutoRemediate.Alerts;
 using AutoRemediate.Azure;
-using AutoRemediate.Decisions;
 using AutoRemediate.Incidents;
+using AutoRemediate.Shared;
+using Azure;
 using Microsoft.Extensions.Logging;
 
 namespace AutoRemediate.Actions;
@@ -32,7 +31,7 @@ public sealed class ActionActivities
         _logger = logger;
     }
 
-    /// <summary><see cref="Workflow.ActivityNames.ExecuteAction"/>: acts (at most once per action id) and records ActionTaken on the timeline.</summary>
+    /// <summary><see cref="ActivityNames.ExecuteAction"/>: acts (at most once per action id) and records ActionTaken on the timeline.</summary>
     public async Task<ActionOutcome> ExecuteAsync(ActionRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -79,7 +78,7 @@ public sealed class ActionActivities
         return new ActionOutcome(true, true, sent);
     }
 
-    /// <summary><see cref="Workflow.ActivityNames.FinishActions"/>: the incident's actions stop counting toward the fleet-wide cap.</summary>
+    /// <summary><see cref="ActivityNames.FinishActions"/>: the incident's actions stop counting toward the fleet-wide cap.</summary>
     public async Task<bool> FinishAsync(FinishActionsRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);

@@ -1,7 +1,6 @@
+using AutoRemediate.Incidents;
 using Azure;
 using Azure.Data.Tables;
-using AutoRemediate.Decisions;
-using AutoRemediate.Incidents;
 using Microsoft.Extensions.Options;
 
 namespace AutoRemediate.Actions;

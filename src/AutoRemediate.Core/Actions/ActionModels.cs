@@ -1,10 +1,14 @@
-using AutoRemediate.Decisions;
+using AutoRemediate.Shared;
+
+
+
+
 
 namespace AutoRemediate.Actions;
 
 // WARNING: travels in orchestration history. Add members only as optional ones at the end.
 
-/// <summary>Input of <see cref="Workflow.ActivityNames.ExecuteAction"/>: one approved plan, fully resolved.</summary>
+/// <summary>Input of <see cref="ActivityNames.ExecuteAction"/>: one approved plan, fully resolved.</summary>
 /// <param name="ActionId">Deterministic (incident + rung): a retried or replayed activity finds its own journal row.</param>
 /// <param name="IncidentId">The incident.</param>
 /// <param name="TargetResourceId">The app.</param>
@@ -26,7 +30,7 @@ public sealed record ActionRequest(
 /// <param name="Message">What happened, in words.</param>
 public sealed record ActionOutcome(bool Done, bool RequestSent, string Message);
 
-/// <summary>Input of <see cref="Workflow.ActivityNames.FinishActions"/>.</summary>
+/// <summary>Input of <see cref="ActivityNames.FinishActions"/>.</summary>
 /// <param name="IncidentId">The incident.</param>
 /// <param name="TargetResourceId">The app.</param>
 public sealed record FinishActionsRequest(string IncidentId, string TargetResourceId);

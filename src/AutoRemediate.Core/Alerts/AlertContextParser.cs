@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Xml;
+using AutoRemediate.Shared;
 
 namespace AutoRemediate.Alerts;
 

@@ -1,9 +1,10 @@
-namespace AutoRemediate.Alerts;
+using AutoRemediate.Shared;
 
-/// <summary>One thing wrong with an incoming payload, named by its JSON path.</summary>
-/// <param name="Field">A JSON path such as <c>data.essentials.alertTargetIDs[0]</c>.</param>
-/// <param name="Message">What is wrong, in words a person wiring an alert can act on.</param>
-public sealed record InputError(string Field, string Message);
+
+
+
+
+namespace AutoRemediate.Alerts;
 
 /// <summary>Either a parsed <see cref="AlertSignal"/> or the reasons the payload was refused.</summary>
 public sealed class AlertParseResult

@@ -1,8 +1,13 @@
+using AutoRemediate.Workflow;
+
+
+
+
 namespace AutoRemediate.Alerts;
 
 /// <summary>
 /// One alert, normalized from whatever transport delivered it.
-/// WARNING: persisted in orchestration history (inside <see cref="Workflow.RemediationInput"/>);
+/// WARNING: persisted in orchestration history (inside <see cref="RemediationInput"/>);
 /// add members only as optional ones at the end, never rename or remove. Free text is capped
 /// (<see cref="AlertContextParser"/>) so history stays small.
 /// </summary>

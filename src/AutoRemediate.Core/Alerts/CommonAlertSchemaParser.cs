@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
+using AutoRemediate.Http;
+using AutoRemediate.Shared;
 
 namespace AutoRemediate.Alerts;
 

@@ -1,5 +1,8 @@
 using System.Globalization;
+using AutoRemediate.Actions;
+using AutoRemediate.Decisions;
 using AutoRemediate.Incidents;
+using AutoRemediate.Shared;
 
 namespace AutoRemediate.Approvals;
 
@@ -17,7 +20,7 @@ public sealed class ApprovalActivities
     }
 
     /// <summary>
-    /// <see cref="Workflow.ActivityNames.RequestApproval"/>. Idempotent: same rows, same values (a decision
+    /// <see cref="ActivityNames.RequestApproval"/>. Idempotent: same rows, same values (a decision
     /// already claimed on the request is left alone).
     /// </summary>
     public async Task<bool> RequestAsync(ApprovalRequest request, CancellationToken cancellationToken = default)
@@ -26,9 +29,9 @@ public sealed class ApprovalActivities
         var d = request.Decision;
         var what = d.Plan switch
         {
-            Decisions.PlanKind.RestartInstance => $"RestartInstance (instance {d.InstanceId})",
-            Decisions.PlanKind.ScaleOut => $"ScaleOut (to {d.NewCapacity} instances)",
-            Decisions.PlanKind.ScaleUp => $"ScaleUp (to {d.NewSku})",
+            PlanKind.RestartInstance => $"RestartInstance (instance {d.InstanceId})",
+            PlanKind.ScaleOut => $"ScaleOut (to {d.NewCapacity} instances)",
+            PlanKind.ScaleUp => $"ScaleUp (to {d.NewSku})",
             _ => d.Plan.ToString(),
         };
         var warnings = d.Warnings is { Count: > 0 } w ? " Warning: " + string.Join(" ", w) : string.Empty;
@@ -42,7 +45,7 @@ public sealed class ApprovalActivities
         return true;
     }
 
-    /// <summary><see cref="Workflow.ActivityNames.EndApproval"/>: the incident stops waiting, and the timeline says why.</summary>
+    /// <summary><see cref="ActivityNames.EndApproval"/>: the incident stops waiting, and the timeline says why.</summary>
     public async Task<bool> EndAsync(ApprovalEnded ended, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(ended);
@@ -57,7 +60,7 @@ public sealed class ApprovalActivities
     }
 
     /// <summary>
-    /// <see cref="Workflow.ActivityNames.ExpireApproval"/>: the workflow stops waiting on a request (its
+    /// <see cref="ActivityNames.ExpireApproval"/>: the workflow stops waiting on a request (its
     /// timer fired, or the alert resolved). The request ends as TimedOut or Withdrawn — unless an
     /// approver claimed it first, whose event the workflow has not seen yet: then that decision is
     /// returned and nothing else is written, so what the approver was told (202) is what happens.

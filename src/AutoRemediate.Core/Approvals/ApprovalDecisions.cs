@@ -1,6 +1,6 @@
 using System.Globalization;
 using AutoRemediate.Incidents;
-using AutoRemediate.Workflow;
+using AutoRemediate.Shared;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;
 

@@ -1,10 +1,16 @@
 using AutoRemediate.Decisions;
+using AutoRemediate.Shared;
+
+
+
+
+
 
 namespace AutoRemediate.Approvals;
 
 // WARNING: the records below travel in orchestration history. Add members only as optional ones at the end.
 
-/// <summary>Input of <see cref="Workflow.ActivityNames.RequestApproval"/>.</summary>
+/// <summary>Input of <see cref="ActivityNames.RequestApproval"/>.</summary>
 /// <param name="IncidentId">The incident.</param>
 /// <param name="ApprovalId">This request's id (incident + rung): a decision must name it.</param>
 /// <param name="Sequence">Timeline position.</param>
@@ -22,7 +28,7 @@ public sealed record ApprovalRequest(string IncidentId, string ApprovalId, int S
 /// <param name="At">When.</param>
 public sealed record ApprovalDecisionEvent(string IncidentId, string ApprovalId, bool Approved, string Approver, string? Comment, DateTimeOffset At);
 
-/// <summary>Input of <see cref="Workflow.ActivityNames.EndApproval"/>.</summary>
+/// <summary>Input of <see cref="ActivityNames.EndApproval"/>.</summary>
 /// <param name="IncidentId">The incident.</param>
 /// <param name="Sequence">Timeline position.</param>
 /// <param name="At">The orchestration's time.</param>
@@ -31,7 +37,7 @@ public sealed record ApprovalDecisionEvent(string IncidentId, string ApprovalId,
 /// <param name="Proceed">True when the plan goes ahead (the status becomes Mitigating).</param>
 public sealed record ApprovalEnded(string IncidentId, int Sequence, DateTimeOffset At, string Kind, string Message, bool Proceed);
 
-/// <summary>Input of <see cref="Workflow.ActivityNames.ExpireApproval"/>.</summary>
+/// <summary>Input of <see cref="ActivityNames.ExpireApproval"/>.</summary>
 /// <param name="IncidentId">The incident.</param>
 /// <param name="ApprovalId">The request that ends without a decision being seen.</param>
 /// <param name="Sequence">Timeline position.</param>

@@ -1,6 +1,6 @@
+using AutoRemediate.Incidents;
 using Azure;
 using Azure.Data.Tables;
-using AutoRemediate.Incidents;
 using Microsoft.Extensions.Options;
 
 namespace AutoRemediate.Approvals;

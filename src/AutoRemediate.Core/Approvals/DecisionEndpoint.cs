@@ -1,7 +1,8 @@
 using System.Text.Json;
-using AutoRemediate.Alerts;
+using AutoRemediate.Decisions;
 using AutoRemediate.Http;
 using AutoRemediate.Incidents;
+using AutoRemediate.Shared;
 using Microsoft.AspNetCore.Http;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;

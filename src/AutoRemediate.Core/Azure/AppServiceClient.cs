@@ -2,10 +2,10 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Xml;
+using AutoRemediate.Shared;
 using Azure;
 using Azure.Core;
 using Azure.Core.Pipeline;
-using AutoRemediate.Alerts;
 using Microsoft.Extensions.Options;
 
 namespace AutoRemediate.Azure;

@@ -1,11 +1,12 @@
 using AutoRemediate.Actions;
 using AutoRemediate.Incidents;
+using AutoRemediate.Shared;
 using Microsoft.Extensions.Options;
 
 namespace AutoRemediate.Decisions;
 
 /// <summary>
-/// <see cref="Workflow.ActivityNames.DecidePlan"/>: adds what only storage knows (the app's recent
+/// <see cref="ActivityNames.DecidePlan"/>: adds what only storage knows (the app's recent
 /// actions, the actions running fleet-wide) to the workflow's evidence and applies the policy in force.
 /// The decision itself is <see cref="RemediationPolicy.Decide"/>, a pure function; its result is kept in
 /// the history, so a replay sees the same decision even if the policy changed meanwhile.
@@ -54,7 +55,7 @@ public sealed class DecisionActivities
     }
 }
 
-/// <summary>Input of <see cref="Workflow.ActivityNames.DecidePlan"/> (travels in history).</summary>
+/// <summary>Input of <see cref="ActivityNames.DecidePlan"/> (travels in history).</summary>
 /// <param name="Input">The evidence; the activity adds the recent actions.</param>
 /// <param name="Sequence">Timeline position for the PlanChosen entry.</param>
 public sealed record DecideRequest(DecisionInput Input, int Sequence);

@@ -1,3 +1,10 @@
+using AutoRemediate.Actions;
+using AutoRemediate.Evidence;
+
+
+
+
+
 namespace AutoRemediate.Decisions;
 
 // WARNING: the records in this file travel in orchestration history (the decision's input and
@@ -11,20 +18,6 @@ namespace AutoRemediate.Decisions;
 /// <param name="Healthy">Health check (or equivalent) says healthy.</param>
 /// <param name="WorkerRestarts">Worker process restarts seen in the evidence window.</param>
 public sealed record InstanceEvidence(string InstanceId, double? MemoryPercent, double? CpuPercent, double? Http5xx, bool Healthy, int WorkerRestarts = 0);
-
-/// <summary>Whether Azure itself is at fault.</summary>
-/// <param name="ResourceHealthPlatformIssue">Resource Health reports a platform-initiated degradation.</param>
-/// <param name="ServiceHealthIncidentOpen">A Service Health incident is open for the region.</param>
-/// <param name="AppsAlertingInWindow">How many apps alerted within the fleet window (this one included).</param>
-public sealed record PlatformEvidence(bool ResourceHealthPlatformIssue, bool ServiceHealthIncidentOpen, int AppsAlertingInWindow);
-
-/// <summary>The plan the app runs on, and who else scales it.</summary>
-/// <param name="Sku">Current SKU name.</param>
-/// <param name="Capacity">Current instance count.</param>
-/// <param name="MaximumWorkers">The plan's own maximum.</param>
-/// <param name="AutoscaleMinimum">An enabled autoscale setting's minimum, if any.</param>
-/// <param name="AutoscaleMaximum">An enabled autoscale setting's maximum, if any.</param>
-public sealed record PlanEvidence(string Sku, int Capacity, int MaximumWorkers, int? AutoscaleMinimum = null, int? AutoscaleMaximum = null);
 
 /// <summary>An action the pipeline took earlier on this app or elsewhere.</summary>
 /// <param name="At">When.</param>

@@ -1,4 +1,6 @@
 using System.Globalization;
+using AutoRemediate.Actions;
+using AutoRemediate.Evidence;
 
 namespace AutoRemediate.Decisions;
 

@@ -1,11 +1,11 @@
 using System.Globalization;
 using System.Text.Json;
-using Azure;
-using AutoRemediate.Alerts;
 using AutoRemediate.Azure;
 using AutoRemediate.Decisions;
 using AutoRemediate.Evidence;
 using AutoRemediate.Incidents;
+using AutoRemediate.Shared;
+using Azure;
 using Microsoft.Extensions.Options;
 
 namespace AutoRemediate.Diagnostics;
@@ -50,7 +50,7 @@ public sealed class DiagnosticsActivities
     }
 
     /// <summary>
-    /// <see cref="Workflow.ActivityNames.CheckPlatform"/>: Resource Health of the app, open Service Health
+    /// <see cref="ActivityNames.CheckPlatform"/>: Resource Health of the app, open Service Health
     /// incidents for its region, and how many apps alerted within the fleet window. A source that cannot
     /// be read counts as "not at fault" and is noted: the decision then rests on the others.
     /// </summary>
@@ -93,7 +93,7 @@ public sealed class DiagnosticsActivities
         return new PlatformCheck(new PlatformEvidence(resourceHealth, serviceHealth, Math.Max(1, apps)), notes);
     }
 
-    /// <summary><see cref="Workflow.ActivityNames.CollectPlan"/>: the plan's SKU and scale, and any autoscale setting that targets it.</summary>
+    /// <summary><see cref="ActivityNames.CollectPlan"/>: the plan's SKU and scale, and any autoscale setting that targets it.</summary>
     public async Task<PlanEvidence> CollectPlanAsync(string planResourceId, CancellationToken cancellationToken = default)
     {
         var plan = await _appService.GetPlanAsync(planResourceId, cancellationToken).ConfigureAwait(false);
@@ -101,12 +101,12 @@ public sealed class DiagnosticsActivities
         return new PlanEvidence(plan.SkuName ?? "unknown", plan.Capacity ?? 1, plan.MaximumNumberOfWorkers ?? plan.Capacity ?? 1, autoscale?.Minimum, autoscale?.Maximum);
     }
 
-    /// <summary><see cref="Workflow.ActivityNames.CollectInstances"/>: the ids of the instances the site runs on.</summary>
+    /// <summary><see cref="ActivityNames.CollectInstances"/>: the ids of the instances the site runs on.</summary>
     public async Task<IReadOnlyList<string>> CollectInstancesAsync(string siteResourceId, CancellationToken cancellationToken = default) =>
         [.. (await _appService.ListInstancesAsync(siteResourceId, cancellationToken).ConfigureAwait(false)).Select(i => i.InstanceId)];
 
     /// <summary>
-    /// <see cref="Workflow.ActivityNames.CollectProcesses"/>: the site's own processes on one instance
+    /// <see cref="ActivityNames.CollectProcesses"/>: the site's own processes on one instance
     /// (read in detail, because the list cannot tell the site's w3wp from Kudu's).
     /// </summary>
     public async Task<IReadOnlyList<WorkerProcess>> CollectProcessesAsync(ProcessesRequest request, CancellationToken cancellationToken = default)
@@ -137,7 +137,7 @@ public sealed class DiagnosticsActivities
     }
 
     /// <summary>
-    /// <see cref="Workflow.ActivityNames.CollectMetrics"/>: per-instance figures from the site and plan
+    /// <see cref="ActivityNames.CollectMetrics"/>: per-instance figures from the site and plan
     /// metrics, and whether the alert's own condition still holds. The full series go to the evidence
     /// container; a metric that cannot be read is noted and the rest is still returned.
     /// </summary>
@@ -207,7 +207,7 @@ public sealed class DiagnosticsActivities
     }
 
     /// <summary>
-    /// <see cref="Workflow.ActivityNames.CollectDetectors"/>: runs the App Service diagnostics detectors,
+    /// <see cref="ActivityNames.CollectDetectors"/>: runs the App Service diagnostics detectors,
     /// keeps their responses as evidence and returns each verdict and the crash count per instance.
     /// </summary>
     public async Task<DetectorsSummary> CollectDetectorsAsync(DetectorsRequest request, CancellationToken cancellationToken = default)
@@ -237,7 +237,7 @@ public sealed class DiagnosticsActivities
     }
 
     /// <summary>
-    /// <see cref="Workflow.ActivityNames.CheckHealth"/>: one verification poll. Healthy when the alert's
+    /// <see cref="ActivityNames.CheckHealth"/>: one verification poll. Healthy when the alert's
     /// own condition no longer holds and no instance is over the policy's thresholds.
     /// </summary>
     public async Task<HealthReading> CheckHealthAsync(MetricsRequest request, CancellationToken cancellationToken = default)
@@ -286,7 +286,7 @@ public sealed class DiagnosticsActivities
     }
 
     /// <summary>
-    /// <see cref="Workflow.ActivityNames.CaptureDump"/>: streams a full memory dump of the process to the
+    /// <see cref="ActivityNames.CaptureDump"/>: streams a full memory dump of the process to the
     /// dumps container within the configured size and time budget. Never throws for a dump that cannot be
     /// taken: the outcome says why, and the mitigation goes ahead without it.
     /// </summary>

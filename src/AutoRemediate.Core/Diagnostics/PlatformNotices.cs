@@ -1,9 +1,9 @@
 using System.Security.Cryptography;
 using System.Text;
-using Azure;
-using Azure.Data.Tables;
 using AutoRemediate.Alerts;
 using AutoRemediate.Incidents;
+using Azure;
+using Azure.Data.Tables;
 using Microsoft.Extensions.Options;
 
 namespace AutoRemediate.Diagnostics;

@@ -1,4 +1,4 @@
-using AutoRemediate.Alerts;
+using AutoRemediate.Shared;
 using Microsoft.AspNetCore.Http;
 
 namespace AutoRemediate.Http;

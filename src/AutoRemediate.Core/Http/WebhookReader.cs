@@ -1,5 +1,3 @@
-using AutoRemediate.Alerts;
-using AutoRemediate.Security;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 

@@ -2,7 +2,8 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
-using AutoRemediate.Alerts;
+using AutoRemediate.Shared;
+using Microsoft.DurableTask.Client;
 
 namespace AutoRemediate.Incidents;
 
@@ -27,8 +28,21 @@ public static partial class IncidentIds
         return $"inc-{firedAt.UtcDateTime:yyyyMMdd}-{Hash(key)[..16]}";
     }
 
+    /// <summary>
+    /// The incident a workflow instance serves, read from its input (the remediation's input starts with
+    /// the incident id); null when the instance has no readable input.
+    /// </summary>
+    public static string? IncidentServedBy(OrchestrationMetadata instance)
+    {
+        ArgumentNullException.ThrowIfNull(instance);
+        return instance.ReadInputAs<ServedIncident>()?.IncidentId;
+    }
+
     /// <summary>True when the text has the shape of an incident id (checked before any storage lookup).</summary>
     public static bool IsWellFormed(string? incidentId) => incidentId is not null && IncidentIdPattern().IsMatch(incidentId);
+
+    // The one field of the remediation's input this folder needs; the rest of the input is the workflow's.
+    private sealed record ServedIncident(string? IncidentId);
 
     private static string Hash(string value) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(value)));

@@ -54,6 +54,12 @@ public sealed record IncidentRecord(
     IReadOnlyList<string>? AlertRules = null,
     string? PendingApproval = null)
 {
+    /// <summary>
+    /// The most alert rules recorded on one incident, and so the most AlertRepeated events its workflow
+    /// takes: the store stops adding rules here, and the workflow stops waiting for more.
+    /// </summary>
+    public const int MaxRules = 50;
+
     /// <summary>True once the incident has reached an end state.</summary>
     public bool IsClosed => Status is IncidentStatus.Resolved or IncidentStatus.Escalated;
 }

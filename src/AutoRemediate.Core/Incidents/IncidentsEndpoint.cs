@@ -1,5 +1,5 @@
 using AutoRemediate.Http;
-using AutoRemediate.Workflow;
+using AutoRemediate.Shared;
 using Microsoft.AspNetCore.Http;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;
@@ -16,11 +16,11 @@ public sealed class IncidentsEndpoint
 {
     private readonly IIncidentStore _store;
     private readonly IncidentReconciler _reconciler;
-    private readonly IOptions<Alerts.IngestOptions> _options;
+    private readonly IOptions<IngestOptions> _options;
     private readonly ILogger<IncidentsEndpoint> _logger;
 
     /// <summary>Creates the endpoint.</summary>
-    public IncidentsEndpoint(IIncidentStore store, IncidentReconciler reconciler, IOptions<Alerts.IngestOptions> options, ILogger<IncidentsEndpoint> logger)
+    public IncidentsEndpoint(IIncidentStore store, IncidentReconciler reconciler, IOptions<IngestOptions> options, ILogger<IncidentsEndpoint> logger)
     {
         _store = store;
         _reconciler = reconciler;
@@ -37,7 +37,7 @@ public sealed class IncidentsEndpoint
         if (!IncidentIds.IsWellFormed(incidentId))
         {
             return Problems.BadRequest("Malformed incident id.",
-                [new Alerts.InputError("id", "Incident ids look like inc-20250415-0123456789abcdef.")]);
+                [new InputError("id", "Incident ids look like inc-20250415-0123456789abcdef.")]);
         }
 
         return await DependencyFailures.GuardAsync(token => ReadAsync(incidentId!, client, token), _options.Value.DependencyTimeout, "Incident storage", _logger, cancellationToken).ConfigureAwait(false);

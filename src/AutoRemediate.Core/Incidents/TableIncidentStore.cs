@@ -92,8 +92,8 @@ public sealed class TableIncidentStore : IIncidentStore
             var entity = response.Value;
             var rules = SplitRules(entity.GetString("AlertRules")).ToList();
             // A rule counts as new only while there is room to remember it, so the workflow hears
-            // about at most MaxRulesPerIncident rules however many fire.
-            var isNewRule = !rules.Contains(alertRule, StringComparer.OrdinalIgnoreCase) && rules.Count < Workflow.RemediationOrchestration.MaxRulesPerIncident;
+            // about at most IncidentRecord.MaxRules rules however many fire.
+            var isNewRule = !rules.Contains(alertRule, StringComparer.OrdinalIgnoreCase) && rules.Count < IncidentRecord.MaxRules;
             if (isNewRule)
             {
                 rules.Add(alertRule);

@@ -1,5 +1,7 @@
 using AutoRemediate.Azure;
+using AutoRemediate.Evidence;
 using AutoRemediate.Incidents;
+using AutoRemediate.Shared;
 using Microsoft.Extensions.Logging;
 
 namespace AutoRemediate.Workflow;

@@ -4,7 +4,9 @@ using AutoRemediate.Alerts;
 using AutoRemediate.Approvals;
 using AutoRemediate.Decisions;
 using AutoRemediate.Diagnostics;
+using AutoRemediate.Evidence;
 using AutoRemediate.Incidents;
+using AutoRemediate.Shared;
 using Microsoft.DurableTask;
 
 namespace AutoRemediate.Workflow;
@@ -18,9 +20,6 @@ namespace AutoRemediate.Workflow;
 /// </summary>
 public static class RemediationOrchestration
 {
-    /// <summary>The most alert rules recorded on one incident (and so the most AlertRepeated events it takes).</summary>
-    public const int MaxRulesPerIncident = 50;
-
     // Decisions for a request other than the open one (a late click on an older link) are skipped, at most this many.
     private const int MaxStaleDecisions = 20;
 
@@ -476,12 +475,12 @@ public static class RemediationOrchestration
         var holdEnds = context.CreateTimer(context.CurrentUtcDateTime.Add(hold), timerCancellation.Token);
         var resolved = flow.Resolved();
         // Bounded: the ingest path raises AlertRepeated once per distinct rule and keeps at most
-        // MaxRulesPerIncident rules, so the history of a held incident cannot grow without limit.
+        // IncidentRecord.MaxRules rules, so the history of a held incident cannot grow without limit.
         for (var repeats = 0; ; repeats++)
         {
             // A new wait for AlertRepeated only once the previous one completed: an abandoned wait
             // would swallow the next event.
-            var repeated = repeats < MaxRulesPerIncident
+            var repeated = repeats < IncidentRecord.MaxRules
                 ? context.WaitForExternalEvent<AlertRepeatedEvent>(EventNames.AlertRepeated)
                 : new TaskCompletionSource<AlertRepeatedEvent>().Task;
             var first = await Task.WhenAny(resolved, repeated, holdEnds);

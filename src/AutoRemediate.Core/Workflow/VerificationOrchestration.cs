@@ -1,7 +1,9 @@
 using AutoRemediate.Actions;
 using AutoRemediate.Decisions;
 using AutoRemediate.Diagnostics;
+using AutoRemediate.Evidence;
 using AutoRemediate.Incidents;
+using AutoRemediate.Shared;
 using Microsoft.DurableTask;
 
 namespace AutoRemediate.Workflow;

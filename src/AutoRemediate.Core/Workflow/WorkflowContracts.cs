@@ -1,5 +1,13 @@
 using AutoRemediate.Alerts;
+using AutoRemediate.Diagnostics;
+using AutoRemediate.Evidence;
 using AutoRemediate.Incidents;
+using AutoRemediate.Shared;
+
+
+
+
+
 
 namespace AutoRemediate.Workflow;
 
@@ -72,15 +80,6 @@ public sealed record OpenIncidentRequest(string IncidentId, int Sequence, DateTi
 /// <param name="Summary">Why it ended this way.</param>
 public sealed record CloseIncidentRequest(string IncidentId, int Sequence, DateTimeOffset At, IncidentStatus Status, string Summary);
 
-/// <summary>A short summary of the target site, small enough for history.</summary>
-/// <param name="Name">Site name.</param>
-/// <param name="State">Running, Stopped, ...</param>
-/// <param name="Kind">app, app,linux, ...</param>
-/// <param name="Location">Region.</param>
-/// <param name="ServerFarmId">The plan.</param>
-/// <param name="IsLinux">A Linux app (Kudu does less there).</param>
-public sealed record SiteSnapshot(string Name, string? State, string? Kind, string? Location, string? ServerFarmId, bool IsLinux = false);
-
 /// <summary>Input of <see cref="ActivityNames.SetStatus"/>.</summary>
 /// <param name="IncidentId">The incident.</param>
 /// <param name="Status">The new (not final) status.</param>
@@ -111,7 +110,7 @@ public sealed record VerificationInput(
     string IncidentId,
     string TargetResourceId,
     string? PlanResourceId,
-    IReadOnlyList<Diagnostics.AlertCriterion> Criteria,
+    IReadOnlyList<AlertCriterion> Criteria,
     TimeSpan Interval,
     TimeSpan HealthyFor,
     TimeSpan Deadline,
@@ -129,7 +128,7 @@ public sealed record VerificationInput(
 /// <param name="Reading">The last reading, in words.</param>
 /// <param name="NextSequence">The next free timeline position after the entries the verification wrote.</param>
 /// <param name="Plan">The App Service plan as it is after a failed verification (the next rung scales from it); null when healthy or unreadable.</param>
-public sealed record VerificationResult(bool Healthy, string Reading, int NextSequence, Decisions.PlanEvidence? Plan = null);
+public sealed record VerificationResult(bool Healthy, string Reading, int NextSequence, PlanEvidence? Plan = null);
 
 /// <summary>Input of <see cref="ActivityNames.EscalateAfterError"/>.</summary>
 /// <param name="IncidentId">The incident.</param>

@@ -1,6 +1,10 @@
 using AutoRemediate.Actions;
 using AutoRemediate.Approvals;
+using AutoRemediate.Decisions;
 using AutoRemediate.Diagnostics;
+using AutoRemediate.Evidence;
+using AutoRemediate.Incidents;
+using AutoRemediate.Shared;
 using Microsoft.DurableTask;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -21,19 +25,19 @@ public static class WorkflowRegistration
         VerificationOrchestration.Register(registry);
         Add<IncidentActivities, OpenIncidentRequest, bool>(registry, ActivityNames.OpenIncident, a => a.OpenIncidentAsync);
         Add<IncidentActivities, string, SiteSnapshot>(registry, ActivityNames.CollectSiteSnapshot, a => a.CollectSiteSnapshotAsync);
-        Add<IncidentActivities, IReadOnlyList<Incidents.TimelineEntry>, bool>(registry, ActivityNames.RecordTimeline, a => a.RecordTimelineAsync);
+        Add<IncidentActivities, IReadOnlyList<TimelineEntry>, bool>(registry, ActivityNames.RecordTimeline, a => a.RecordTimelineAsync);
         Add<IncidentActivities, SetStatusRequest, bool>(registry, ActivityNames.SetStatus, a => a.SetStatusAsync);
         Add<IncidentActivities, CloseIncidentRequest, bool>(registry, ActivityNames.CloseIncident, a => a.CloseIncidentAsync);
         Add<IncidentActivities, EscalateAfterErrorRequest, bool>(registry, ActivityNames.EscalateAfterError, a => a.EscalateAfterErrorAsync);
         Add<DiagnosticsActivities, PlatformCheckRequest, PlatformCheck>(registry, ActivityNames.CheckPlatform, a => a.CheckPlatformAsync);
-        Add<DiagnosticsActivities, string, Decisions.PlanEvidence>(registry, ActivityNames.CollectPlan, a => a.CollectPlanAsync);
+        Add<DiagnosticsActivities, string, PlanEvidence>(registry, ActivityNames.CollectPlan, a => a.CollectPlanAsync);
         Add<DiagnosticsActivities, string, IReadOnlyList<string>>(registry, ActivityNames.CollectInstances, a => a.CollectInstancesAsync);
         Add<DiagnosticsActivities, ProcessesRequest, IReadOnlyList<WorkerProcess>>(registry, ActivityNames.CollectProcesses, a => a.CollectProcessesAsync);
         Add<DiagnosticsActivities, MetricsRequest, MetricsSummary>(registry, ActivityNames.CollectMetrics, a => a.CollectMetricsAsync);
         Add<DiagnosticsActivities, DetectorsRequest, DetectorsSummary>(registry, ActivityNames.CollectDetectors, a => a.CollectDetectorsAsync);
         Add<DiagnosticsActivities, MetricsRequest, HealthReading>(registry, ActivityNames.CheckHealth, a => a.CheckHealthAsync);
         Add<DiagnosticsActivities, DumpRequest, DumpOutcome>(registry, ActivityNames.CaptureDump, a => a.CaptureDumpAsync);
-        Add<Decisions.DecisionActivities, Decisions.DecideRequest, Decisions.Decision>(registry, ActivityNames.DecidePlan, a => a.DecideAsync);
+        Add<DecisionActivities, DecideRequest, Decision>(registry, ActivityNames.DecidePlan, a => a.DecideAsync);
         Add<ApprovalActivities, ApprovalRequest, bool>(registry, ActivityNames.RequestApproval, a => a.RequestAsync);
         Add<ApprovalActivities, ApprovalEnded, bool>(registry, ActivityNames.EndApproval, a => a.EndAsync);
         Add<ApprovalActivities, ApprovalExpiry, ApprovalDecisionEvent?>(registry, ActivityNames.ExpireApproval, a => a.ExpireAsync);

@@ -1,6 +1,5 @@
 using AutoRemediate.Actions;
 using AutoRemediate.Azure;
-using AutoRemediate.Decisions;
 using AutoRemediate.Testing;
 using Microsoft.Extensions.DependencyInjection;
 

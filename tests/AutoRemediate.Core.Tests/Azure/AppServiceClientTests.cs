@@ -1,8 +1,8 @@
 using System.Diagnostics;
-using Azure;
 using AutoRemediate.Azure;
 using AutoRemediate.Sandbox;
 using AutoRemediate.Testing;
+using Azure;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace AutoRemediate.Core.Tests.Azure;

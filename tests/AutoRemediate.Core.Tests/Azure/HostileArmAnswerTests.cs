@@ -1,9 +1,10 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Text;
+using AutoRemediate.Azure;
+using AutoRemediate.Shared;
 using Azure;
 using Azure.Core.Pipeline;
-using AutoRemediate.Azure;
 using Microsoft.Extensions.Options;
 
 namespace AutoRemediate.Core.Tests.Azure;

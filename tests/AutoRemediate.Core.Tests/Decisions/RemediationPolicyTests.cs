@@ -1,5 +1,7 @@
 using System.ComponentModel.DataAnnotations;
+using AutoRemediate.Actions;
 using AutoRemediate.Decisions;
+using AutoRemediate.Evidence;
 
 namespace AutoRemediate.Core.Tests.Decisions;
 

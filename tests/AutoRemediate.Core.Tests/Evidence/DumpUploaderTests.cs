@@ -1,8 +1,9 @@
 using System.Security.Cryptography;
-using Azure;
-using Azure.Storage.Blobs;
+using AutoRemediate.Azure;
 using AutoRemediate.Evidence;
 using AutoRemediate.Testing;
+using Azure;
+using Azure.Storage.Blobs;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -101,7 +102,7 @@ public sealed class DumpUploaderTests
     {
         await using var sandbox = await SandboxFixture.StartAsync();
         var site = SandboxFixture.SiteId("contoso-shop");
-        var client = AutoRemediate.Core.Tests.Azure.AppServiceClientTests.Services(sandbox).GetRequiredService<AutoRemediate.Azure.IAppServiceClient>();
+        var client = AutoRemediate.Core.Tests.Azure.AppServiceClientTests.Services(sandbox).GetRequiredService<IAppServiceClient>();
         var instance = (await client.ListInstancesAsync(site))[0].InstanceId;
         await sandbox.AddFaultAsync(new { pathContains = "/dump", dumpSizeBytes = 9 * MiB, breakAfterBytes = 3 * MiB, times = 1 });
         await sandbox.AddFaultAsync(new { pathContains = "/dump", dumpSizeBytes = 9 * MiB, times = 1 });

@@ -1,5 +1,10 @@
 using AutoRemediate.Incidents;
 
+
+
+
+
+
 namespace AutoRemediate.Core.Tests.Incidents;
 
 [TestClass]

@@ -1,5 +1,7 @@
 using AutoRemediate.Alerts;
 using AutoRemediate.Incidents;
+using AutoRemediate.Ingest;
+using AutoRemediate.Shared;
 using AutoRemediate.Testing;
 using AutoRemediate.Workflow;
 using Microsoft.DurableTask;
@@ -7,7 +9,7 @@ using Microsoft.DurableTask.Client;
 using Microsoft.DurableTask.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace AutoRemediate.Core.Tests.Alerts;
+namespace AutoRemediate.Core.Tests.Ingest;
 
 /// <summary>Ingestion rules (one live remediation per app) against a real Durable Task backend and Azurite.</summary>
 [TestClass]

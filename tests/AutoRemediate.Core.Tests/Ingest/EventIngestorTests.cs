@@ -1,13 +1,13 @@
 using System.Text;
 using System.Text.Json.Nodes;
 using AutoRemediate.Alerts;
-using AutoRemediate.Events;
 using AutoRemediate.Incidents;
+using AutoRemediate.Ingest;
 using AutoRemediate.Testing;
 using Microsoft.DurableTask.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace AutoRemediate.Core.Tests.Events;
+namespace AutoRemediate.Core.Tests.Ingest;
 
 [TestClass]
 public sealed class EventIngestorTests

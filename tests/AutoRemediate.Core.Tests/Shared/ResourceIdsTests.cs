@@ -1,6 +1,11 @@
-using AutoRemediate.Alerts;
+using AutoRemediate.Shared;
 
-namespace AutoRemediate.Core.Tests.Alerts;
+
+
+
+
+
+namespace AutoRemediate.Core.Tests.Shared;
 
 [TestClass]
 public sealed class ResourceIdsTests

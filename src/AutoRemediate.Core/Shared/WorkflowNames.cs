@@ -1,4 +1,4 @@
-namespace AutoRemediate.Workflow;
+namespace AutoRemediate.Shared;
 
 /// <summary>Orchestration names. Both hosts register the orchestrations under these names.</summary>
 public static class OrchestrationNames

@@ -1,11 +1,12 @@
+using AutoRemediate.Alerts;
 using AutoRemediate.Http;
-using AutoRemediate.Incidents;
+using AutoRemediate.Shared;
 using Microsoft.AspNetCore.Http;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace AutoRemediate.Alerts;
+namespace AutoRemediate.Ingest;
 
 /// <summary>
 /// <c>POST /api/alerts</c> for both hosts: reads the request, calls <see cref="AlertIngestor"/>, maps

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace AutoRemediate.Alerts;
+namespace AutoRemediate.Shared;
 
 /// <summary>
 /// Rules for text taken from untrusted input before it is stored or shown. Table Storage refuses

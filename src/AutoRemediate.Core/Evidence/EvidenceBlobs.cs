@@ -1,10 +1,9 @@
 using System.Text.Json;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
-using AutoRemediate.Evidence;
 using Microsoft.Extensions.Options;
 
-namespace AutoRemediate.Diagnostics;
+namespace AutoRemediate.Evidence;
 
 /// <summary>
 /// Diagnostics too large for the workflow history (metric series, detector responses), kept as JSON

@@ -1,7 +1,7 @@
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
 
-namespace AutoRemediate.Alerts;
+namespace AutoRemediate.Shared;
 
 /// <summary>
 /// Which App Service resources the pipeline may remediate. All lists empty means no restriction

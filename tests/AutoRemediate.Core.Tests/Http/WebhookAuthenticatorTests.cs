@@ -1,15 +1,15 @@
 using System.Security.Cryptography;
-using AutoRemediate.Security;
+using AutoRemediate.Http;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Protocols;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 using Microsoft.IdentityModel.Tokens;
 
-namespace AutoRemediate.Core.Tests.Security;
+namespace AutoRemediate.Core.Tests.Http;
 
 /// <summary>
 /// Secure-webhook token validation. Entra ID cannot run here, so its published signing keys are

@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace AutoRemediate.Alerts;
+namespace AutoRemediate.Http;
 
 /// <summary>Limits of the alert and event front door: one delivery can only cost so much.</summary>
 public sealed class IngestOptions

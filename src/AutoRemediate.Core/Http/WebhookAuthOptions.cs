@@ -1,4 +1,4 @@
-namespace AutoRemediate.Security;
+namespace AutoRemediate.Http;
 
 /// <summary>
 /// Optional Microsoft Entra ID protection of the alert and event webhooks: Azure Monitor's "secure

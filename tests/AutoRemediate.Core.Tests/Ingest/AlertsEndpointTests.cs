@@ -1,7 +1,8 @@
 using System.Text;
 using System.Text.Json.Nodes;
-using AutoRemediate.Alerts;
+using AutoRemediate.Http;
 using AutoRemediate.Incidents;
+using AutoRemediate.Ingest;
 using AutoRemediate.Testing;
 using Microsoft.AspNetCore.Http;
 using Microsoft.DurableTask.Client;
@@ -10,7 +11,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Moq;
 
-namespace AutoRemediate.Core.Tests.Alerts;
+namespace AutoRemediate.Core.Tests.Ingest;
 
 /// <summary>
 /// Bad input must change nothing. Strict mocks make that exact: any call to the store or the
@@ -28,7 +29,7 @@ public sealed class AlertsEndpointTests
         var client = new Mock<DurableTaskClient>(MockBehavior.Strict, "strict");
         var endpoint = new AlertsEndpoint(
             TestServices.Ingestor(store.Object),
-            new AutoRemediate.Http.WebhookReader(TestServices.NoAuth(), Options.Create(new IngestOptions { MaxBodyBytes = maxBytes })),
+            new WebhookReader(TestServices.NoAuth(), Options.Create(new IngestOptions { MaxBodyBytes = maxBytes })),
             Options.Create(new IngestOptions { MaxBodyBytes = maxBytes }),
             NullLogger<AlertsEndpoint>.Instance);
         var context = new DefaultHttpContext { RequestServices = new ServiceCollection().AddLogging().BuildServiceProvider() };

@@ -1,4 +1,7 @@
+using AutoRemediate.Alerts;
+using AutoRemediate.Diagnostics;
 using AutoRemediate.Incidents;
+using AutoRemediate.Shared;
 using AutoRemediate.Workflow;
 using DurableTask.Core.Exceptions;
 using Microsoft.DurableTask;
@@ -6,7 +9,7 @@ using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace AutoRemediate.Alerts;
+namespace AutoRemediate.Ingest;
 
 /// <summary>What happened to one target of an alert.</summary>
 public enum TargetDisposition
@@ -53,14 +56,14 @@ public sealed class AlertIngestor
     ];
 
     private readonly IIncidentStore _store;
-    private readonly Diagnostics.IPlatformNotices _notices;
+    private readonly IPlatformNotices _notices;
     private readonly ScopeGuard _scope;
     private readonly IOptions<WorkflowOptions> _workflow;
     private readonly TimeProvider _time;
     private readonly ILogger<AlertIngestor> _logger;
 
     /// <summary>Creates the ingestor.</summary>
-    public AlertIngestor(IIncidentStore store, Diagnostics.IPlatformNotices notices, ScopeGuard scope, IOptions<WorkflowOptions> workflow, TimeProvider time, ILogger<AlertIngestor> logger)
+    public AlertIngestor(IIncidentStore store, IPlatformNotices notices, ScopeGuard scope, IOptions<WorkflowOptions> workflow, TimeProvider time, ILogger<AlertIngestor> logger)
     {
         _store = store;
         _notices = notices;
@@ -79,7 +82,7 @@ public sealed class AlertIngestor
         {
             // A Service Health alert targets a subscription, not an app: it is kept, and the platform
             // check of every incident in its regions reads it (design: platform first).
-            var notice = Diagnostics.IPlatformNotices.FromSignal(signal);
+            var notice = IPlatformNotices.FromSignal(signal);
             await _notices.RecordAsync(notice, cancellationToken).ConfigureAwait(false);
             var state = notice.IsOpenIncident ? "open" : $"{notice.Stage ?? notice.IncidentType}";
             return [new TargetOutcome(signal.TargetResourceIds.FirstOrDefault() ?? string.Empty, TargetDisposition.PlatformNoticeRecorded, null,
@@ -251,19 +254,6 @@ public sealed class AlertIngestor
             return null;
         }
 
-        return instance.ReadInputAs<RemediationInput>()?.IncidentId;
+        return IncidentIds.IncidentServedBy(instance);
     }
 }
-
-/// <summary>Payload of <see cref="EventNames.AlertRepeated"/>. WARNING: persisted in orchestration history.</summary>
-/// <param name="AlertId">The alert that arrived.</param>
-/// <param name="AlertRule">Its rule.</param>
-/// <param name="Severity">Its severity.</param>
-/// <param name="FiredAt">When it fired.</param>
-public sealed record AlertRepeatedEvent(string AlertId, string AlertRule, string Severity, DateTimeOffset FiredAt);
-
-/// <summary>Payload of <see cref="EventNames.AlertResolved"/>. WARNING: persisted in orchestration history.</summary>
-/// <param name="AlertId">The alert that resolved.</param>
-/// <param name="AlertRule">Its rule.</param>
-/// <param name="ResolvedAt">When it resolved.</param>
-public sealed record AlertResolvedEvent(string AlertId, string AlertRule, DateTimeOffset ResolvedAt);

@@ -1,7 +1,7 @@
-using AutoRemediate.Alerts;
+using AutoRemediate.Shared;
 using Microsoft.Extensions.Options;
 
-namespace AutoRemediate.Core.Tests.Alerts;
+namespace AutoRemediate.Core.Tests.Shared;
 
 [TestClass]
 public sealed class ScopeGuardTests

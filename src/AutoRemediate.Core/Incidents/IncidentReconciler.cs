@@ -1,8 +1,7 @@
-using AutoRemediate.Incidents;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;
 
-namespace AutoRemediate.Workflow;
+namespace AutoRemediate.Incidents;
 
 /// <summary>Whether an incident's workflow still runs, as the Durable backend sees it.</summary>
 /// <param name="Running">Pending, running or suspended, and still serving this incident.</param>
@@ -45,7 +44,7 @@ public sealed class IncidentReconciler
             return new WorkflowLiveness(false, "no workflow exists for the app");
         }
 
-        var serves = instance.ReadInputAs<RemediationInput>()?.IncidentId;
+        var serves = IncidentIds.IncidentServedBy(instance);
         if (!string.Equals(serves, incident.IncidentId, StringComparison.Ordinal))
         {
             return new WorkflowLiveness(false, $"the app's workflow now serves incident {serves ?? "unknown"}");

@@ -1,11 +1,11 @@
-using AutoRemediate.Alerts;
 using AutoRemediate.Http;
+using AutoRemediate.Shared;
 using Microsoft.AspNetCore.Http;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace AutoRemediate.Events;
+namespace AutoRemediate.Ingest;
 
 /// <summary>
 /// <c>POST</c> and <c>OPTIONS /api/events</c> for both hosts. Success is 200 (Event Grid counts

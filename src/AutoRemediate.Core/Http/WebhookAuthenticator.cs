@@ -1,5 +1,4 @@
 using System.Security.Claims;
-using AutoRemediate.Http;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -8,7 +7,7 @@ using Microsoft.IdentityModel.Protocols;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 using Microsoft.IdentityModel.Tokens;
 
-namespace AutoRemediate.Security;
+namespace AutoRemediate.Http;
 
 /// <summary>
 /// Validates the Entra ID bearer token of a secure webhook delivery when <see cref="WebhookAuthOptions"/>

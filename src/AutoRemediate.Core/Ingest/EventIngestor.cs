@@ -1,13 +1,15 @@
 using System.Text.Json;
+using AutoRemediate.Alerts;
+using AutoRemediate.Http;
+using AutoRemediate.Incidents;
+using AutoRemediate.Shared;
 using Azure.Messaging;
 using Azure.Messaging.EventGrid;
 using Azure.Messaging.EventGrid.SystemEvents;
-using AutoRemediate.Alerts;
-using AutoRemediate.Incidents;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;
 
-namespace AutoRemediate.Events;
+namespace AutoRemediate.Ingest;
 
 /// <summary>One event of a delivery, whichever schema it came in.</summary>
 /// <param name="Id">The event id (Event Grid delivers at least once: this is the dedupe key).</param>

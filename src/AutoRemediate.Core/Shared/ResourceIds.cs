@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.RegularExpressions;
 
-namespace AutoRemediate.Alerts;
+namespace AutoRemediate.Shared;
 
 /// <summary>What kind of App Service resource an alert targets.</summary>
 public enum TargetKind

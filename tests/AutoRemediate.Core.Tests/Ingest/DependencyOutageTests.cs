@@ -1,15 +1,17 @@
 using System.Text;
 using System.Text.Json.Nodes;
-using AutoRemediate.Alerts;
+using AutoRemediate.Http;
 using AutoRemediate.Incidents;
+using AutoRemediate.Ingest;
 using AutoRemediate.Testing;
+using AutoRemediate.Workflow;
 using Microsoft.AspNetCore.Http;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
-namespace AutoRemediate.Core.Tests.Alerts;
+namespace AutoRemediate.Core.Tests.Ingest;
 
 /// <summary>When the Durable backend cannot take the alert the answer is 503, and the retry that Azure Monitor then sends finishes the job.</summary>
 [TestClass]
@@ -33,7 +35,7 @@ public sealed class DependencyOutageTests
     public async Task Post_DurableBackendDown_503ThenRetryAfterRecoveryStartsTheSameIncident()
     {
         var store = TestServices.Store(TestServices.UniqueTables());
-        var endpoint = new AlertsEndpoint(TestServices.Ingestor(store), new AutoRemediate.Http.WebhookReader(TestServices.NoAuth(), Options.Create(new IngestOptions())), Options.Create(new IngestOptions()), NullLogger<AlertsEndpoint>.Instance);
+        var endpoint = new AlertsEndpoint(TestServices.Ingestor(store), new WebhookReader(TestServices.NoAuth(), Options.Create(new IngestOptions())), Options.Create(new IngestOptions()), NullLogger<AlertsEndpoint>.Instance);
         var alert = Samples.MetricAlertFor(Samples.ShopSiteId);
         var incidentId = IncidentIds.IncidentIdFor(alert["data"]!["essentials"]!["alertId"]!.GetValue<string>(), Samples.ShopSiteId,
             DateTimeOffset.Parse(alert["data"]!["essentials"]!["firedDateTime"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture));
@@ -55,6 +57,6 @@ public sealed class DependencyOutageTests
 
         Assert.AreEqual(202, retried);
         var instance = await backend.Client.GetInstanceAsync(IncidentIds.InstanceIdFor(Samples.ShopSiteId), getInputsAndOutputs: true);
-        Assert.AreEqual(incidentId, instance!.ReadInputAs<AutoRemediate.Workflow.RemediationInput>()!.IncidentId);
+        Assert.AreEqual(incidentId, instance!.ReadInputAs<RemediationInput>()!.IncidentId);
     }
 }
