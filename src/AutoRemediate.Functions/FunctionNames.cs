@@ -4,6 +4,9 @@ using AutoRemediate.Decisions;
 
 
 
+
+
+
 namespace AutoRemediate.Functions;
 
 /// <summary>Names of the HTTP functions (orchestrations and activities use Core's constants).</summary>

@@ -38,7 +38,7 @@ public sealed class ActionActivities
         var outcome = await ActAsync(request, cancellationToken).ConfigureAwait(false);
         if (request.Sequence > 0)
         {
-            await _incidents.AppendTimelineAsync(new TimelineEntry(request.IncidentId, request.Sequence, _time.GetUtcNow(), "ActionTaken", outcome.Message), cancellationToken).ConfigureAwait(false);
+            await _incidents.AppendTimelineAsync(new TimelineEntry(request.IncidentId, request.Sequence, _time.GetUtcNow(), TimelineKinds.ActionTaken, outcome.Message), cancellationToken).ConfigureAwait(false);
         }
 
         return outcome;
@@ -97,8 +97,8 @@ public sealed class ActionActivities
                 var (instance, pid) = (Require(request.InstanceId, nameof(request.InstanceId)), request.ProcessId ?? throw Missing(nameof(request.ProcessId)));
                 var killed = await _appService.KillProcessAsync(request.TargetResourceId, instance, pid, cancellationToken).ConfigureAwait(false);
                 return killed
-                    ? $"Ended worker process {pid} on instance {Short(instance)}; App Service starts a fresh one there. The other instances were not touched."
-                    : $"Worker process {pid} on instance {Short(instance)} had already exited; App Service starts a fresh one there.";
+                    ? $"Ended worker process {pid} on instance {Display.ShortId(instance)}; App Service starts a fresh one there. The other instances were not touched."
+                    : $"Worker process {pid} on instance {Display.ShortId(instance)} had already exited; App Service starts a fresh one there.";
             case PlanKind.ScaleOut:
                 var capacity = request.NewCapacity ?? throw Missing(nameof(request.NewCapacity));
                 var scaled = await _appService.UpdatePlanSkuAsync(Require(request.PlanResourceId, nameof(request.PlanResourceId)), new PlanSkuChange(Capacity: capacity), cancellationToken).ConfigureAwait(false);
@@ -141,7 +141,7 @@ public sealed class ActionActivities
                 }
                 catch (RequestFailedException ex) when (ex.Status == 404)
                 {
-                    return $"Worker process {request.ProcessId} on instance {Short(request.InstanceId!)} is already gone (an earlier attempt ended it); not repeated.";
+                    return $"Worker process {request.ProcessId} on instance {Display.ShortId(request.InstanceId!)} is already gone (an earlier attempt ended it); not repeated.";
                 }
 
             case PlanKind.ScaleOut:
@@ -174,6 +174,4 @@ public sealed class ActionActivities
     private static string Require(string? value, string name) => value ?? throw Missing(name);
 
     private static ArgumentException Missing(string name) => new($"The action request has no {name}.", name);
-
-    private static string Short(string id) => id.Length > 8 ? id[..8] : id;
 }

@@ -4,6 +4,9 @@ using AutoRemediate.Shared;
 
 
 
+
+
+
 namespace AutoRemediate.Actions;
 
 // WARNING: travels in orchestration history. Add members only as optional ones at the end.

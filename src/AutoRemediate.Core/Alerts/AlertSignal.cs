@@ -3,6 +3,9 @@ using AutoRemediate.Workflow;
 
 
 
+
+
+
 namespace AutoRemediate.Alerts;
 
 /// <summary>

@@ -40,7 +40,7 @@ public sealed class ApprovalActivities
         // The request row first: the decision endpoint claims decisions on it.
         await _approvals.OpenAsync(request.IncidentId, request.ApprovalId, what, request.At, request.ExpiresAt, cancellationToken).ConfigureAwait(false);
         await _store.SetPendingApprovalAsync(request.IncidentId, request.ApprovalId, cancellationToken).ConfigureAwait(false);
-        await _store.AppendTimelineAsync(new TimelineEntry(request.IncidentId, request.Sequence, request.At, "ApprovalRequested", message), cancellationToken).ConfigureAwait(false);
+        await _store.AppendTimelineAsync(new TimelineEntry(request.IncidentId, request.Sequence, request.At, TimelineKinds.ApprovalRequested, message), cancellationToken).ConfigureAwait(false);
         await _store.UpdateStatusAsync(request.IncidentId, IncidentStatus.AwaitingApproval, $"Waiting for approval of {what}.", request.At, cancellationToken).ConfigureAwait(false);
         return true;
     }
@@ -77,7 +77,7 @@ public sealed class ApprovalActivities
         }
 
         await _store.SetPendingApprovalAsync(expiry.IncidentId, null, cancellationToken).ConfigureAwait(false);
-        await _store.AppendTimelineAsync(new TimelineEntry(expiry.IncidentId, expiry.Sequence, expiry.At, expiry.Withdrawn ? "ApprovalWithdrawn" : "ApprovalTimedOut", expiry.Message), cancellationToken).ConfigureAwait(false);
+        await _store.AppendTimelineAsync(new TimelineEntry(expiry.IncidentId, expiry.Sequence, expiry.At, expiry.Withdrawn ? TimelineKinds.ApprovalWithdrawn : TimelineKinds.ApprovalTimedOut, expiry.Message), cancellationToken).ConfigureAwait(false);
         return null;
     }
 }

@@ -6,6 +6,9 @@ using AutoRemediate.Shared;
 
 
 
+
+
+
 namespace AutoRemediate.Approvals;
 
 // WARNING: the records below travel in orchestration history. Add members only as optional ones at the end.

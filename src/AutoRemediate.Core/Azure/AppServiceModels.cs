@@ -1,3 +1,6 @@
+using AutoRemediate.Shared;
+
+
 namespace AutoRemediate.Azure;
 
 /// <summary>The parts of a site (or slot) the pipeline uses.</summary>

@@ -36,7 +36,7 @@ public sealed class DecisionActivities
         ArgumentNullException.ThrowIfNull(request);
         var decision = await DecideAsync(request.Input, cancellationToken).ConfigureAwait(false);
         await _incidents.AppendTimelineAsync(
-            new TimelineEntry(request.Input.IncidentId ?? string.Empty, request.Sequence, _time.GetUtcNow(), "PlanChosen", RemediationPolicy.Describe(decision)), cancellationToken).ConfigureAwait(false);
+            new TimelineEntry(request.Input.IncidentId ?? string.Empty, request.Sequence, _time.GetUtcNow(), TimelineKinds.PlanChosen, RemediationPolicy.Describe(decision)), cancellationToken).ConfigureAwait(false);
         return decision;
     }
 

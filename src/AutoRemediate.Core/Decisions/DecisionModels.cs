@@ -1,5 +1,9 @@
 using AutoRemediate.Actions;
+using AutoRemediate.Azure;
 using AutoRemediate.Evidence;
+
+
+
 
 
 

@@ -1,6 +1,8 @@
 using System.Globalization;
 using AutoRemediate.Actions;
+using AutoRemediate.Azure;
 using AutoRemediate.Evidence;
+using AutoRemediate.Shared;
 
 namespace AutoRemediate.Decisions;
 
@@ -12,8 +14,6 @@ namespace AutoRemediate.Decisions;
 /// </summary>
 public static class RemediationPolicy
 {
-    private static readonly string[] s_memoryMetrics = ["MemoryWorkingSet", "AverageMemoryWorkingSet", "MemoryPercentage", "PrivateBytes"];
-
     /// <summary>Decides what to do.</summary>
     public static Decision Decide(DecisionInput input, PolicyOptions policy)
     {
@@ -98,7 +98,7 @@ public static class RemediationPolicy
 
         if (platform.AppsAlertingInWindow >= policy.FleetBreakerApps)
         {
-            return $"{platform.AppsAlertingInWindow} apps alerted within {Minutes(policy.FleetWindow)} (fleet breaker at {policy.FleetBreakerApps}): this looks like the platform or a shared dependency, not this app.";
+            return $"{platform.AppsAlertingInWindow} apps alerted within {Display.Minutes(policy.FleetWindow)} (fleet breaker at {policy.FleetBreakerApps}): this looks like the platform or a shared dependency, not this app.";
         }
 
         return null;
@@ -114,13 +114,13 @@ public static class RemediationPolicy
         {
             var bad = unhealthy[0];
             return new Decision(PlanKind.RestartInstance,
-                $"Only instance {Short(bad.InstanceId)} of {instances.Count} is unhealthy ({Describe(bad, policy)}); restarting its worker leaves the others serving.",
+                $"Only instance {Display.ShortId(bad.InstanceId)} of {instances.Count} is unhealthy ({Describe(bad, policy)}); restarting its worker leaves the others serving.",
                 DumpFirst: true, InstanceId: bad.InstanceId);
         }
 
         var memoryHigh = instances.Where(i => i.MemoryPercent >= policy.MemoryHighPercent).ToList();
-        var memoryAlertHolds = (input.BreachingMetrics ?? []).FirstOrDefault(m => s_memoryMetrics.Contains(m, StringComparer.OrdinalIgnoreCase));
-        if (memoryHigh.Count > 0 || memoryAlertHolds is not null || (instances.Count == 0 && input.MetricNames.Any(m => s_memoryMetrics.Contains(m, StringComparer.OrdinalIgnoreCase))))
+        var memoryAlertHolds = (input.BreachingMetrics ?? []).FirstOrDefault(m => MetricNames.IsIn(MetricNames.Memory, m));
+        if (memoryHigh.Count > 0 || memoryAlertHolds is not null || (instances.Count == 0 && input.MetricNames.Any(m => MetricNames.IsIn(MetricNames.Memory, m))))
         {
             var worst = memoryHigh.MaxBy(i => i.MemoryPercent);
             var detail = worst is not null
@@ -201,7 +201,7 @@ public static class RemediationPolicy
         var last = mine.Where(a => a.At <= input.Now && (input.IncidentId is null || a.IncidentId != input.IncidentId)).MaxBy(a => a.At);
         if (last is not null && input.Now - last.At < policy.Cooldown)
         {
-            return ("Cooldown", $"the last action on this app ({last.Plan}) was {Minutes(input.Now - last.At)} ago, within the {Minutes(policy.Cooldown)} cooldown");
+            return ("Cooldown", $"the last action on this app ({last.Plan}) was {Display.Minutes(input.Now - last.At)} ago, within the {Display.Minutes(policy.Cooldown)} cooldown");
         }
 
         var today = mine.Count(a => input.Now - a.At < TimeSpan.FromDays(1));
@@ -246,10 +246,6 @@ public static class RemediationPolicy
 
         return string.Join(", ", parts);
     }
-
-    private static string Short(string instanceId) => instanceId.Length > 8 ? instanceId[..8] : instanceId;
-
-    private static string Minutes(TimeSpan span) => span.TotalMinutes >= 1 ? $"{span.TotalMinutes.ToString("0", CultureInfo.InvariantCulture)} min" : $"{span.TotalSeconds.ToString("0", CultureInfo.InvariantCulture)} s";
 
     private static string Capitalize(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text[1..];
 }

@@ -22,8 +22,6 @@ public sealed class DiagnosticsActivities
 
     // At most this many processes per instance are read in detail; the worker is among the first.
     private const int MaxProcessesPerInstance = 8;
-    private static readonly string[] s_siteMetrics = ["Http5xx", "HealthCheckStatus", "MemoryWorkingSet"];
-    private static readonly string[] s_planMetrics = ["CpuPercentage", "MemoryPercentage"];
 
     private readonly IAppServiceClient _appService;
     private readonly IPlatformNotices _notices;
@@ -158,28 +156,28 @@ public sealed class DiagnosticsActivities
             }
             catch (RequestFailedException ex)
             {
-                notes.Add($"Metrics {string.Join(", ", names)} could not be read ({ex.Status}): {First(ex.Message)}");
+                notes.Add($"Metrics {string.Join(", ", names)} could not be read ({ex.Status}): {Display.FirstLine(ex.Message)}");
                 return [];
             }
         }
 
-        var site = await ReadAsync(request.SiteResourceId, s_siteMetrics, ["Average", "Total"], true, request.Start).ConfigureAwait(false);
+        var site = await ReadAsync(request.SiteResourceId, MetricNames.SitePerInstance, ["Average", "Total"], true, request.Start).ConfigureAwait(false);
         IReadOnlyList<MetricSeries> plan = [];
         double? queue = null;
         if (request.PlanResourceId is { } planId)
         {
-            plan = await ReadAsync(planId, s_planMetrics, ["Average"], true, request.Start).ConfigureAwait(false);
-            queue = Latest(await ReadAsync(planId, ["HttpQueueLength"], ["Average"], false, request.Start).ConfigureAwait(false), "HttpQueueLength", null, "Average");
+            plan = await ReadAsync(planId, MetricNames.PlanPerInstance, ["Average"], true, request.Start).ConfigureAwait(false);
+            queue = Latest(await ReadAsync(planId, [MetricNames.HttpQueueLength], ["Average"], false, request.Start).ConfigureAwait(false), MetricNames.HttpQueueLength, null, "Average");
         }
 
         var instanceIds = site.Concat(plan).Select(s => s.Instance).OfType<string>().Distinct(StringComparer.OrdinalIgnoreCase).Order(StringComparer.Ordinal).ToList();
         var instances = instanceIds.Select(id => new InstanceMetrics(
             id,
-            Latest(plan, "MemoryPercentage", id, "Average"),
-            Latest(plan, "CpuPercentage", id, "Average"),
-            Latest(site, "Http5xx", id, "Total"),
-            Latest(site, "HealthCheckStatus", id, "Average"),
-            Latest(site, "MemoryWorkingSet", id, "Average"))).ToList();
+            Latest(plan, MetricNames.MemoryPercentage, id, "Average"),
+            Latest(plan, MetricNames.CpuPercentage, id, "Average"),
+            Latest(site, MetricNames.Http5xx, id, "Total"),
+            Latest(site, MetricNames.HealthCheckStatus, id, "Average"),
+            Latest(site, MetricNames.MemoryWorkingSet, id, "Average"))).ToList();
 
         var breaching = new List<string>();
         foreach (var condition in request.Criteria.DistinctBy(c => c.Metric, StringComparer.OrdinalIgnoreCase))
@@ -223,12 +221,12 @@ public sealed class DiagnosticsActivities
                 var response = await _appService.RunDetectorAsync(request.SiteResourceId, detector, request.Start, request.End, cancellationToken).ConfigureAwait(false);
                 raw[detector] = response;
                 var status = Json.Obj(Json.Obj(response, "properties"), "status");
-                findings.Add(new DetectorFinding(detector, Json.Str(status, "statusId") ?? "Unknown", First(Json.Str(status, "message") ?? string.Empty)));
+                findings.Add(new DetectorFinding(detector, Json.Str(status, "statusId") ?? "Unknown", Display.FirstLine(Json.Str(status, "message") ?? string.Empty)));
                 CountCrashes(response, crashes);
             }
             catch (RequestFailedException ex)
             {
-                findings.Add(new DetectorFinding(detector, "Failed", $"could not run ({ex.Status}): {First(ex.Message)}"));
+                findings.Add(new DetectorFinding(detector, "Failed", $"could not run ({ex.Status}): {Display.FirstLine(ex.Message)}"));
             }
         }
 
@@ -244,45 +242,7 @@ public sealed class DiagnosticsActivities
     {
         ArgumentNullException.ThrowIfNull(request);
         var metrics = await CollectMetricsAsync(request with { KeepEvidence = false }, cancellationToken).ConfigureAwait(false);
-        var policy = _policy.Value;
-        var problems = new List<string>();
-        if (metrics.Breaching.Count > 0)
-        {
-            problems.Add($"the alert's condition still holds ({string.Join(", ", metrics.Breaching)})");
-        }
-
-        foreach (var i in metrics.Instances)
-        {
-            var id = i.InstanceId.Length > 8 ? i.InstanceId[..8] : i.InstanceId;
-            if (i.HealthPercent is < 50)
-            {
-                problems.Add($"instance {id} fails its health check");
-            }
-
-            if (i.MemoryPercent >= policy.MemoryHighPercent)
-            {
-                problems.Add($"instance {id} memory at {i.MemoryPercent.Value.ToString("0", CultureInfo.InvariantCulture)}%");
-            }
-        }
-
-        if (metrics.Instances.Count > 0 && metrics.Instances.All(i => i.CpuPercent >= policy.CpuHighPercent))
-        {
-            problems.Add($"CPU at least {metrics.Instances.Min(i => i.CpuPercent)!.Value.ToString("0", CultureInfo.InvariantCulture)}% on every instance");
-        }
-
-        if (metrics.HttpQueueLength >= policy.HttpQueueHigh)
-        {
-            problems.Add($"HTTP queue at {metrics.HttpQueueLength.Value.ToString("0", CultureInfo.InvariantCulture)}");
-        }
-
-        if (metrics.Instances.Count == 0 && metrics.Notes.Count > 0)
-        {
-            problems.Add("no metrics could be read: " + metrics.Notes[0]);
-        }
-
-        return problems.Count == 0
-            ? new HealthReading(true, $"Healthy: the alert's condition no longer holds and all {metrics.Instances.Count} instance(s) are within thresholds.")
-            : new HealthReading(false, "Not healthy yet: " + string.Join("; ", problems) + ".");
+        return HealthVerdict.Judge(metrics, _policy.Value);
     }
 
     /// <summary>
@@ -297,8 +257,8 @@ public sealed class DiagnosticsActivities
         if (request.Sequence > 0)
         {
             var p = request.Process;
-            await _incidents.AppendTimelineAsync(new TimelineEntry(request.IncidentId, request.Sequence, _time.GetUtcNow(), outcome.Stored ? "DumpCaptured" : "DumpSkipped", outcome.Stored
-                ? $"Memory dump of {p.Name} (pid {p.ProcessId}) on instance {Short(p.InstanceId, 8)}: {outcome.Bytes.ToString("N0", CultureInfo.InvariantCulture)} bytes in {outcome.Seconds.ToString("0.0", CultureInfo.InvariantCulture)} s, sha256 {outcome.Sha256}, at {outcome.BlobUri}"
+            await _incidents.AppendTimelineAsync(new TimelineEntry(request.IncidentId, request.Sequence, _time.GetUtcNow(), outcome.Stored ? TimelineKinds.DumpCaptured : TimelineKinds.DumpSkipped, outcome.Stored
+                ? $"Memory dump of {p.Name} (pid {p.ProcessId}) on instance {Display.ShortId(p.InstanceId)}: {outcome.Bytes.ToString("N0", CultureInfo.InvariantCulture)} bytes in {outcome.Seconds.ToString("0.0", CultureInfo.InvariantCulture)} s, sha256 {outcome.Sha256}, at {outcome.BlobUri}"
                 : $"No memory dump: {outcome.SkippedReason}. The mitigation goes ahead without it."), cancellationToken).ConfigureAwait(false);
         }
 
@@ -321,10 +281,10 @@ public sealed class DiagnosticsActivities
 
         if (process.PrivateBytes > options.MaxDumpBytes)
         {
-            return Skipped($"{process.Name} (pid {process.ProcessId}) uses {Mib(process.PrivateBytes.Value)} of private memory, over the {Mib(options.MaxDumpBytes)} dump budget");
+            return Skipped($"{process.Name} (pid {process.ProcessId}) uses {Display.Mib(process.PrivateBytes.Value)} of private memory, over the {Display.Mib(options.MaxDumpBytes)} dump budget");
         }
 
-        var blobName = $"{request.IncidentId}/{Short(process.InstanceId)}-{process.Name}-{process.ProcessId}.dmp";
+        var blobName = $"{request.IncidentId}/{Display.ShortId(process.InstanceId)}-{process.Name}-{process.ProcessId}.dmp";
         using var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         budget.CancelAfter(options.DumpTimeBudget);
         try
@@ -335,7 +295,7 @@ public sealed class DiagnosticsActivities
         }
         catch (DumpTooLargeException ex)
         {
-            return Skipped($"the dump of {process.Name} grew past the {Mib(ex.LimitBytes)} budget; nothing was kept");
+            return Skipped($"the dump of {process.Name} grew past the {Display.Mib(ex.LimitBytes)} budget; nothing was kept");
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -343,7 +303,7 @@ public sealed class DiagnosticsActivities
         }
         catch (Exception ex) when (ex is RequestFailedException or IOException or HttpRequestException)
         {
-            return Skipped($"the dump of {process.Name} could not be taken: {First(ex.Message)}");
+            return Skipped($"the dump of {process.Name} could not be taken: {Display.FirstLine(ex.Message)}");
         }
     }
 
@@ -426,13 +386,4 @@ public sealed class DiagnosticsActivities
         _ => false, // dynamic thresholds and unknown operators: cannot tell, so not counted
     };
 
-    private static string Short(string id, int length = 12) => id.Length > length ? id[..length] : id;
-
-    private static string Mib(long bytes) => $"{(bytes / (1024.0 * 1024)).ToString("N0", CultureInfo.InvariantCulture)} MiB";
-
-    private static string First(string message)
-    {
-        var line = message.Split('\n', 2)[0].Trim();
-        return line.Length > 200 ? line[..200] + "…" : line;
-    }
 }

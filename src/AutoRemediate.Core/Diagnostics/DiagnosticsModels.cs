@@ -7,6 +7,9 @@ using AutoRemediate.Shared;
 
 
 
+
+
+
 namespace AutoRemediate.Diagnostics;
 
 // WARNING: every type in this file travels in orchestration history (activity inputs and outputs).

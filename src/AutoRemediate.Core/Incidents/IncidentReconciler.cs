@@ -77,7 +77,7 @@ public sealed class IncidentReconciler
         var summary = $"The remediation stopped without closing the incident ({liveness.Description}); nothing more will be done automatically; on-call takes over.";
         if (await _store.TryCloseAsync(incident.IncidentId, incident.ETag, IncidentStatus.Escalated, summary, at, cancellationToken).ConfigureAwait(false))
         {
-            await _store.AppendExternalAsync(incident.IncidentId, incident.IncidentId + ":workflow-stopped", at, "WorkflowFailed", summary, cancellationToken).ConfigureAwait(false);
+            await _store.AppendExternalAsync(incident.IncidentId, incident.IncidentId + ":workflow-stopped", at, TimelineKinds.WorkflowFailed, summary, cancellationToken).ConfigureAwait(false);
             Log.StuckIncidentEscalated(_logger, incident.IncidentId, liveness.Description);
         }
 

@@ -186,7 +186,7 @@ public sealed class AlertIngestor
             // (the backend was down and we answered 503). This retry finishes the job.
         }
 
-        await _store.AppendTimelineAsync(new TimelineEntry(incidentId, 0, now, "AlertReceived",
+        await _store.AppendTimelineAsync(new TimelineEntry(incidentId, 0, now, TimelineKinds.AlertReceived,
             $"Alert '{signal.AlertRule}' ({signal.Severity}, {signal.SignalType}) fired at {signal.FiredAt:u}."), cancellationToken).ConfigureAwait(false);
 
         try

@@ -211,7 +211,7 @@ public sealed class EventIngestor
             return Ignore(e, "No remediation is running for this resource.");
         }
 
-        await _store.AppendExternalAsync(incidentId, "eventgrid:" + e.Id, e.Time, "AzureEvent", message, cancellationToken).ConfigureAwait(false);
+        await _store.AppendExternalAsync(incidentId, "eventgrid:" + e.Id, e.Time, TimelineKinds.AzureEvent, message, cancellationToken).ConfigureAwait(false);
         Log.EventRecorded(_logger, e.Id, e.Type, incidentId);
         return new EventOutcome(e.Id, e.Type, "Recorded", incidentId, "Recorded on the incident timeline.");
     }

@@ -28,7 +28,7 @@ public sealed class IncidentActivities
     public async Task<bool> OpenIncidentAsync(OpenIncidentRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        await _store.AppendTimelineAsync(new TimelineEntry(request.IncidentId, request.Sequence, request.At, "IncidentOpened", request.Message), cancellationToken).ConfigureAwait(false);
+        await _store.AppendTimelineAsync(new TimelineEntry(request.IncidentId, request.Sequence, request.At, TimelineKinds.IncidentOpened, request.Message), cancellationToken).ConfigureAwait(false);
         await _store.UpdateStatusAsync(request.IncidentId, IncidentStatus.Investigating, request.Message, request.At, cancellationToken).ConfigureAwait(false);
         Log.IncidentOpened(_logger, request.IncidentId);
         return true;
@@ -65,7 +65,7 @@ public sealed class IncidentActivities
     public async Task<bool> CloseIncidentAsync(CloseIncidentRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        await _store.AppendTimelineAsync(new TimelineEntry(request.IncidentId, request.Sequence, request.At, "Incident" + request.Status, request.Summary), cancellationToken).ConfigureAwait(false);
+        await _store.AppendTimelineAsync(new TimelineEntry(request.IncidentId, request.Sequence, request.At, TimelineKinds.Closed(request.Status), request.Summary), cancellationToken).ConfigureAwait(false);
         await _store.UpdateStatusAsync(request.IncidentId, request.Status, request.Summary, request.At, cancellationToken).ConfigureAwait(false);
         Log.IncidentClosed(_logger, request.IncidentId, request.Status);
         return true;
@@ -78,7 +78,7 @@ public sealed class IncidentActivities
     public async Task<bool> EscalateAfterErrorAsync(EscalateAfterErrorRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        await _store.AppendTimelineAsync(new TimelineEntry(request.IncidentId, request.Sequence, request.At, "WorkflowFailed", request.Reason), cancellationToken).ConfigureAwait(false);
+        await _store.AppendTimelineAsync(new TimelineEntry(request.IncidentId, request.Sequence, request.At, TimelineKinds.WorkflowFailed, request.Reason), cancellationToken).ConfigureAwait(false);
         await _store.SetPendingApprovalAsync(request.IncidentId, null, cancellationToken).ConfigureAwait(false);
         await _store.UpdateStatusAsync(request.IncidentId, IncidentStatus.Escalated, request.Reason, request.At, cancellationToken).ConfigureAwait(false);
         Log.IncidentClosed(_logger, request.IncidentId, IncidentStatus.Escalated);

@@ -2,6 +2,7 @@ using System.Globalization;
 using AutoRemediate.Actions;
 using AutoRemediate.Alerts;
 using AutoRemediate.Approvals;
+using AutoRemediate.Azure;
 using AutoRemediate.Decisions;
 using AutoRemediate.Diagnostics;
 using AutoRemediate.Evidence;
@@ -107,7 +108,7 @@ public static class RemediationOrchestration
 
         if (ResourceIds.KindOf(input.TargetResourceId) == TargetKind.Plan)
         {
-            await RecordAsync(flow, "PlanAlert",
+            await RecordAsync(flow, TimelineKinds.PlanAlert,
                 $"The alert is about the App Service plan {AppName(input.TargetResourceId)}, not one app; the pipeline acts on apps, so on-call takes this one.");
             return await EscalateAsync(flow, "No automatic mitigation applies to a plan-level alert; the incident is handed to on-call.");
         }
@@ -125,13 +126,13 @@ public static class RemediationOrchestration
         var found = new List<(string Kind, string Message)>();
         if (site is not null)
         {
-            found.Add(("SiteInspected",
+            found.Add((TimelineKinds.SiteInspected,
                 $"Site {site.Name} is {site.State ?? "in an unknown state"} ({site.Kind ?? "kind unknown"}, {site.Location ?? "region unknown"}) on plan {AppName(site.ServerFarmId)}."));
         }
 
         if (platform is not null)
         {
-            found.Add(("PlatformChecked", string.Join(" ", platform.Notes)));
+            found.Add((TimelineKinds.PlatformChecked, string.Join(" ", platform.Notes)));
         }
 
         await RecordAsync(flow, [.. found]);
@@ -158,7 +159,7 @@ public static class RemediationOrchestration
 
             if (decision.DryRun)
             {
-                await RecordAsync(flow, "DryRun", $"Dry run: {decision.Plan} was not carried out; nothing was changed on the app.");
+                await RecordAsync(flow, TimelineKinds.DryRun, $"Dry run: {decision.Plan} was not carried out; nothing was changed on the app.");
                 return await EscalateAsync(flow, $"Dry run: the policy would have chosen {decision.Plan}. {decision.Reason}");
             }
 
@@ -192,7 +193,7 @@ public static class RemediationOrchestration
                 var r = resolvedMeanwhile.Result;
                 flow.ResolvedConsumed();
                 // Nothing to finish: this rung started no action, and an earlier rung's finished with its verification.
-                await RecordAsync(flow, "ActionCancelled", $"Alert '{r.AlertRule}' resolved at {r.ResolvedAt:u}, before {decision.Plan} was carried out; nothing was done.");
+                await RecordAsync(flow, TimelineKinds.ActionCancelled, $"Alert '{r.AlertRule}' resolved at {r.ResolvedAt:u}, before {decision.Plan} was carried out; nothing was done.");
                 return await ResolveAsync(flow, $"Alert '{r.AlertRule}' resolved on its own before {decision.Plan} was carried out; nothing was done.");
             }
 
@@ -202,7 +203,7 @@ public static class RemediationOrchestration
             }
             catch (TaskFailedException ex)
             {
-                await RecordAsync(flow, "ActionFailed", $"{decision.Plan} failed: {ex.FailureDetails.ErrorMessage}");
+                await RecordAsync(flow, TimelineKinds.ActionFailed, $"{decision.Plan} failed: {ex.FailureDetails.ErrorMessage}");
                 await FinishActionsAsync(flow);
                 return await EscalateAsync(flow, $"{decision.Plan} could not be carried out ({ex.FailureDetails.ErrorMessage}); on-call takes over.");
             }
@@ -261,7 +262,7 @@ public static class RemediationOrchestration
         var detectors = detectorsTask.Result;
         var processes = processTasks.Where(t => t.Result is not null).SelectMany(t => t.Result!).ToList();
         var evidence = new Evidence(instances, processTasks.All(t => t.Result is not null) ? processes : processes.Count > 0 ? processes : null, metrics, detectors, planTask.Result, site.IsLinux);
-        await RecordAsync(flow, [.. (metrics?.Notes ?? []).Select(n => ("DiagnosticsFailed", n)), ("DiagnosticsCollected", Summarize(evidence))]);
+        await RecordAsync(flow, [.. (metrics?.Notes ?? []).Select(n => (TimelineKinds.DiagnosticsFailed, n)), (TimelineKinds.DiagnosticsCollected, Summarize(evidence))]);
         return evidence;
     }
 
@@ -325,7 +326,7 @@ public static class RemediationOrchestration
         var process = WorstProcess(onInstance.Count > 0 ? onInstance : candidates, memory);
         if (process is null)
         {
-            await RecordAsync(flow, "DumpSkipped",
+            await RecordAsync(flow, TimelineKinds.DumpSkipped,
                 "No memory dump: the process list could not be read (Kudu did not answer), so there is no process to dump. The mitigation goes ahead without it.");
             return;
         }
@@ -347,13 +348,13 @@ public static class RemediationOrchestration
         var input = flow.Input;
         if (!decision.NeedsApproval)
         {
-            await EndApprovalAsync(flow, "ApprovalNotNeeded", $"The policy runs {decision.Plan} without asking (Policy:AutoApprovedPlans).", proceed: true);
+            await EndApprovalAsync(flow, TimelineKinds.ApprovalNotNeeded, $"The policy runs {decision.Plan} without asking (Policy:AutoApprovedPlans).", proceed: true);
             return null;
         }
 
         if (flow.Settings.AutoApprove)
         {
-            await EndApprovalAsync(flow, "ApprovalGranted", $"{decision.Plan} approved by configuration (Workflow:AutoApprove).", proceed: true);
+            await EndApprovalAsync(flow, TimelineKinds.ApprovalGranted, $"{decision.Plan} approved by configuration (Workflow:AutoApprove).", proceed: true);
             return null;
         }
 
@@ -393,7 +394,7 @@ public static class RemediationOrchestration
                 {
                     // Somebody claimed the decision just before the resolution reached the workflow: the
                     // app recovered anyway, so nothing is done, and the timeline says whose decision it was.
-                    await EndApprovalAsync(flow, "ApprovalWithdrawn",
+                    await EndApprovalAsync(flow, TimelineKinds.ApprovalWithdrawn,
                         $"{decision.Plan} was {(claimed.Approved ? "approved" : "rejected")} by {claimed.Approver} at {claimed.At:u}, but alert '{r.AlertRule}' resolved at {r.ResolvedAt:u} before it was carried out; nothing was done.",
                         proceed: false);
                 }
@@ -422,11 +423,11 @@ public static class RemediationOrchestration
         var who = string.IsNullOrWhiteSpace(d.Comment) ? d.Approver : $"{d.Approver} (\"{d.Comment}\")";
         if (d.Approved)
         {
-            await EndApprovalAsync(flow, "ApprovalGranted", $"{decision.Plan} approved by {who} at {d.At:u}.", proceed: true);
+            await EndApprovalAsync(flow, TimelineKinds.ApprovalGranted, $"{decision.Plan} approved by {who} at {d.At:u}.", proceed: true);
             return null;
         }
 
-        await EndApprovalAsync(flow, "ApprovalRejected", $"{decision.Plan} rejected by {who} at {d.At:u}; nothing was done.", proceed: false);
+        await EndApprovalAsync(flow, TimelineKinds.ApprovalRejected, $"{decision.Plan} rejected by {who} at {d.At:u}; nothing was done.", proceed: false);
         return await EscalateAsync(flow, $"{decision.Plan} was rejected by {d.Approver}; on-call takes over.");
     }
 
@@ -487,7 +488,7 @@ public static class RemediationOrchestration
             if (first == repeated)
             {
                 var r = repeated.Result;
-                await RecordAsync(flow, "AlertRepeated", $"Alert '{r.AlertRule}' ({r.Severity}) also fired for this app at {r.FiredAt:u}.");
+                await RecordAsync(flow, TimelineKinds.AlertRepeated, $"Alert '{r.AlertRule}' ({r.Severity}) also fired for this app at {r.FiredAt:u}.");
                 continue;
             }
 
@@ -497,7 +498,7 @@ public static class RemediationOrchestration
                 return await ResolveAsync(flow, $"Alert '{resolved.Result.AlertRule}' resolved at {resolved.Result.ResolvedAt:u} after escalation.");
             }
 
-            await RecordAsync(flow, "HoldEnded", $"No resolution within {hold}; the incident stays escalated and new alerts will open a new incident.");
+            await RecordAsync(flow, TimelineKinds.HoldEnded, $"No resolution within {hold}; the incident stays escalated and new alerts will open a new incident.");
             return escalated;
         }
     }
@@ -529,7 +530,7 @@ public static class RemediationOrchestration
             failure = $"Could not read {what}: no answer within {flow.DiagnosticsTimeout}.";
         }
 
-        await RecordAsync(flow, "DiagnosticsFailed", failure);
+        await RecordAsync(flow, TimelineKinds.DiagnosticsFailed, failure);
         return null;
     }
 

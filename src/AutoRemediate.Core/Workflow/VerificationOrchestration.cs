@@ -67,7 +67,7 @@ public static class VerificationOrchestration
             {
                 // A timeline entry only when the verdict changes.
                 await context.CallActivityAsync<bool>(ActivityNames.RecordTimeline,
-                    new[] { new TimelineEntry(state.IncidentId, sequence++, now, health.Healthy ? "HealthyAgain" : "StillUnhealthy", health.Summary) },
+                    new[] { new TimelineEntry(state.IncidentId, sequence++, now, health.Healthy ? TimelineKinds.HealthyAgain : TimelineKinds.StillUnhealthy, health.Summary) },
                     WorkflowRetries.Storage);
             }
 
@@ -111,7 +111,7 @@ public static class VerificationOrchestration
         var sequence = state.NextSequence;
         var entries = new List<TimelineEntry>
         {
-            new(state.IncidentId, sequence++, context.CurrentUtcDateTime, "VerificationFailed", $"The app did not recover within {state.Deadline} of {state.Action ?? "the action"}. {reading}"),
+            new(state.IncidentId, sequence++, context.CurrentUtcDateTime, TimelineKinds.VerificationFailed, $"The app did not recover within {state.Deadline} of {state.Action ?? "the action"}. {reading}"),
         };
         PlanEvidence? plan = null;
         if (state.PlanResourceId is { } planId)
@@ -122,7 +122,7 @@ public static class VerificationOrchestration
             }
             catch (TaskFailedException ex)
             {
-                entries.Add(new(state.IncidentId, sequence++, context.CurrentUtcDateTime, "DiagnosticsFailed", $"Could not read the App Service plan: {ex.FailureDetails.ErrorMessage}"));
+                entries.Add(new(state.IncidentId, sequence++, context.CurrentUtcDateTime, TimelineKinds.DiagnosticsFailed, $"Could not read the App Service plan: {ex.FailureDetails.ErrorMessage}"));
             }
         }
 

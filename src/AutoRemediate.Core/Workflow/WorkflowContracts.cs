@@ -9,6 +9,9 @@ using AutoRemediate.Shared;
 
 
 
+
+
+
 namespace AutoRemediate.Workflow;
 
 // WARNING: every type in this file is persisted in orchestration history. In-flight instances replay

@@ -5,6 +5,9 @@ using AutoRemediate.Incidents;
 
 
 
+
+
+
 namespace AutoRemediate.Core.Tests.Incidents;
 
 [TestClass]

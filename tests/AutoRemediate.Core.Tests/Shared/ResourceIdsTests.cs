@@ -5,6 +5,9 @@ using AutoRemediate.Shared;
 
 
 
+
+
+
 namespace AutoRemediate.Core.Tests.Shared;
 
 [TestClass]
