@@ -1,11 +1,5 @@
 using AutoRemediate.Workflow;
 
-
-
-
-
-
-
 namespace AutoRemediate.Alerts;
 
 /// <summary>
