@@ -1,5 +1,7 @@
 using AutoRemediate.Decisions;
 
+
+
 namespace AutoRemediate.Functions;
 
 /// <summary>Names of the HTTP functions (orchestrations and activities use Core's constants).</summary>

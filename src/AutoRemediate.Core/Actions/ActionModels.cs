@@ -1,5 +1,7 @@
 using AutoRemediate.Shared;
 
+
+
 namespace AutoRemediate.Actions;
 
 // WARNING: travels in orchestration history. Add members only as optional ones at the end.

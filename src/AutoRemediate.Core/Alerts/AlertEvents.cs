@@ -1,5 +1,7 @@
 using AutoRemediate.Shared;
 
+
+
 namespace AutoRemediate.Alerts;
 
 /// <summary>Payload of <see cref="EventNames.AlertRepeated"/>. WARNING: persisted in orchestration history.</summary>

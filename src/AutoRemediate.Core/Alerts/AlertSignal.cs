@@ -1,10 +1,8 @@
-using AutoRemediate.Workflow;
-
 namespace AutoRemediate.Alerts;
 
 /// <summary>
 /// One alert, normalized from whatever transport delivered it.
-/// WARNING: persisted in orchestration history (inside <see cref="RemediationInput"/>);
+/// WARNING: persisted in orchestration history (inside the remediation's input, <c>Workflow.RemediationInput</c>);
 /// add members only as optional ones at the end, never rename or remove. Free text is capped
 /// (<see cref="AlertContextParser"/>) so history stays small.
 /// </summary>

@@ -46,9 +46,9 @@ public sealed class DecisionEndpoint
             return problem;
         }
 
-        if (!IncidentIds.IsWellFormed(incidentId))
+        if (IncidentIds.ProblemIfMalformed(incidentId) is { } malformed)
         {
-            return Problems.BadRequest("Malformed incident id.", [new InputError("id", "Incident ids look like inc-20250415-0123456789abcdef.")]);
+            return malformed;
         }
 
         var (decision, errors) = Parse(body);

@@ -1,5 +1,7 @@
 using AutoRemediate.Shared;
 
+
+
 namespace AutoRemediate.Azure;
 
 /// <summary>The parts of a site (or slot) the pipeline uses.</summary>

@@ -46,11 +46,7 @@ public sealed class DecisionActivities
         ArgumentNullException.ThrowIfNull(input);
         var recent = await _journal.RecentAsync(input.TargetResourceId, input.Now.AddDays(-1), cancellationToken).ConfigureAwait(false);
         var running = await _journal.CountRunningAsync(input.Now - RunningHorizon, cancellationToken).ConfigureAwait(false);
-        var full = input with
-        {
-            RecentActions = [.. recent.Select(a => new PastAction(a.StartedAt, a.Plan, a.TargetResourceId, a.IncidentId))],
-            ActionsInProgressFleetWide = running,
-        };
+        var full = DecisionInputs.WithActions(input, recent, running);
         return RemediationPolicy.Decide(full, _policy.Value);
     }
 }

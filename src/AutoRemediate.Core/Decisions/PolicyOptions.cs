@@ -104,7 +104,7 @@ public sealed class PolicyOptions : IValidatableObject
     {
         if (AllowedSkus.Any(string.IsNullOrWhiteSpace) || AllowedSkus.Distinct(StringComparer.OrdinalIgnoreCase).Count() != AllowedSkus.Count)
         {
-            yield return new ValidationResult("Policy:AllowedSkus must list distinct, non-empty SKU names, smallest first.", [nameof(AllowedSkus)]);
+            yield return new ValidationResult($"{SectionName}:{nameof(AllowedSkus)} must list distinct, non-empty SKU names, smallest first.", [nameof(AllowedSkus)]);
         }
 
         for (var i = 0; i < FreezeWindows.Count; i++)
@@ -113,13 +113,13 @@ public sealed class PolicyOptions : IValidatableObject
             if (w.Start < TimeSpan.Zero || w.Start >= TimeSpan.FromDays(1) || w.End < TimeSpan.Zero || w.End > TimeSpan.FromDays(1) || w.Start == w.End)
             {
                 yield return new ValidationResult(
-                    $"Policy:FreezeWindows:{i} needs Start and End as times of day (00:00-24:00) that differ; got {w.Start} to {w.End}.", [nameof(FreezeWindows)]);
+                    $"{SectionName}:{nameof(FreezeWindows)}:{i} needs Start and End as times of day (00:00-24:00) that differ; got {w.Start} to {w.End}.", [nameof(FreezeWindows)]);
             }
         }
 
         if (AutoApprovedPlans.Contains(PlanKind.Escalate))
         {
-            yield return new ValidationResult("Policy:AutoApprovedPlans cannot contain Escalate: escalation is not an action.", [nameof(AutoApprovedPlans)]);
+            yield return new ValidationResult($"{SectionName}:{nameof(AutoApprovedPlans)} cannot contain Escalate: escalation is not an action.", [nameof(AutoApprovedPlans)]);
         }
     }
 }

@@ -2,6 +2,8 @@ using AutoRemediate.Alerts;
 using AutoRemediate.Evidence;
 using AutoRemediate.Shared;
 
+
+
 namespace AutoRemediate.Diagnostics;
 
 // WARNING: every type in this file travels in orchestration history (activity inputs and outputs).

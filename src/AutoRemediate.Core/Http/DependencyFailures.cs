@@ -91,12 +91,19 @@ public static class DependencyFailures
     private static void ObserveLater(Task task) =>
         _ = task.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
 
-    private sealed class RetryAfterResult(IResult inner) : IResult
+    private sealed class RetryAfterResult : IResult
     {
+        private readonly IResult _inner;
+
+        public RetryAfterResult(IResult inner)
+        {
+            _inner = inner;
+        }
+
         public Task ExecuteAsync(HttpContext httpContext)
         {
             httpContext.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            return inner.ExecuteAsync(httpContext);
+            return _inner.ExecuteAsync(httpContext);
         }
     }
 }

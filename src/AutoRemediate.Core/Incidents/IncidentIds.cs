@@ -2,7 +2,9 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
+using AutoRemediate.Http;
 using AutoRemediate.Shared;
+using Microsoft.AspNetCore.Http;
 using Microsoft.DurableTask.Client;
 
 namespace AutoRemediate.Incidents;
@@ -40,6 +42,13 @@ public static partial class IncidentIds
 
     /// <summary>True when the text has the shape of an incident id (checked before any storage lookup).</summary>
     public static bool IsWellFormed(string? incidentId) => incidentId is not null && IncidentIdPattern().IsMatch(incidentId);
+
+    /// <summary>
+    /// The one check of an incident id in a route, before any storage lookup: null when it is well formed,
+    /// else the 400 problem every endpoint answers.
+    /// </summary>
+    public static IResult? ProblemIfMalformed(string? incidentId) =>
+        IsWellFormed(incidentId) ? null : Problems.BadRequest("Malformed incident id.", [new InputError("id", "Incident ids look like inc-20250415-0123456789abcdef.")]);
 
     // The one field of the remediation's input this folder needs; the rest of the input is the workflow's.
     private sealed record ServedIncident(string? IncidentId);

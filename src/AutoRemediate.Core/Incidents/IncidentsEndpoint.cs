@@ -34,10 +34,9 @@ public sealed class IncidentsEndpoint
     /// <summary>Handles one request; with <paramref name="client"/>, an open incident whose workflow stopped is escalated first.</summary>
     public async Task<IResult> GetAsync(string? incidentId, DurableTaskClient? client, CancellationToken cancellationToken)
     {
-        if (!IncidentIds.IsWellFormed(incidentId))
+        if (IncidentIds.ProblemIfMalformed(incidentId) is { } malformed)
         {
-            return Problems.BadRequest("Malformed incident id.",
-                [new InputError("id", "Incident ids look like inc-20250415-0123456789abcdef.")]);
+            return malformed;
         }
 
         return await DependencyFailures.GuardAsync(token => ReadAsync(incidentId!, client, token), _options.Value.DependencyTimeout, "Incident storage", _logger, cancellationToken).ConfigureAwait(false);

@@ -43,10 +43,23 @@ public sealed class EventDelivery
 /// <summary>The outcome for one event.</summary>
 /// <param name="Id">The event id.</param>
 /// <param name="Type">The event type.</param>
-/// <param name="Disposition">Alert, Recorded or Ignored.</param>
+/// <param name="Disposition">What was done with the event.</param>
 /// <param name="IncidentId">The incident it went to, if any.</param>
 /// <param name="Reason">Why, in words.</param>
-public sealed record EventOutcome(string Id, string Type, string Disposition, string? IncidentId, string Reason);
+public sealed record EventOutcome(string Id, string Type, EventDisposition Disposition, string? IncidentId, string Reason);
+
+/// <summary>What happened to one event of a delivery.</summary>
+public enum EventDisposition
+{
+    /// <summary>The event carried an alert, ingested as one (see the alert's own outcome in the reason).</summary>
+    Alert,
+
+    /// <summary>Recorded on the timeline of the incident running for its resource.</summary>
+    Recorded,
+
+    /// <summary>Nothing to do with it (see the reason).</summary>
+    Ignored,
+}
 
 /// <summary>
 /// The Core entry point behind <c>POST /api/events</c>. Parses Event Grid deliveries in the
@@ -181,7 +194,7 @@ public sealed class EventIngestor
             {
                 var targets = await _alerts.IngestAsync(signal, client, cancellationToken).ConfigureAwait(false);
                 var primary = targets.FirstOrDefault(t => t.IncidentId is not null);
-                outcomes.Add(new EventOutcome(e.Id, e.Type, "Alert", primary?.IncidentId, primary?.Reason ?? targets[0].Reason));
+                outcomes.Add(new EventOutcome(e.Id, e.Type, EventDisposition.Alert, primary?.IncidentId, primary?.Reason ?? targets[0].Reason));
                 continue;
             }
 
@@ -213,7 +226,7 @@ public sealed class EventIngestor
 
         await _store.AppendExternalAsync(incidentId, "eventgrid:" + e.Id, e.Time, TimelineKinds.AzureEvent, message, cancellationToken).ConfigureAwait(false);
         Log.EventRecorded(_logger, e.Id, e.Type, incidentId);
-        return new EventOutcome(e.Id, e.Type, "Recorded", incidentId, "Recorded on the incident timeline.");
+        return new EventOutcome(e.Id, e.Type, EventDisposition.Recorded, incidentId, "Recorded on the incident timeline.");
     }
 
     // The id keys the timeline row (hashed) and the type is shown: both are refused when they could
@@ -241,7 +254,7 @@ public sealed class EventIngestor
     private EventOutcome Ignore(IncomingEvent e, string reason)
     {
         Log.EventIgnored(_logger, e.Id, e.Type, reason);
-        return new EventOutcome(e.Id, e.Type, "Ignored", null, reason);
+        return new EventOutcome(e.Id, e.Type, EventDisposition.Ignored, null, reason);
     }
 
     // App Service events (topic/source = the site or plan) and Resource Health availability changes

@@ -77,7 +77,7 @@ public sealed class EventsEndpoint
                 return Results.Json(new
                 {
                     received = outcomes.Count,
-                    results = outcomes.Select(o => new { id = o.Id, eventType = o.Type, disposition = o.Disposition, incidentId = o.IncidentId, reason = o.Reason }),
+                    results = outcomes.Select(o => new { id = o.Id, eventType = o.Type, disposition = o.Disposition.ToString(), incidentId = o.IncidentId, reason = o.Reason }),
                 });
             },
             limits.DependencyTimeout, "Incident storage or the workflow backend", _logger, cancellationToken).ConfigureAwait(false);

@@ -35,11 +35,11 @@ public sealed partial class ScopeOptionsValidator : IValidateOptions<ScopeOption
         ArgumentNullException.ThrowIfNull(options);
         var failures = new List<string>();
         failures.AddRange(options.AllowedSubscriptions.Where(s => !Guid.TryParseExact(s.Trim(), "D", out _))
-            .Select(s => $"Scope:AllowedSubscriptions entry '{s}' is not a subscription id (a GUID)."));
+            .Select(s => $"{ScopeOptions.SectionName}:{nameof(ScopeOptions.AllowedSubscriptions)} entry '{s}' is not a subscription id (a GUID)."));
         failures.AddRange(options.AllowedResourceGroups.Where(g => !ResourceGroupId().IsMatch(g.Trim()))
-            .Select(g => $"Scope:AllowedResourceGroups entry '{g}' is not a resource group id (/subscriptions/{{guid}}/resourceGroups/{{name}})."));
+            .Select(g => $"{ScopeOptions.SectionName}:{nameof(ScopeOptions.AllowedResourceGroups)} entry '{g}' is not a resource group id (/subscriptions/{{guid}}/resourceGroups/{{name}})."));
         failures.AddRange(options.AllowedResourceIds.Where(r => !ResourceIds.TryParse(r.Trim(), out _))
-            .Select(r => $"Scope:AllowedResourceIds entry '{r}' is not an App Service app, slot or plan id."));
+            .Select(r => $"{ScopeOptions.SectionName}:{nameof(ScopeOptions.AllowedResourceIds)} entry '{r}' is not an App Service app, slot or plan id."));
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 

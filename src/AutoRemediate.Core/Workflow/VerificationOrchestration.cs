@@ -37,7 +37,7 @@ public static class VerificationOrchestration
         {
             state = state with { DeadlineAt = context.CurrentUtcDateTime.Add(state.Deadline) };
             await context.CallActivityAsync<bool>(ActivityNames.SetStatus,
-                new SetStatusRequest(state.IncidentId, IncidentStatus.Verifying, $"Watching the app: it must stay healthy for {state.HealthyFor} within {state.Deadline}.", context.CurrentUtcDateTime),
+                new SetStatusRequest(state.IncidentId, IncidentStatus.Verifying, TimelineText.Watching(state.HealthyFor, state.Deadline), context.CurrentUtcDateTime),
                 WorkflowRetries.Storage);
         }
 
@@ -59,7 +59,7 @@ public static class VerificationOrchestration
             }
             catch (TaskFailedException ex)
             {
-                health = new HealthReading(false, $"the metrics could not be read: {ex.FailureDetails.ErrorMessage}");
+                health = new HealthReading(false, TimelineText.MetricsUnreadable(ex.FailureDetails.ErrorMessage));
             }
 
             var sequence = state.NextSequence;
@@ -101,7 +101,7 @@ public static class VerificationOrchestration
     // on the timeline and the plan as it is now (the next rung scales from where it is).
     private static async Task<VerificationResult> EndAsync(TaskOrchestrationContext context, VerificationInput state, bool healthy)
     {
-        var reading = state.Reading ?? "no reading yet.";
+        var reading = state.Reading ?? TimelineText.NoReadingYet;
         await context.CallActivityAsync<bool>(ActivityNames.FinishActions, new FinishActionsRequest(state.IncidentId, state.TargetResourceId), WorkflowRetries.Storage);
         if (healthy)
         {
@@ -111,7 +111,7 @@ public static class VerificationOrchestration
         var sequence = state.NextSequence;
         var entries = new List<TimelineEntry>
         {
-            new(state.IncidentId, sequence++, context.CurrentUtcDateTime, TimelineKinds.VerificationFailed, $"The app did not recover within {state.Deadline} of {state.Action ?? "the action"}. {reading}"),
+            new(state.IncidentId, sequence++, context.CurrentUtcDateTime, TimelineKinds.VerificationFailed, TimelineText.NotRecovered(state.Deadline, state.Action, reading)),
         };
         PlanEvidence? plan = null;
         if (state.PlanResourceId is { } planId)
@@ -122,7 +122,7 @@ public static class VerificationOrchestration
             }
             catch (TaskFailedException ex)
             {
-                entries.Add(new(state.IncidentId, sequence++, context.CurrentUtcDateTime, TimelineKinds.DiagnosticsFailed, $"Could not read the App Service plan: {ex.FailureDetails.ErrorMessage}"));
+                entries.Add(new(state.IncidentId, sequence++, context.CurrentUtcDateTime, TimelineKinds.DiagnosticsFailed, TimelineText.ReadFailed(TimelineText.ThePlan, ex.FailureDetails.ErrorMessage)));
             }
         }
 

@@ -4,6 +4,8 @@ using AutoRemediate.Evidence;
 using AutoRemediate.Incidents;
 using AutoRemediate.Shared;
 
+
+
 namespace AutoRemediate.Workflow;
 
 // WARNING: every type in this file is persisted in orchestration history. In-flight instances replay

@@ -1,5 +1,7 @@
 using AutoRemediate.Incidents;
 
+
+
 namespace AutoRemediate.Core.Tests.Incidents;
 
 [TestClass]

@@ -80,9 +80,9 @@ public sealed class EventIngestorTests
         var delivery = Parse(batch);
         var outcomes = await _ingestor.IngestAsync(delivery, _host.Client);
 
-        Assert.AreEqual("Alert", outcomes[0].Disposition);
+        Assert.AreEqual(EventDisposition.Alert, outcomes[0].Disposition);
         Assert.IsNotNull(outcomes[0].IncidentId);
-        Assert.AreEqual("Ignored", outcomes[1].Disposition);
+        Assert.AreEqual(EventDisposition.Ignored, outcomes[1].Disposition);
         Assert.IsNotNull(await _host.Client.GetInstanceAsync(IncidentIds.InstanceIdFor(Samples.ShopSiteId)));
     }
 
@@ -98,7 +98,7 @@ public sealed class EventIngestorTests
         await _ingestor.IngestAsync(Parse(restarted), _host.Client); // Event Grid redelivers: at least once.
         await _ingestor.IngestAsync(Parse(swap), _host.Client);
 
-        Assert.AreEqual("Recorded", first.Single().Disposition);
+        Assert.AreEqual(EventDisposition.Recorded, first.Single().Disposition);
         var external = (await _store.GetTimelineAsync(started.IncidentId!)).Where(t => t.Kind == "AzureEvent").ToArray();
         Assert.HasCount(2, external);
         StringAssert.Contains(external[0].Message, "Stopped");
@@ -110,7 +110,7 @@ public sealed class EventIngestorTests
     {
         var outcomes = await _ingestor.IngestAsync(Parse(new JsonArray(AppEvent("eventgrid.web.app-updated.restarted.json"))), _host.Client);
 
-        Assert.AreEqual("Ignored", outcomes.Single().Disposition);
+        Assert.AreEqual(EventDisposition.Ignored, outcomes.Single().Disposition);
         StringAssert.Contains(outcomes.Single().Reason, "No remediation is running");
     }
 

@@ -1,5 +1,7 @@
 using AutoRemediate.Shared;
 
+
+
 namespace AutoRemediate.Core.Tests.Shared;
 
 [TestClass]

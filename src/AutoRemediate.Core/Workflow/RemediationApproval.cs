@@ -1,0 +1,106 @@
+using AutoRemediate.Actions;
+using AutoRemediate.Approvals;
+using AutoRemediate.Decisions;
+using AutoRemediate.Incidents;
+using AutoRemediate.Shared;
+using Microsoft.DurableTask;
+
+namespace AutoRemediate.Workflow;
+
+/// <summary>
+/// Step 6 of the remediation: approval. A plan the policy runs without asking, or one approved by
+/// configuration, goes ahead at once; otherwise people are asked and the step waits for the first of a
+/// decision on this request, the alert's resolution, or the timeout. Sequencing only, like the
+/// orchestrator it belongs to.
+/// </summary>
+internal static class RemediationApproval
+{
+    // Decisions for a request other than the open one (a late click on an older link) are skipped, at most this many.
+    private const int MaxStaleDecisions = 20;
+
+    /// <summary>Asks for approval when the plan needs it and waits; returns the end of the workflow when the plan does not go ahead, null when it does.</summary>
+    public static async Task<RemediationResult?> RunAsync(RemediationFlow flow, Decision decision, int rung)
+    {
+        var context = flow.Context;
+        var plan = decision.Plan;
+        if (!decision.NeedsApproval)
+        {
+            await flow.EndApprovalAsync(TimelineKinds.ApprovalNotNeeded, TimelineText.NotNeeded(plan), proceed: true);
+            return null;
+        }
+
+        if (flow.Settings.AutoApprove)
+        {
+            await flow.EndApprovalAsync(TimelineKinds.ApprovalGranted, TimelineText.ApprovedByConfiguration(plan), proceed: true);
+            return null;
+        }
+
+        var approvalId = $"{flow.Input.IncidentId}-r{rung}";
+        var expires = context.CurrentUtcDateTime.Add(flow.ApprovalTimeout);
+        await context.CallActivityAsync<bool>(ActivityNames.RequestApproval,
+            new ApprovalRequest(flow.Input.IncidentId, approvalId, flow.Next(), context.CurrentUtcDateTime, decision, expires), WorkflowRetries.Storage);
+
+        using var timerCancellation = new CancellationTokenSource();
+        var timeout = context.CreateTimer(expires, timerCancellation.Token);
+        var resolved = flow.Resolved();
+        for (var stale = 0; stale <= MaxStaleDecisions; stale++)
+        {
+            var decided = flow.Decision();
+            var first = await Task.WhenAny(decided, resolved, timeout);
+            if (first == decided)
+            {
+                var d = decided.Result;
+                flow.DecisionConsumed();
+                if (!string.Equals(d.ApprovalId, approvalId, StringComparison.Ordinal))
+                {
+                    continue; // a decision on an earlier request of this incident, arriving late
+                }
+
+                timerCancellation.Cancel();
+                return await DecidedAsync(flow, plan, d);
+            }
+
+            if (first == resolved)
+            {
+                timerCancellation.Cancel();
+                var r = resolved.Result;
+                flow.ResolvedConsumed();
+                var claimed = await flow.ExpireApprovalAsync(approvalId, withdrawn: true, TimelineText.ResolvedWhileWaiting(plan, r));
+                if (claimed is not null)
+                {
+                    // Somebody claimed the decision just before the resolution reached the workflow: the
+                    // app recovered anyway, so nothing is done, and the timeline says whose decision it was.
+                    await flow.EndApprovalAsync(TimelineKinds.ApprovalWithdrawn, TimelineText.WithdrawnAfterClaim(plan, claimed, r), proceed: false);
+                }
+
+                return await RemediationClose.ResolveAsync(flow, TimelineText.ResolvedWhileWaitingSummary(plan, r));
+            }
+
+            break;
+        }
+
+        timerCancellation.Cancel();
+        // The expiry and a claim are conditional writes on the same request row: a decision claimed
+        // before the expiry was written wins even when its event reaches the workflow after the timer.
+        var late = await flow.ExpireApprovalAsync(approvalId, withdrawn: false, TimelineText.NobodyDecided(plan, flow.ApprovalTimeout));
+        if (late is not null)
+        {
+            return await DecidedAsync(flow, plan, late);
+        }
+
+        return await RemediationClose.EscalateAsync(flow, TimelineText.NotApprovedInTime(plan, flow.ApprovalTimeout));
+    }
+
+    // Null when the approved plan goes ahead; the end of the workflow when it was rejected.
+    private static async Task<RemediationResult?> DecidedAsync(RemediationFlow flow, PlanKind plan, ApprovalDecisionEvent d)
+    {
+        if (d.Approved)
+        {
+            await flow.EndApprovalAsync(TimelineKinds.ApprovalGranted, TimelineText.Approved(plan, d), proceed: true);
+            return null;
+        }
+
+        await flow.EndApprovalAsync(TimelineKinds.ApprovalRejected, TimelineText.Rejected(plan, d), proceed: false);
+        return await RemediationClose.EscalateAsync(flow, TimelineText.RejectedEscalated(plan, d));
+    }
+}

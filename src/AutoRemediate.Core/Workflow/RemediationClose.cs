@@ -1,0 +1,68 @@
+using AutoRemediate.Alerts;
+using AutoRemediate.Incidents;
+using AutoRemediate.Shared;
+using Microsoft.DurableTask;
+
+namespace AutoRemediate.Workflow;
+
+/// <summary>
+/// Step 9 of the remediation: close. Resolved ends the workflow; Escalated hands the incident to
+/// on-call and keeps it live for the escalation hold, so repeats join it and a resolution closes it.
+/// </summary>
+internal static class RemediationClose
+{
+    /// <summary>Closes the incident Resolved.</summary>
+    public static async Task<RemediationResult> ResolveAsync(RemediationFlow flow, string summary)
+    {
+        await flow.CloseAsync(IncidentStatus.Resolved, summary);
+        return new RemediationResult(flow.Input.IncidentId, IncidentStatus.Resolved, summary);
+    }
+
+    /// <summary>Closes the incident Escalated, then holds it live for a while (<see cref="WorkflowSettings.EscalationHold"/>).</summary>
+    public static async Task<RemediationResult> EscalateAsync(RemediationFlow flow, string summary)
+    {
+        await flow.CloseAsync(IncidentStatus.Escalated, summary);
+        return await HoldAsync(flow, new RemediationResult(flow.Input.IncidentId, IncidentStatus.Escalated, summary));
+    }
+
+    // After escalation the incident stays live for a while: further rules firing for the app join
+    // it (recorded here) instead of opening new incidents, and a Resolved notification closes it.
+    private static async Task<RemediationResult> HoldAsync(RemediationFlow flow, RemediationResult escalated)
+    {
+        var context = flow.Context;
+        var hold = flow.Settings.EscalationHold;
+        if (hold <= TimeSpan.Zero)
+        {
+            return escalated;
+        }
+
+        using var timerCancellation = new CancellationTokenSource();
+        var holdEnds = context.CreateTimer(context.CurrentUtcDateTime.Add(hold), timerCancellation.Token);
+        var resolved = flow.Resolved();
+        // Bounded: the ingest path raises AlertRepeated once per distinct rule and keeps at most
+        // IncidentRecord.MaxRules rules, so the history of a held incident cannot grow without limit.
+        for (var repeats = 0; ; repeats++)
+        {
+            // A new wait for AlertRepeated only once the previous one completed: an abandoned wait
+            // would swallow the next event.
+            var repeated = repeats < IncidentRecord.MaxRules
+                ? context.WaitForExternalEvent<AlertRepeatedEvent>(EventNames.AlertRepeated)
+                : new TaskCompletionSource<AlertRepeatedEvent>().Task;
+            var first = await Task.WhenAny(resolved, repeated, holdEnds);
+            if (first == repeated)
+            {
+                await flow.RecordAsync(TimelineKinds.AlertRepeated, TimelineText.AlsoFired(repeated.Result));
+                continue;
+            }
+
+            if (first == resolved)
+            {
+                timerCancellation.Cancel();
+                return await ResolveAsync(flow, TimelineText.ResolvedAfterEscalation(resolved.Result));
+            }
+
+            await flow.RecordAsync(TimelineKinds.HoldEnded, TimelineText.HoldEnded(hold));
+            return escalated;
+        }
+    }
+}

@@ -1,0 +1,119 @@
+using AutoRemediate.Actions;
+using AutoRemediate.Alerts;
+using AutoRemediate.Approvals;
+using AutoRemediate.Decisions;
+using AutoRemediate.Incidents;
+using AutoRemediate.Shared;
+using Microsoft.DurableTask;
+
+namespace AutoRemediate.Workflow;
+
+/// <summary>
+/// The running state of one remediation, and the small activity calls every step makes. It lives in
+/// the orchestrator's memory only and is rebuilt on replay: the timeline sequence, and the one
+/// outstanding wait per external event (an abandoned second wait would swallow the next event of that
+/// name). Deterministic like the orchestrator: no clock but the context's, no I/O but activities.
+/// </summary>
+internal sealed class RemediationFlow
+{
+    private int _sequence;
+    private Task<AlertResolvedEvent>? _resolved;
+    private Task<ApprovalDecisionEvent>? _decision;
+
+    public RemediationFlow(TaskOrchestrationContext context, RemediationInput input)
+    {
+        Context = context;
+        Input = input;
+    }
+
+    public TaskOrchestrationContext Context { get; }
+
+    public RemediationInput Input { get; }
+
+    public WorkflowSettings Settings => Input.Settings;
+
+    public TimeSpan DiagnosticsTimeout => Settings.DiagnosticsTimeout ?? WorkflowSettings.DefaultDiagnosticsTimeout;
+
+    public TimeSpan MetricsLookback => Settings.MetricsLookback ?? WorkflowSettings.DefaultMetricsLookback;
+
+    public TimeSpan ApprovalTimeout => Settings.ApprovalTimeout ?? WorkflowSettings.DefaultApprovalTimeout;
+
+    public TimeSpan VerifyInterval => Settings.VerifyInterval ?? WorkflowSettings.DefaultVerifyInterval;
+
+    public TimeSpan VerifyHealthyFor => Settings.VerifyHealthyFor ?? WorkflowSettings.DefaultVerifyHealthyFor;
+
+    public TimeSpan VerifyDeadline => Settings.VerifyDeadline ?? WorkflowSettings.DefaultVerifyDeadline;
+
+    /// <summary>The next timeline position.</summary>
+    public int Next() => ++_sequence;
+
+    /// <summary>Goes on after a sub-orchestration that wrote timeline entries from <paramref name="next"/> on.</summary>
+    public void ContinueFrom(int next) => _sequence = Math.Max(_sequence, next - 1);
+
+    public Task<AlertResolvedEvent> Resolved() => _resolved ??= Context.WaitForExternalEvent<AlertResolvedEvent>(EventNames.AlertResolved);
+
+    public void ResolvedConsumed() => _resolved = null;
+
+    public Task<ApprovalDecisionEvent> Decision() => _decision ??= Context.WaitForExternalEvent<ApprovalDecisionEvent>(EventNames.ApprovalDecision);
+
+    public void DecisionConsumed() => _decision = null;
+
+    /// <summary>
+    /// Calls a read-only activity with its retry policy, within <paramref name="deadline"/> (or the
+    /// diagnostics timeout). A failure or a timeout is recorded on the timeline (DiagnosticsFailed) and
+    /// yields null: the workflow goes on with what it has.
+    /// </summary>
+    public async Task<T?> ReadAsync<T>(string activity, object input, string what, Task? deadline = null)
+        where T : class
+    {
+        using var timerCancellation = new CancellationTokenSource();
+        var call = Context.CallActivityAsync<T>(activity, input, WorkflowRetries.Diagnostics);
+        var timeout = deadline ?? Context.CreateTimer(Context.CurrentUtcDateTime.Add(DiagnosticsTimeout), timerCancellation.Token);
+        string failure;
+        if (await Task.WhenAny(call, timeout) == call)
+        {
+            timerCancellation.Cancel();
+            try
+            {
+                return await call;
+            }
+            catch (TaskFailedException ex)
+            {
+                failure = TimelineText.ReadFailed(what, ex.FailureDetails.ErrorMessage);
+            }
+        }
+        else
+        {
+            failure = TimelineText.ReadTimedOut(what, DiagnosticsTimeout);
+        }
+
+        await RecordAsync(TimelineKinds.DiagnosticsFailed, failure);
+        return null;
+    }
+
+    public Task<bool> RecordAsync(string kind, string message) => RecordAsync([(kind, message)]);
+
+    /// <summary>Several entries in one activity call: one pair of history events instead of one per entry.</summary>
+    public Task<bool> RecordAsync(IReadOnlyList<(string Kind, string Message)> entries) =>
+        entries.Count == 0
+            ? Task.FromResult(true)
+            : Context.CallActivityAsync<bool>(
+                ActivityNames.RecordTimeline,
+                entries.Select(e => new TimelineEntry(Input.IncidentId, Next(), Context.CurrentUtcDateTime, e.Kind, e.Message)).ToArray(),
+                WorkflowRetries.Storage);
+
+    public Task<ApprovalDecisionEvent?> ExpireApprovalAsync(string approvalId, bool withdrawn, string message) =>
+        Context.CallActivityAsync<ApprovalDecisionEvent?>(ActivityNames.ExpireApproval,
+            new ApprovalExpiry(Input.IncidentId, approvalId, Next(), Context.CurrentUtcDateTime, withdrawn, message), WorkflowRetries.Storage);
+
+    public Task<bool> EndApprovalAsync(string kind, string message, bool proceed) =>
+        Context.CallActivityAsync<bool>(ActivityNames.EndApproval,
+            new ApprovalEnded(Input.IncidentId, Next(), Context.CurrentUtcDateTime, kind, message, proceed), WorkflowRetries.Storage);
+
+    public Task<bool> FinishActionsAsync() =>
+        Context.CallActivityAsync<bool>(ActivityNames.FinishActions, new FinishActionsRequest(Input.IncidentId, Input.TargetResourceId), WorkflowRetries.Storage);
+
+    public Task<bool> CloseAsync(IncidentStatus status, string summary) =>
+        Context.CallActivityAsync<bool>(ActivityNames.CloseIncident,
+            new CloseIncidentRequest(Input.IncidentId, Next(), Context.CurrentUtcDateTime, status, summary), WorkflowRetries.Storage);
+}
