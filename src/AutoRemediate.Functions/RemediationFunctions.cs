@@ -16,7 +16,8 @@ namespace AutoRemediate.Functions;
 /// because Microsoft.DurableTask.Generators is not available; each forwards to Core unchanged.
 /// </summary>
 public sealed class RemediationFunctions(
-    IncidentActivities activities, DiagnosticsActivities diagnostics, DecisionActivities decisions, ApprovalActivities approvals, ActionActivities actions)
+    IncidentActivities activities, PlatformActivities platform, SiteActivities site, ProcessActivities processes, MetricsActivities metrics,
+    DetectorActivities detectors, DumpActivities dumps, DecisionActivities decisions, ApprovalActivities approvals, ActionActivities actions)
 {
     /// <summary>The orchestration: Core's <see cref="RemediationOrchestration.RunAsync"/>.</summary>
     [Function(OrchestrationNames.Remediation)]
@@ -37,7 +38,7 @@ public sealed class RemediationFunctions(
     /// <summary><see cref="ActivityNames.CollectSiteSnapshot"/>.</summary>
     [Function(ActivityNames.CollectSiteSnapshot)]
     public Task<SiteSnapshot> CollectSiteSnapshotAsync([ActivityTrigger] string siteResourceId, CancellationToken cancellationToken) =>
-        activities.CollectSiteSnapshotAsync(siteResourceId, cancellationToken);
+        site.CollectSiteSnapshotAsync(siteResourceId, cancellationToken);
 
     /// <summary><see cref="ActivityNames.RecordTimeline"/>.</summary>
     [Function(ActivityNames.RecordTimeline)]
@@ -62,42 +63,42 @@ public sealed class RemediationFunctions(
     /// <summary><see cref="ActivityNames.CheckPlatform"/>.</summary>
     [Function(ActivityNames.CheckPlatform)]
     public Task<PlatformCheck> CheckPlatformAsync([ActivityTrigger] PlatformCheckRequest request, CancellationToken cancellationToken) =>
-        diagnostics.CheckPlatformAsync(request, cancellationToken);
+        platform.CheckPlatformAsync(request, cancellationToken);
 
     /// <summary><see cref="ActivityNames.CollectPlan"/>.</summary>
     [Function(ActivityNames.CollectPlan)]
     public Task<PlanEvidence> CollectPlanAsync([ActivityTrigger] string request, CancellationToken cancellationToken) =>
-        diagnostics.CollectPlanAsync(request, cancellationToken);
+        site.CollectPlanAsync(request, cancellationToken);
 
     /// <summary><see cref="ActivityNames.CollectInstances"/>.</summary>
     [Function(ActivityNames.CollectInstances)]
     public Task<IReadOnlyList<string>> CollectInstancesAsync([ActivityTrigger] string request, CancellationToken cancellationToken) =>
-        diagnostics.CollectInstancesAsync(request, cancellationToken);
+        site.CollectInstancesAsync(request, cancellationToken);
 
     /// <summary><see cref="ActivityNames.CollectProcesses"/>.</summary>
     [Function(ActivityNames.CollectProcesses)]
     public Task<IReadOnlyList<WorkerProcess>> CollectProcessesAsync([ActivityTrigger] ProcessesRequest request, CancellationToken cancellationToken) =>
-        diagnostics.CollectProcessesAsync(request, cancellationToken);
+        processes.CollectProcessesAsync(request, cancellationToken);
 
     /// <summary><see cref="ActivityNames.CollectMetrics"/>.</summary>
     [Function(ActivityNames.CollectMetrics)]
     public Task<MetricsSummary> CollectMetricsAsync([ActivityTrigger] MetricsRequest request, CancellationToken cancellationToken) =>
-        diagnostics.CollectMetricsAsync(request, cancellationToken);
+        metrics.CollectMetricsAsync(request, cancellationToken);
 
     /// <summary><see cref="ActivityNames.CollectDetectors"/>.</summary>
     [Function(ActivityNames.CollectDetectors)]
     public Task<DetectorsSummary> CollectDetectorsAsync([ActivityTrigger] DetectorsRequest request, CancellationToken cancellationToken) =>
-        diagnostics.CollectDetectorsAsync(request, cancellationToken);
+        detectors.CollectDetectorsAsync(request, cancellationToken);
 
     /// <summary><see cref="ActivityNames.CheckHealth"/>.</summary>
     [Function(ActivityNames.CheckHealth)]
     public Task<HealthReading> CheckHealthAsync([ActivityTrigger] MetricsRequest request, CancellationToken cancellationToken) =>
-        diagnostics.CheckHealthAsync(request, cancellationToken);
+        metrics.CheckHealthAsync(request, cancellationToken);
 
     /// <summary><see cref="ActivityNames.CaptureDump"/>.</summary>
     [Function(ActivityNames.CaptureDump)]
     public Task<DumpOutcome> CaptureDumpAsync([ActivityTrigger] DumpRequest request, CancellationToken cancellationToken) =>
-        diagnostics.CaptureDumpAsync(request, cancellationToken);
+        dumps.CaptureDumpAsync(request, cancellationToken);
 
     /// <summary><see cref="ActivityNames.DecidePlan"/>.</summary>
     [Function(ActivityNames.DecidePlan)]

@@ -64,6 +64,7 @@ public sealed class TableActionJournal : IActionJournal
     public TableActionJournal(TableServiceClient service, IOptions<StorageOptions> options)
     {
         ArgumentNullException.ThrowIfNull(service);
+        ArgumentNullException.ThrowIfNull(options);
         _table = service.GetTableClient(options.Value.ActionsTable);
     }
 

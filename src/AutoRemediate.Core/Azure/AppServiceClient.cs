@@ -1,12 +1,8 @@
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
-using System.Xml;
 using AutoRemediate.Shared;
 using Azure;
 using Azure.Core;
-using Azure.Core.Pipeline;
-using Microsoft.Extensions.Options;
 
 namespace AutoRemediate.Azure;
 
@@ -46,15 +42,6 @@ public interface IAppServiceClient
     /// <summary>Changes a plan's capacity and/or SKU (<c>PATCH serverfarms/{plan}</c>), following the long-running operation.</summary>
     Task<PlanInfo> UpdatePlanSkuAsync(string planResourceId, PlanSkuChange change, CancellationToken cancellationToken = default);
 
-    /// <summary>The autoscale settings in the plan's subscription that target the plan.</summary>
-    Task<IReadOnlyList<AutoscaleSettingInfo>> FindAutoscaleSettingsAsync(string planResourceId, CancellationToken cancellationToken = default);
-
-    /// <summary>Reads Azure Monitor metrics of a site or plan.</summary>
-    Task<IReadOnlyList<MetricSeries>> GetMetricsAsync(string resourceId, MetricsQuery query, CancellationToken cancellationToken = default);
-
-    /// <summary>Reads Resource Health's current availability of a resource.</summary>
-    Task<AvailabilityInfo> GetAvailabilityAsync(string resourceId, CancellationToken cancellationToken = default);
-
     /// <summary>Lists the App Service diagnostics detectors of a site.</summary>
     Task<IReadOnlyList<DetectorInfo>> ListDetectorsAsync(string siteResourceId, CancellationToken cancellationToken = default);
 
@@ -62,40 +49,26 @@ public interface IAppServiceClient
     Task<JsonElement> RunDetectorAsync(string siteResourceId, string detector, DateTimeOffset start, DateTimeOffset end, CancellationToken cancellationToken = default);
 }
 
-/// <summary>Options for <see cref="AppServiceClient"/>'s Azure.Core pipeline (retries, diagnostics).</summary>
-public sealed class AppServiceClientOptions : ClientOptions
-{
-}
-
 /// <summary>
-/// <see cref="IAppServiceClient"/> over Azure.Core's <see cref="HttpPipeline"/> with
-/// <see cref="BearerTokenAuthenticationPolicy"/>: the pipeline the Azure SDKs use (retries honouring
-/// Retry-After on 408/429/5xx, logging, telemetry), because Azure.ResourceManager.AppService is not
-/// available to us. Routes and api-versions per the Microsoft.Web, Insights and ResourceHealth specs.
+/// <see cref="IAppServiceClient"/> on the shared <see cref="ArmPipeline"/>. Routes and api-version
+/// per the Microsoft.Web spec (<see cref="AzureOptions.WebApiVersion"/>).
 /// </summary>
 public sealed class AppServiceClient : IAppServiceClient
 {
-    private readonly RestCaller _rest;
-    private readonly AzureOptions _options;
-    private readonly Uri _endpoint;
+    private readonly ArmPipeline _arm;
 
     /// <summary>Creates the client.</summary>
-    public AppServiceClient(TokenCredential credential, IOptions<AzureOptions> options, AppServiceClientOptions clientOptions, TimeProvider time)
+    public AppServiceClient(ArmPipeline arm)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        _options = options.Value;
-        _endpoint = _options.ResourceManagerEndpoint;
-        // Tokens for ARM use ARM's audience; the Sandbox stands in for ARM and is asked with the same scope.
-        var scope = _endpoint.IsLoopback ? "https://management.azure.com/.default" : new Uri(_endpoint, "/.default").ToString();
-        _rest = new RestCaller(HttpPipelineBuilder.Build(clientOptions, new BearerTokenAuthenticationPolicy(credential, scope)), time, _endpoint);
+        _arm = arm;
     }
 
     /// <inheritdoc />
     public async Task<SiteInfo> GetSiteAsync(string siteResourceId, CancellationToken cancellationToken = default)
     {
-        var site = Site(siteResourceId);
-        var info = ToSite(await _rest.GetJsonAsync(Arm(site.EscapedPath, _options.WebApiVersion), cancellationToken).ConfigureAwait(false));
-        EnsureSame(site, info.Id);
+        var site = ArmIds.Site(siteResourceId);
+        var info = ToSite(await _arm.Rest.GetJsonAsync(Web(site.EscapedPath), cancellationToken).ConfigureAwait(false));
+        ArmIds.EnsureSame(site, info.Id);
         // The plan id comes from ARM's answer and will be read and perhaps scaled: only its canonical form is kept.
         return info with { Id = site.Canonical, ServerFarmId = ResourceIds.TryParse(info.ServerFarmId, out var plan) && plan!.Kind == TargetKind.Plan ? plan.Canonical : null };
     }
@@ -103,7 +76,7 @@ public sealed class AppServiceClient : IAppServiceClient
     /// <inheritdoc />
     public async Task<SiteConfigInfo> GetSiteConfigAsync(string siteResourceId, CancellationToken cancellationToken = default)
     {
-        var body = await _rest.GetJsonAsync(Arm(Site(siteResourceId).EscapedPath + "/config/web", _options.WebApiVersion), cancellationToken).ConfigureAwait(false);
+        var body = await _arm.Rest.GetJsonAsync(Web(ArmIds.Site(siteResourceId).EscapedPath + "/config/web"), cancellationToken).ConfigureAwait(false);
         var p = Json.Obj(body, "properties");
         return new SiteConfigInfo(Json.Str(p, "healthCheckPath"), Json.Int(p, "numberOfWorkers"), Json.Bool(p, "alwaysOn"));
     }
@@ -111,33 +84,33 @@ public sealed class AppServiceClient : IAppServiceClient
     /// <inheritdoc />
     public async Task<IReadOnlyList<SiteInfo>> ListSlotsAsync(string siteResourceId, CancellationToken cancellationToken = default)
     {
-        var site = Site(siteResourceId, allowSlot: false);
-        var items = await _rest.GetPagedAsync(Arm(site.EscapedPath + "/slots", _options.WebApiVersion), cancellationToken).ConfigureAwait(false);
+        var site = ArmIds.Site(siteResourceId, allowSlot: false);
+        var items = await _arm.Rest.GetPagedAsync(Web(site.EscapedPath + "/slots"), cancellationToken).ConfigureAwait(false);
         return [.. items.Select(ToSite)];
     }
 
     /// <inheritdoc />
     public async Task<IReadOnlyList<SiteInstance>> ListInstancesAsync(string siteResourceId, CancellationToken cancellationToken = default)
     {
-        var items = await _rest.GetPagedAsync(Arm(Site(siteResourceId).EscapedPath + "/instances", _options.WebApiVersion), cancellationToken).ConfigureAwait(false);
+        var items = await _arm.Rest.GetPagedAsync(Web(ArmIds.Site(siteResourceId).EscapedPath + "/instances"), cancellationToken).ConfigureAwait(false);
         return [.. items.Select(i => new SiteInstance(Json.Str(i, "name") ?? string.Empty, Json.Str(Json.Obj(i, "properties"), "state")))];
     }
 
     /// <inheritdoc />
     public async Task<IReadOnlyList<ProcessDetails>> ListProcessesAsync(string siteResourceId, string instanceId, CancellationToken cancellationToken = default)
     {
-        var items = await _rest.GetPagedAsync(Arm(Processes(siteResourceId, instanceId), _options.WebApiVersion), cancellationToken).ConfigureAwait(false);
+        var items = await _arm.Rest.GetPagedAsync(Web(Processes(siteResourceId, instanceId)), cancellationToken).ConfigureAwait(false);
         return [.. items.Select(ProcessParsing.FromArm)];
     }
 
     /// <inheritdoc />
     public async Task<ProcessDetails> GetProcessAsync(string siteResourceId, string instanceId, int processId, CancellationToken cancellationToken = default) =>
-        ProcessParsing.FromArm(await _rest.GetJsonAsync(Arm(Processes(siteResourceId, instanceId) + "/" + processId.ToString(CultureInfo.InvariantCulture), _options.WebApiVersion), cancellationToken).ConfigureAwait(false));
+        ProcessParsing.FromArm(await _arm.Rest.GetJsonAsync(Web(Processes(siteResourceId, instanceId) + "/" + processId.ToString(CultureInfo.InvariantCulture)), cancellationToken).ConfigureAwait(false));
 
     /// <inheritdoc />
     public Task<Stream> GetProcessDumpAsync(string siteResourceId, string instanceId, int processId, CancellationToken cancellationToken = default)
     {
-        var message = _rest.Create(RequestMethod.Get, Arm(Processes(siteResourceId, instanceId) + "/" + processId.ToString(CultureInfo.InvariantCulture) + "/dump", _options.WebApiVersion));
+        var message = _arm.Rest.Create(RequestMethod.Get, Web(Processes(siteResourceId, instanceId) + "/" + processId.ToString(CultureInfo.InvariantCulture) + "/dump"));
         message.Request.Headers.SetValue("Accept", "application/octet-stream");
         return OpenAndDisposeAsync(message, cancellationToken);
     }
@@ -146,10 +119,10 @@ public sealed class AppServiceClient : IAppServiceClient
     public async Task<bool> KillProcessAsync(string siteResourceId, string instanceId, int processId, CancellationToken cancellationToken = default)
     {
         // Not retried on 5xx/transport errors: a retry could kill the replacement worker too.
-        using var message = _rest.Create(RequestMethod.Delete, Arm(Processes(siteResourceId, instanceId) + "/" + processId.ToString(CultureInfo.InvariantCulture), _options.WebApiVersion), ThrottlingOnlyClassifier.Instance);
+        using var message = _arm.Rest.Create(RequestMethod.Delete, Web(Processes(siteResourceId, instanceId) + "/" + processId.ToString(CultureInfo.InvariantCulture)), ThrottlingOnlyClassifier.Instance);
         try
         {
-            await _rest.SendAsync(message, cancellationToken).ConfigureAwait(false);
+            await _arm.Rest.SendAsync(message, cancellationToken).ConfigureAwait(false);
             return true;
         }
         catch (RequestFailedException ex) when (ex.Status == 404)
@@ -161,18 +134,18 @@ public sealed class AppServiceClient : IAppServiceClient
     /// <inheritdoc />
     public async Task RestartAsync(string siteResourceId, bool softRestart = false, bool synchronous = false, CancellationToken cancellationToken = default)
     {
-        var uri = Arm(Site(siteResourceId).EscapedPath + "/restart", _options.WebApiVersion,
+        var uri = Web(ArmIds.Site(siteResourceId).EscapedPath + "/restart",
             ("softRestart", softRestart ? "true" : "false"), ("synchronous", synchronous ? "true" : "false"));
-        using var message = _rest.Create(RequestMethod.Post, uri, ThrottlingOnlyClassifier.Instance);
-        await _rest.SendAsync(message, cancellationToken).ConfigureAwait(false);
+        using var message = _arm.Rest.Create(RequestMethod.Post, uri, ThrottlingOnlyClassifier.Instance);
+        await _arm.Rest.SendAsync(message, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
     public async Task<PlanInfo> GetPlanAsync(string planResourceId, CancellationToken cancellationToken = default)
     {
-        var plan = Plan(planResourceId);
-        var info = ToPlan(await _rest.GetJsonAsync(Arm(plan.EscapedPath, _options.WebApiVersion), cancellationToken).ConfigureAwait(false));
-        EnsureSame(plan, info.Id);
+        var plan = ArmIds.Plan(planResourceId);
+        var info = ToPlan(await _arm.Rest.GetJsonAsync(Web(plan.EscapedPath), cancellationToken).ConfigureAwait(false));
+        ArmIds.EnsureSame(plan, info.Id);
         return info with { Id = plan.Canonical };
     }
 
@@ -180,8 +153,8 @@ public sealed class AppServiceClient : IAppServiceClient
     public async Task<PlanInfo> UpdatePlanSkuAsync(string planResourceId, PlanSkuChange change, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(change);
-        var plan = Plan(planResourceId);
-        var uri = Arm(plan.EscapedPath, _options.WebApiVersion);
+        var plan = ArmIds.Plan(planResourceId);
+        var uri = Web(plan.EscapedPath);
         var sku = new Dictionary<string, object>();
         if (change.SkuName is not null)
         {
@@ -199,61 +172,20 @@ public sealed class AppServiceClient : IAppServiceClient
         }
 
         // Setting the same capacity or SKU twice leaves the same plan: PATCH is safe to retry.
-        using var message = _rest.Create(RequestMethod.Patch, uri);
+        using var message = _arm.Rest.Create(RequestMethod.Patch, uri);
         message.Request.Headers.SetValue("Content-Type", "application/json");
         message.Request.Content = RequestContent.Create(JsonSerializer.SerializeToUtf8Bytes(new { sku }));
-        var response = await _rest.SendAsync(message, cancellationToken).ConfigureAwait(false);
-        var final = await _rest.WaitForCompletionAsync(response, uri, _options.LongRunningOperationTimeout, cancellationToken).ConfigureAwait(false);
-        var updated = ToPlan(final ?? await _rest.GetJsonAsync(uri, cancellationToken).ConfigureAwait(false));
-        EnsureSame(plan, updated.Id);
+        var response = await _arm.Rest.SendAsync(message, cancellationToken).ConfigureAwait(false);
+        var final = await _arm.Rest.WaitForCompletionAsync(response, uri, _arm.Options.LongRunningOperationTimeout, cancellationToken).ConfigureAwait(false);
+        var updated = ToPlan(final ?? await _arm.Rest.GetJsonAsync(uri, cancellationToken).ConfigureAwait(false));
+        ArmIds.EnsureSame(plan, updated.Id);
         return updated with { Id = plan.Canonical };
-    }
-
-    /// <inheritdoc />
-    public async Task<IReadOnlyList<AutoscaleSettingInfo>> FindAutoscaleSettingsAsync(string planResourceId, CancellationToken cancellationToken = default)
-    {
-        var plan = Plan(planResourceId);
-        var items = await _rest.GetPagedAsync(
-            Arm($"/subscriptions/{plan.SubscriptionId}/providers/Microsoft.Insights/autoscalesettings", _options.AutoscaleApiVersion), cancellationToken).ConfigureAwait(false);
-        return [.. items
-            .Where(i => ResourceIds.Canonicalize(Json.Str(Json.Obj(i, "properties"), "targetResourceUri")) == plan.Canonical)
-            .Select(ToAutoscale)];
-    }
-
-    /// <inheritdoc />
-    public async Task<IReadOnlyList<MetricSeries>> GetMetricsAsync(string resourceId, MetricsQuery query, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(query);
-        var id = Parse(resourceId).EscapedPath;
-        var parameters = new List<(string, string)>
-        {
-            ("timespan", $"{query.Start.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}/{query.End.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}"),
-            ("interval", XmlConvert.ToString(query.Interval)),
-            ("metricnames", string.Join(',', query.MetricNames)),
-            ("aggregation", string.Join(',', query.Aggregations)),
-        };
-        if (query.SplitByInstance)
-        {
-            parameters.Add(("$filter", "Instance eq '*'"));
-        }
-
-        var body = await _rest.GetJsonAsync(Arm(id + "/providers/Microsoft.Insights/metrics", _options.MetricsApiVersion, [.. parameters]), cancellationToken).ConfigureAwait(false);
-        return MetricsParsing.Parse(body);
-    }
-
-    /// <inheritdoc />
-    public async Task<AvailabilityInfo> GetAvailabilityAsync(string resourceId, CancellationToken cancellationToken = default)
-    {
-        var body = await _rest.GetJsonAsync(
-            Arm(Parse(resourceId).EscapedPath + "/providers/Microsoft.ResourceHealth/availabilityStatuses/current", _options.ResourceHealthApiVersion), cancellationToken).ConfigureAwait(false);
-        var p = Json.Obj(body, "properties");
-        return new AvailabilityInfo(Json.Str(p, "availabilityState") ?? "Unknown", Json.Str(p, "reasonType"), Json.Str(p, "summary"), Json.Time(p, "occuredTime") ?? Json.Time(p, "occurredTime"));
     }
 
     /// <inheritdoc />
     public async Task<IReadOnlyList<DetectorInfo>> ListDetectorsAsync(string siteResourceId, CancellationToken cancellationToken = default)
     {
-        var items = await _rest.GetPagedAsync(Arm(Site(siteResourceId).EscapedPath + "/detectors", _options.WebApiVersion), cancellationToken).ConfigureAwait(false);
+        var items = await _arm.Rest.GetPagedAsync(Web(ArmIds.Site(siteResourceId).EscapedPath + "/detectors"), cancellationToken).ConfigureAwait(false);
         return [.. items.Select(i =>
         {
             var metadata = Json.Obj(Json.Obj(i, "properties"), "metadata");
@@ -265,8 +197,8 @@ public sealed class AppServiceClient : IAppServiceClient
     public Task<JsonElement> RunDetectorAsync(string siteResourceId, string detector, DateTimeOffset start, DateTimeOffset end, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(detector);
-        return _rest.GetJsonAsync(
-            Arm(Site(siteResourceId).EscapedPath + "/detectors/" + Segment(detector, nameof(detector)), _options.WebApiVersion,
+        return _arm.Rest.GetJsonAsync(
+            Web(ArmIds.Site(siteResourceId).EscapedPath + "/detectors/" + ArmIds.Segment(detector, nameof(detector)),
                 ("startTime", start.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture)),
                 ("endTime", end.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture))),
             cancellationToken);
@@ -276,68 +208,15 @@ public sealed class AppServiceClient : IAppServiceClient
     {
         using (message)
         {
-            return await _rest.OpenStreamAsync(message, cancellationToken).ConfigureAwait(false);
+            return await _arm.Rest.OpenStreamAsync(message, cancellationToken).ConfigureAwait(false);
         }
     }
 
-    private Uri Arm(string path, string apiVersion, params (string Name, string Value)[] query)
-    {
-        var builder = new StringBuilder(_endpoint.GetLeftPart(UriPartial.Authority)).Append(path).Append("?api-version=").Append(Uri.EscapeDataString(apiVersion));
-        foreach (var (name, value) in query)
-        {
-            builder.Append('&').Append(Uri.EscapeDataString(name)).Append('=').Append(Uri.EscapeDataString(value));
-        }
-
-        return new Uri(builder.ToString());
-    }
+    // Every Microsoft.Web route is on the configured endpoint with the Web api-version.
+    private Uri Web(string path, params (string Name, string Value)[] query) => _arm.Url(path, _arm.Options.WebApiVersion, query);
 
     private static string Processes(string siteResourceId, string instanceId) =>
-        Site(siteResourceId).EscapedPath + "/instances/" + Segment(instanceId, nameof(instanceId)) + "/processes";
-
-    // Instance ids and detector names come from ARM's own answers, still untrusted: one plain segment
-    // each (letters, digits, '-', '_', '.'; never "." or ".."), so no answer can redirect a later call.
-    private static string Segment(string value, string name)
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(value, name);
-        if (value.Length > 256 || value.Trim('.').Length == 0 || !value.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))
-        {
-            throw new ArgumentException($"'{value}' is not a valid {name}.", name);
-        }
-
-        return value;
-    }
-
-    private static AppServiceResourceId Site(string resourceId, bool allowSlot = true)
-    {
-        var id = Parse(resourceId);
-        if (id.Kind is not (TargetKind.Site or TargetKind.Slot) || (!allowSlot && id.Kind == TargetKind.Slot))
-        {
-            throw new ArgumentException($"'{resourceId}' is not a Microsoft.Web/sites{(allowSlot ? " or sites/slots" : string.Empty)} resource id.", nameof(resourceId));
-        }
-
-        return id;
-    }
-
-    private static AppServiceResourceId Plan(string resourceId)
-    {
-        var id = Parse(resourceId);
-        return id.Kind == TargetKind.Plan
-            ? id
-            : throw new ArgumentException($"'{resourceId}' is not a Microsoft.Web/serverfarms resource id.", nameof(resourceId));
-    }
-
-    private static AppServiceResourceId Parse(string resourceId) =>
-        ResourceIds.TryParse(resourceId, out var id, out var reason) ? id! : throw new ArgumentException($"'{resourceId}': {reason}", nameof(resourceId));
-
-    // ARM must answer for the resource asked for; an answer about another one (a proxy, a rewritten
-    // path) is refused rather than acted on.
-    private static void EnsureSame(AppServiceResourceId asked, string? answered)
-    {
-        if (ResourceIds.Canonicalize(answered) != asked.Canonical)
-        {
-            throw new RequestFailedException(200, $"Azure Resource Manager answered for '{answered ?? "no id"}' when asked for '{asked.Canonical}'; the answer is not used.", "ResourceIdMismatch", null);
-        }
-    }
+        ArmIds.Site(siteResourceId).EscapedPath + "/instances/" + ArmIds.Segment(instanceId, nameof(instanceId)) + "/processes";
 
     internal static SiteInfo ToSite(JsonElement body)
     {
@@ -355,18 +234,5 @@ public sealed class AppServiceClient : IAppServiceClient
         return new PlanInfo(Json.Str(body, "id") ?? string.Empty, Json.Str(body, "name") ?? string.Empty,
             Json.Str(sku, "name"), Json.Str(sku, "tier"), Json.Str(sku, "size"), Json.Str(sku, "family"),
             Json.Int(sku, "capacity") ?? Json.Int(p, "numberOfWorkers"), Json.Int(p, "maximumNumberOfWorkers"));
-    }
-
-    private static AutoscaleSettingInfo ToAutoscale(JsonElement item)
-    {
-        var p = Json.Obj(item, "properties");
-        var capacities = p.TryGetProperty("profiles", out var profiles) && profiles.ValueKind == JsonValueKind.Array
-            ? profiles.EnumerateArray().Select(pr => Json.Obj(pr, "capacity")).ToList()
-            : [];
-        var minimums = capacities.Select(c => Json.Int(c, "minimum")).OfType<int>().ToList();
-        var maximums = capacities.Select(c => Json.Int(c, "maximum")).OfType<int>().ToList();
-        return new AutoscaleSettingInfo(Json.Str(item, "id") ?? string.Empty, Json.Str(item, "name") ?? string.Empty, Json.Bool(p, "enabled") ?? true,
-            minimums.Count > 0 ? minimums.Min() : null, maximums.Count > 0 ? maximums.Max() : null,
-            capacities.Count > 0 ? Json.Int(capacities[0], "default") : null);
     }
 }

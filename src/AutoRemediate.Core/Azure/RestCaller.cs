@@ -8,7 +8,7 @@ namespace AutoRemediate.Azure;
 /// <summary>
 /// Request helpers over one Azure.Core <see cref="HttpPipeline"/>: JSON reads that throw
 /// <see cref="RequestFailedException"/> for error statuses, unbuffered streams, paging and
-/// long-running operations, for <see cref="AppServiceClient"/>. Links in answers (<c>nextLink</c>,
+/// long-running operations, for the ARM clients on <see cref="ArmPipeline"/>. Links in answers (<c>nextLink</c>,
 /// <c>Location</c>, <c>Azure-AsyncOperation</c>) are followed only to the endpoint the client was
 /// configured with: an answer can never send the bearer token, or the pipeline, anywhere else.
 /// </summary>

@@ -71,6 +71,7 @@ public sealed class TablePlatformNotices : IPlatformNotices
     public TablePlatformNotices(TableServiceClient service, IOptions<StorageOptions> options)
     {
         ArgumentNullException.ThrowIfNull(service);
+        ArgumentNullException.ThrowIfNull(options);
         _table = service.GetTableClient(options.Value.PlatformNoticesTable);
     }
 

@@ -21,10 +21,17 @@ namespace AutoRemediate.Evidence;
 public sealed record DumpUploadResult(Uri BlobUri, long Bytes, string Sha256, int Attempts, TimeSpan Duration, bool AlreadyStored);
 
 /// <summary>The dump was larger than the budget allowed; nothing was stored.</summary>
-public sealed class DumpTooLargeException(long limitBytes) : Exception($"The dump exceeded the budget of {limitBytes:N0} bytes; nothing was stored.")
+public sealed class DumpTooLargeException : Exception
 {
+    /// <summary>Creates the exception for a budget of <paramref name="limitBytes"/>.</summary>
+    public DumpTooLargeException(long limitBytes)
+        : base($"The dump exceeded the budget of {limitBytes:N0} bytes; nothing was stored.")
+    {
+        LimitBytes = limitBytes;
+    }
+
     /// <summary>The budget that was exceeded.</summary>
-    public long LimitBytes { get; } = limitBytes;
+    public long LimitBytes { get; }
 }
 
 /// <summary>

@@ -20,6 +20,7 @@ public sealed class EvidenceBlobs
     public EvidenceBlobs(BlobServiceClient blobs, IOptions<EvidenceOptions> options)
     {
         ArgumentNullException.ThrowIfNull(blobs);
+        ArgumentNullException.ThrowIfNull(options);
         _container = blobs.GetBlobContainerClient(options.Value.EvidenceContainer);
     }
 

@@ -1,5 +1,3 @@
-using AutoRemediate.Azure;
-using AutoRemediate.Evidence;
 using AutoRemediate.Incidents;
 using AutoRemediate.Shared;
 using Microsoft.Extensions.Logging;
@@ -7,20 +5,19 @@ using Microsoft.Extensions.Logging;
 namespace AutoRemediate.Workflow;
 
 /// <summary>
-/// The activity bodies, shared by both hosts. Each is idempotent: it may run more than once for the
-/// same input (at-least-once delivery) and leaves the same state each time.
+/// The incident's own bookkeeping activities (open, timeline, status, close), shared by both hosts.
+/// Each is idempotent: it may run more than once for the same input (at-least-once delivery) and
+/// leaves the same state each time.
 /// </summary>
 public sealed class IncidentActivities
 {
     private readonly IIncidentStore _store;
-    private readonly IAppServiceClient _appService;
     private readonly ILogger<IncidentActivities> _logger;
 
     /// <summary>Creates the activities.</summary>
-    public IncidentActivities(IIncidentStore store, IAppServiceClient appService, ILogger<IncidentActivities> logger)
+    public IncidentActivities(IIncidentStore store, ILogger<IncidentActivities> logger)
     {
         _store = store;
-        _appService = appService;
         _logger = logger;
     }
 
@@ -32,13 +29,6 @@ public sealed class IncidentActivities
         await _store.UpdateStatusAsync(request.IncidentId, IncidentStatus.Investigating, request.Message, request.At, cancellationToken).ConfigureAwait(false);
         Log.IncidentOpened(_logger, request.IncidentId);
         return true;
-    }
-
-    /// <summary><see cref="ActivityNames.CollectSiteSnapshot"/>.</summary>
-    public async Task<SiteSnapshot> CollectSiteSnapshotAsync(string siteResourceId, CancellationToken cancellationToken = default)
-    {
-        var site = await _appService.GetSiteAsync(siteResourceId, cancellationToken).ConfigureAwait(false);
-        return new SiteSnapshot(site.Name, site.State, site.Kind, site.Location, site.ServerFarmId, site.IsLinux);
     }
 
     /// <summary><see cref="ActivityNames.RecordTimeline"/>: one or more entries, in order (one call keeps the history small).</summary>

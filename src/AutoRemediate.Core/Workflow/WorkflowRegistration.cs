@@ -24,19 +24,19 @@ public static class WorkflowRegistration
         RemediationOrchestration.Register(registry);
         VerificationOrchestration.Register(registry);
         Add<IncidentActivities, OpenIncidentRequest, bool>(registry, ActivityNames.OpenIncident, a => a.OpenIncidentAsync);
-        Add<IncidentActivities, string, SiteSnapshot>(registry, ActivityNames.CollectSiteSnapshot, a => a.CollectSiteSnapshotAsync);
+        Add<SiteActivities, string, SiteSnapshot>(registry, ActivityNames.CollectSiteSnapshot, a => a.CollectSiteSnapshotAsync);
         Add<IncidentActivities, IReadOnlyList<TimelineEntry>, bool>(registry, ActivityNames.RecordTimeline, a => a.RecordTimelineAsync);
         Add<IncidentActivities, SetStatusRequest, bool>(registry, ActivityNames.SetStatus, a => a.SetStatusAsync);
         Add<IncidentActivities, CloseIncidentRequest, bool>(registry, ActivityNames.CloseIncident, a => a.CloseIncidentAsync);
         Add<IncidentActivities, EscalateAfterErrorRequest, bool>(registry, ActivityNames.EscalateAfterError, a => a.EscalateAfterErrorAsync);
-        Add<DiagnosticsActivities, PlatformCheckRequest, PlatformCheck>(registry, ActivityNames.CheckPlatform, a => a.CheckPlatformAsync);
-        Add<DiagnosticsActivities, string, PlanEvidence>(registry, ActivityNames.CollectPlan, a => a.CollectPlanAsync);
-        Add<DiagnosticsActivities, string, IReadOnlyList<string>>(registry, ActivityNames.CollectInstances, a => a.CollectInstancesAsync);
-        Add<DiagnosticsActivities, ProcessesRequest, IReadOnlyList<WorkerProcess>>(registry, ActivityNames.CollectProcesses, a => a.CollectProcessesAsync);
-        Add<DiagnosticsActivities, MetricsRequest, MetricsSummary>(registry, ActivityNames.CollectMetrics, a => a.CollectMetricsAsync);
-        Add<DiagnosticsActivities, DetectorsRequest, DetectorsSummary>(registry, ActivityNames.CollectDetectors, a => a.CollectDetectorsAsync);
-        Add<DiagnosticsActivities, MetricsRequest, HealthReading>(registry, ActivityNames.CheckHealth, a => a.CheckHealthAsync);
-        Add<DiagnosticsActivities, DumpRequest, DumpOutcome>(registry, ActivityNames.CaptureDump, a => a.CaptureDumpAsync);
+        Add<PlatformActivities, PlatformCheckRequest, PlatformCheck>(registry, ActivityNames.CheckPlatform, a => a.CheckPlatformAsync);
+        Add<SiteActivities, string, PlanEvidence>(registry, ActivityNames.CollectPlan, a => a.CollectPlanAsync);
+        Add<SiteActivities, string, IReadOnlyList<string>>(registry, ActivityNames.CollectInstances, a => a.CollectInstancesAsync);
+        Add<ProcessActivities, ProcessesRequest, IReadOnlyList<WorkerProcess>>(registry, ActivityNames.CollectProcesses, a => a.CollectProcessesAsync);
+        Add<MetricsActivities, MetricsRequest, MetricsSummary>(registry, ActivityNames.CollectMetrics, a => a.CollectMetricsAsync);
+        Add<DetectorActivities, DetectorsRequest, DetectorsSummary>(registry, ActivityNames.CollectDetectors, a => a.CollectDetectorsAsync);
+        Add<MetricsActivities, MetricsRequest, HealthReading>(registry, ActivityNames.CheckHealth, a => a.CheckHealthAsync);
+        Add<DumpActivities, DumpRequest, DumpOutcome>(registry, ActivityNames.CaptureDump, a => a.CaptureDumpAsync);
         Add<DecisionActivities, DecideRequest, Decision>(registry, ActivityNames.DecidePlan, a => a.DecideAsync);
         Add<ApprovalActivities, ApprovalRequest, bool>(registry, ActivityNames.RequestApproval, a => a.RequestAsync);
         Add<ApprovalActivities, ApprovalEnded, bool>(registry, ActivityNames.EndApproval, a => a.EndAsync);
@@ -51,8 +51,15 @@ public static class WorkflowRegistration
         where TActivities : notnull =>
         registry.AddActivity(name, services => new ServiceActivity<TInput, TOutput>(select(services.GetRequiredService<TActivities>())));
 
-    private sealed class ServiceActivity<TInput, TOutput>(Func<TInput, CancellationToken, Task<TOutput>> run) : TaskActivity<TInput, TOutput>
+    private sealed class ServiceActivity<TInput, TOutput> : TaskActivity<TInput, TOutput>
     {
-        public override Task<TOutput> RunAsync(TaskActivityContext context, TInput input) => run(input, CancellationToken.None);
+        private readonly Func<TInput, CancellationToken, Task<TOutput>> _run;
+
+        public ServiceActivity(Func<TInput, CancellationToken, Task<TOutput>> run)
+        {
+            _run = run;
+        }
+
+        public override Task<TOutput> RunAsync(TaskActivityContext context, TInput input) => _run(input, CancellationToken.None);
     }
 }

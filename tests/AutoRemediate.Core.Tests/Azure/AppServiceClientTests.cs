@@ -7,7 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace AutoRemediate.Core.Tests.Azure;
 
-/// <summary>The real ARM client, wired by AddAutoRemediate, against the Sandbox over HTTPS.</summary>
+/// <summary>The real ARM clients (App Service, Monitor metrics, autoscale, Resource Health), wired by AddAutoRemediate, against the Sandbox over HTTPS.</summary>
 [TestClass]
 public sealed class AppServiceClientTests
 {
@@ -24,8 +24,11 @@ public sealed class AppServiceClientTests
     [TestInitialize]
     public Task ResetAsync() => s_sandbox.ResetAsync();
 
-    internal static IAppServiceClient Client(SandboxFixture sandbox, Action<IServiceCollection>? tweak = null) =>
-        Services(sandbox, tweak).GetRequiredService<IAppServiceClient>();
+    internal static IAppServiceClient Client(SandboxFixture sandbox, Action<IServiceCollection>? tweak = null) => Client<IAppServiceClient>(sandbox, tweak);
+
+    internal static TClient Client<TClient>(SandboxFixture sandbox, Action<IServiceCollection>? tweak = null)
+        where TClient : notnull =>
+        Services(sandbox, tweak).GetRequiredService<TClient>();
 
     internal static ServiceProvider Services(SandboxFixture sandbox, Action<IServiceCollection>? tweak = null)
     {
@@ -245,10 +248,11 @@ public sealed class AppServiceClientTests
     public async Task GetMetrics_Plan_CpuPercentagePerInstance()
     {
         var client = Client(s_sandbox);
+        var metrics = Client<IMetricsClient>(s_sandbox);
         var planId = (await client.GetSiteAsync(SandboxFixture.SiteId("contoso-cpu"))).ServerFarmId!;
         var end = DateTimeOffset.UtcNow;
 
-        var series = await client.GetMetricsAsync(planId, new MetricsQuery(["CpuPercentage"], end.AddMinutes(-10), end, TimeSpan.FromMinutes(1), ["Average"], SplitByInstance: true));
+        var series = await metrics.GetMetricsAsync(planId, new MetricsQuery(["CpuPercentage"], end.AddMinutes(-10), end, TimeSpan.FromMinutes(1), ["Average"], SplitByInstance: true));
 
         Assert.HasCount((await client.GetPlanAsync(planId)).Capacity!.Value, series);
         Assert.IsTrue(series.All(s => s.Metric == "CpuPercentage" && s.Points.Any(p => p.Average > 80)), "a CPU-saturated plan");
@@ -258,9 +262,10 @@ public sealed class AppServiceClientTests
     public async Task FindAutoscaleSettings_PlanWithAutoscale_ReportsTheRangeThatWouldUndoAManualScaleOut()
     {
         var client = Client(s_sandbox);
+        var autoscale = Client<IAutoscaleClient>(s_sandbox);
         var planId = (await client.GetSiteAsync(SandboxFixture.SiteId("contoso-cpu"))).ServerFarmId!;
 
-        var settings = await client.FindAutoscaleSettingsAsync(planId);
+        var settings = await autoscale.FindAutoscaleSettingsAsync(planId);
 
         var setting = settings.Single();
         Assert.IsTrue(setting.Enabled);
@@ -268,7 +273,7 @@ public sealed class AppServiceClientTests
         Assert.AreEqual(5, setting.Maximum);
         Assert.IsTrue(setting.WouldOverride(6));
         Assert.IsFalse(setting.WouldOverride(4));
-        Assert.IsEmpty(await client.FindAutoscaleSettingsAsync((await client.GetSiteAsync(s_shop)).ServerFarmId!));
+        Assert.IsEmpty(await autoscale.FindAutoscaleSettingsAsync((await client.GetSiteAsync(s_shop)).ServerFarmId!));
     }
 
     [TestMethod]
@@ -277,8 +282,9 @@ public sealed class AppServiceClientTests
         var client = Client(s_sandbox);
         var end = DateTimeOffset.UtcNow;
         var instances = await client.ListInstancesAsync(s_shop);
+        var metrics = Client<IMetricsClient>(s_sandbox);
 
-        var series = await client.GetMetricsAsync(s_shop, new MetricsQuery(["MemoryWorkingSet", "Http5xx"], end.AddMinutes(-30), end, TimeSpan.FromMinutes(1), ["Average", "Total"], SplitByInstance: true));
+        var series = await metrics.GetMetricsAsync(s_shop, new MetricsQuery(["MemoryWorkingSet", "Http5xx"], end.AddMinutes(-30), end, TimeSpan.FromMinutes(1), ["Average", "Total"], SplitByInstance: true));
 
         var memory = series.Where(s => s.Metric == "MemoryWorkingSet").ToArray();
         Assert.HasCount(instances.Count, memory);
@@ -293,7 +299,7 @@ public sealed class AppServiceClientTests
         var end = DateTimeOffset.UtcNow;
 
         var ex = await Assert.ThrowsExactlyAsync<RequestFailedException>(() =>
-            Client(s_sandbox).GetMetricsAsync(s_shop, new MetricsQuery(["NoSuchMetric"], end.AddMinutes(-5), end, TimeSpan.FromMinutes(1), ["Average"])));
+            Client<IMetricsClient>(s_sandbox).GetMetricsAsync(s_shop, new MetricsQuery(["NoSuchMetric"], end.AddMinutes(-5), end, TimeSpan.FromMinutes(1), ["Average"])));
 
         Assert.AreEqual(400, ex.Status);
     }
@@ -301,7 +307,7 @@ public sealed class AppServiceClientTests
     [TestMethod]
     public async Task GetAvailability_PlatformOutage_IsAPlatformProblem()
     {
-        var client = Client(s_sandbox);
+        var client = Client<IResourceHealthClient>(s_sandbox);
 
         var outage = await client.GetAvailabilityAsync(SandboxFixture.SiteId("contoso-outage"));
         var healthy = await client.GetAvailabilityAsync(s_api);

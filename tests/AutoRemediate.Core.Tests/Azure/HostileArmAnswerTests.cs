@@ -42,10 +42,10 @@ public sealed class HostileArmAnswerTests
     private static (AppServiceClient Client, ScriptedArm Arm) Create(Func<HttpRequestMessage, HttpResponseMessage> answer)
     {
         var arm = new ScriptedArm(answer);
-        var options = new AppServiceClientOptions { Transport = new HttpClientTransport(new HttpClient(arm)) };
+        var options = new ArmClientOptions { Transport = new HttpClientTransport(new HttpClient(arm)) };
         options.Retry.MaxRetries = 0;
-        var client = new AppServiceClient(new SandboxCredential(TimeProvider.System),
-            Options.Create(new AzureOptions { ResourceManagerEndpoint = new Uri(Arm), Credential = CredentialMode.Sandbox }), options, TimeProvider.System);
+        var client = new AppServiceClient(new ArmPipeline(new SandboxCredential(TimeProvider.System),
+            Options.Create(new AzureOptions { ResourceManagerEndpoint = new Uri(Arm), Credential = CredentialMode.Sandbox }), options, TimeProvider.System));
         return (client, arm);
     }
 
