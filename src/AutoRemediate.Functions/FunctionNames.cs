@@ -1,7 +1,5 @@
 using AutoRemediate.Decisions;
 
-
-
 namespace AutoRemediate.Functions;
 
 /// <summary>Names of the HTTP functions (orchestrations and activities use Core's constants).</summary>

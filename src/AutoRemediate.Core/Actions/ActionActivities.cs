@@ -167,7 +167,7 @@ public sealed class ActionActivities
 
         if (_scope.OutOfScopeReason(plan) is { } reason)
         {
-            throw new InvalidOperationException($"The plan {plan.Name} is not scaled: {reason} List the plan's id in Scope:AllowedResourceIds to let the pipeline scale it.");
+            throw new InvalidOperationException($"The plan {plan.Name} is not scaled: {reason} List the plan's id in {ScopeOptions.SectionName}:{nameof(ScopeOptions.AllowedResourceIds)} to let the pipeline scale it.");
         }
     }
 

@@ -1,7 +1,5 @@
 using AutoRemediate.Shared;
 
-
-
 namespace AutoRemediate.Actions;
 
 // WARNING: travels in orchestration history. Add members only as optional ones at the end.

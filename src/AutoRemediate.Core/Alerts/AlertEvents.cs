@@ -1,7 +1,5 @@
 using AutoRemediate.Shared;
 
-
-
 namespace AutoRemediate.Alerts;
 
 /// <summary>Payload of <see cref="EventNames.AlertRepeated"/>. WARNING: persisted in orchestration history.</summary>

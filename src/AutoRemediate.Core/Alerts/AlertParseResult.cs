@@ -1,7 +1,5 @@
 using AutoRemediate.Shared;
 
-
-
 namespace AutoRemediate.Alerts;
 
 /// <summary>Either a parsed <see cref="AlertSignal"/> or the reasons the payload was refused.</summary>

@@ -188,7 +188,7 @@ public static class CommonAlertSchemaParser
         var count = element.GetArrayLength();
         if (count > maxTargets)
         {
-            errors.Add(new InputError(at + name, $"The alert names {count} targets; at most {maxTargets} are accepted in one alert (Ingest:MaxTargetsPerAlert)."));
+            errors.Add(new InputError(at + name, $"The alert names {count} targets; at most {maxTargets} are accepted in one alert ({IngestOptions.SectionName}:{nameof(IngestOptions.MaxTargetsPerAlert)})."));
             return null;
         }
 

@@ -1,8 +1,6 @@
 using AutoRemediate.Decisions;
 using AutoRemediate.Shared;
 
-
-
 namespace AutoRemediate.Approvals;
 
 // WARNING: the records below travel in orchestration history. Add members only as optional ones at the end.

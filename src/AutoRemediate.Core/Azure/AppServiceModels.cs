@@ -1,7 +1,5 @@
 using AutoRemediate.Shared;
 
-
-
 namespace AutoRemediate.Azure;
 
 /// <summary>The parts of a site (or slot) the pipeline uses.</summary>

@@ -66,14 +66,14 @@ public sealed class AzureOptions : IValidatableObject
         if (ResourceManagerEndpoint is { IsAbsoluteUri: true } endpoint && endpoint.Scheme != Uri.UriSchemeHttps)
         {
             yield return new ValidationResult(
-                "Azure:ResourceManagerEndpoint must be https: bearer tokens are never sent over plain HTTP.",
+                $"{SectionName}:{nameof(ResourceManagerEndpoint)} must be https: bearer tokens are never sent over plain HTTP.",
                 [nameof(ResourceManagerEndpoint)]);
         }
 
         if (Credential == CredentialMode.Sandbox && !ResourceManagerEndpoint.IsLoopback)
         {
             yield return new ValidationResult(
-                "Azure:Credential 'Sandbox' is only allowed when Azure:ResourceManagerEndpoint is a loopback address (the local Sandbox).",
+                $"{SectionName}:{nameof(Credential)} 'Sandbox' is only allowed when {SectionName}:{nameof(ResourceManagerEndpoint)} is a loopback address (the local Sandbox).",
                 [nameof(Credential)]);
         }
     }

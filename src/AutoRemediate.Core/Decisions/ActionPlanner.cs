@@ -1,8 +1,6 @@
 using AutoRemediate.Actions;
 using AutoRemediate.Evidence;
 
-
-
 namespace AutoRemediate.Decisions;
 
 /// <summary>The action that carries out a decision: a pure function of the decision, the site and what the diagnostics found.</summary>

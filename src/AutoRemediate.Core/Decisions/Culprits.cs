@@ -1,8 +1,6 @@
 using AutoRemediate.Azure;
 using AutoRemediate.Evidence;
 
-
-
 namespace AutoRemediate.Decisions;
 
 /// <summary>

@@ -1,8 +1,6 @@
 using AutoRemediate.Actions;
 using AutoRemediate.Evidence;
 
-
-
 namespace AutoRemediate.Decisions;
 
 /// <summary>

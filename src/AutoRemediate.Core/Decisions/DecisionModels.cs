@@ -2,8 +2,6 @@ using AutoRemediate.Actions;
 using AutoRemediate.Azure;
 using AutoRemediate.Evidence;
 
-
-
 namespace AutoRemediate.Decisions;
 
 // WARNING: the records in this file travel in orchestration history (the decision's input and

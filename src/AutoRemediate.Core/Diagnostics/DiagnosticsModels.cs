@@ -2,8 +2,6 @@ using AutoRemediate.Alerts;
 using AutoRemediate.Evidence;
 using AutoRemediate.Shared;
 
-
-
 namespace AutoRemediate.Diagnostics;
 
 // WARNING: every type in this file travels in orchestration history (activity inputs and outputs).

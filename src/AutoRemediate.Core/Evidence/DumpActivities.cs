@@ -65,7 +65,7 @@ public sealed class DumpActivities
         var process = request.Process;
         if (!options.DumpsEnabled)
         {
-            return "memory dumps are turned off (Evidence:DumpsEnabled=false)";
+            return $"memory dumps are turned off ({EvidenceOptions.SectionName}:{nameof(EvidenceOptions.DumpsEnabled)}=false)";
         }
 
         if (request.IsLinux)

@@ -1,7 +1,5 @@
 using AutoRemediate.Shared;
 
-
-
 namespace AutoRemediate.Evidence;
 
 // WARNING: these records travel in orchestration history (the dump activity's input and output).

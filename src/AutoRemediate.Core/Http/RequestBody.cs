@@ -49,7 +49,7 @@ public static class RequestBody
 
     private static IResult TooLarge(long maxBytes) =>
         Problems.Status(StatusCodes.Status413PayloadTooLarge, "Payload too large.",
-            $"The body is over the configured limit of {maxBytes:N0} bytes (Ingest:MaxBodyBytes).");
+            $"The body is over the configured limit of {maxBytes:N0} bytes ({IngestOptions.SectionName}:{nameof(IngestOptions.MaxBodyBytes)}).");
 
     private static bool IsJson(string? contentType) =>
         MediaTypeHeaderValue.TryParse(contentType, out var media)

@@ -125,7 +125,7 @@ public sealed class EventIngestor
 
             if (root.ValueKind == JsonValueKind.Array && root.GetArrayLength() > maxEvents)
             {
-                return Refuse("$", $"The delivery holds {root.GetArrayLength()} events; at most {maxEvents} are accepted in one delivery (Ingest:MaxEventsPerDelivery). Lower the subscription's maxEventsPerBatch.");
+                return Refuse("$", $"The delivery holds {root.GetArrayLength()} events; at most {maxEvents} are accepted in one delivery ({IngestOptions.SectionName}:{nameof(IngestOptions.MaxEventsPerDelivery)}). Lower the subscription's maxEventsPerBatch.");
             }
 
             var isCloudEvent = first.TryGetProperty("specversion", out _);

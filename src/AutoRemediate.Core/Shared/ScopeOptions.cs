@@ -82,6 +82,6 @@ public sealed class ScopeGuard
             || _resourceGroups.Contains(target.ResourceGroupScope.ToLowerInvariant())
             || _resources.Contains(target.Canonical)
             || (target.Kind == TargetKind.Slot && _resources.Contains(target.SiteCanonical));
-        return inScope ? null : $"{target.DisplayName} is outside the configured scope (Scope:AllowedSubscriptions / AllowedResourceGroups / AllowedResourceIds).";
+        return inScope ? null : $"{target.DisplayName} is outside the configured scope ({ScopeOptions.SectionName}:{nameof(ScopeOptions.AllowedSubscriptions)} / {nameof(ScopeOptions.AllowedResourceGroups)} / {nameof(ScopeOptions.AllowedResourceIds)}).";
     }
 }

@@ -4,8 +4,6 @@ using AutoRemediate.Evidence;
 using AutoRemediate.Incidents;
 using AutoRemediate.Shared;
 
-
-
 namespace AutoRemediate.Workflow;
 
 // WARNING: every type in this file is persisted in orchestration history. In-flight instances replay

@@ -1,7 +1,5 @@
 using AutoRemediate.Incidents;
 
-
-
 namespace AutoRemediate.Core.Tests.Incidents;
 
 [TestClass]

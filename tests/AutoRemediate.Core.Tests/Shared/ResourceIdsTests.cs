@@ -1,7 +1,5 @@
 using AutoRemediate.Shared;
 
-
-
 namespace AutoRemediate.Core.Tests.Shared;
 
 [TestClass]
