@@ -93,7 +93,7 @@ public sealed record DemoScenario(
                 ?? Expect(o.Incident["summary"]?.GetValue<string>().Contains("cooldown", StringComparison.OrdinalIgnoreCase) == true, "the cooldown named as the reason")),
 
         new("dry-run", "contoso-shop", "Dry-run mode: the plan is recorded, nothing is done.",
-            "MemoryWorkingSet", "GreaterThan", 1610612736, "Average", new Dictionary<string, string?> { ["Policy:DryRun"] = "true" }, [], null, "Escalated",
+            "MemoryWorkingSet", "GreaterThan", 1610612736, "Average", new Dictionary<string, string?> { [ConfigKeys.PolicyDryRun] = "true" }, [], null, "Escalated",
             o => Expect(o.Restarts + o.Kills + o.ScaleRequests + o.Dumps == 0, "nothing done to the app")
                 ?? Expect(o.Has("DryRun"), "the dry run on the timeline")),
 
