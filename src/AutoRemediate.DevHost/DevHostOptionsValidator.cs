@@ -32,7 +32,7 @@ public sealed partial class DevHostOptionsValidator : IValidateOptions<DevHostOp
 
         if (AzuritePorts(options).Select(p => p.Port).Distinct().Count() < 3)
         {
-            failures.Add($"{Prefix}{nameof(DevHostOptions.AzuriteBlobPort)}, {nameof(DevHostOptions.AzuriteQueuePort)} and {nameof(DevHostOptions.AzuriteTablePort)} must be three different ports.");
+            failures.Add($"{Prefix}{nameof(DevHostOptions.AzuriteBlobPort)}, {Prefix}{nameof(DevHostOptions.AzuriteQueuePort)} and {Prefix}{nameof(DevHostOptions.AzuriteTablePort)} must be three different ports.");
         }
 
         if (options.DurableTaskPort is < 0 or > 65535)

@@ -301,7 +301,16 @@ public sealed class DevHostRunner : IAsyncDisposable
         var services = new ServiceCollection().AddSingleton(configuration);
         AddDevHostOptions(services);
         using var provider = services.BuildServiceProvider();
-        return provider.GetRequiredService<IOptions<DevHostOptions>>().Value;
+        try
+        {
+            return provider.GetRequiredService<IOptions<DevHostOptions>>().Value;
+        }
+        catch (InvalidOperationException ex)
+        {
+            // The binder's own failure ("Failed to convert configuration value 'x' at 'DevHost:Key' to
+            // type 'System.Int32'") names the key too: one kind of error for every bad setting.
+            throw new OptionsValidationException(Microsoft.Extensions.Options.Options.DefaultName, typeof(DevHostOptions), [ex.Message]);
+        }
     }
 
     private static Uri FirstAddress(WebApplication app)

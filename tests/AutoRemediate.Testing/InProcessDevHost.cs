@@ -14,7 +14,7 @@ public static class InProcessDevHost
             ["DevHost:Urls"] = "http://127.0.0.1:0",
             ["DevHost:SandboxUrl"] = "https://127.0.0.1:0",
             // In-process tests run on the fast in-memory Durable backend; DevHostProcessTests covers Azure Storage.
-            ["DevHost:DurableBackend"] = "InMemory",
+            ["DevHost:DurableBackend"] = DurableBackends.InMemory,
             ["AzureWebJobsStorage"] = storageConnectionString,
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
