@@ -27,38 +27,38 @@ internal sealed class DevHostCommand : RootCommand
 
     private readonly Option<string> _urls = new("--urls")
     {
-        Description = $"Where the pipeline listens ({ConfigKeys.DevHostUrls}; http://127.0.0.1:7071 by default).",
+        Description = Wrap($"Where the pipeline listens ({ConfigKeys.DevHostUrls}; http://127.0.0.1:7071 by default)."),
         HelpName = "url",
         Recursive = true,
     };
 
     private readonly Option<string> _durableBackend = new("--durable-backend")
     {
-        Description = $"The Durable backend ({ConfigKeys.DevHostDurableBackend}; {DurableBackends.AzureStorage} by default; {DurableBackends.InMemory} is lost on exit).",
+        Description = Wrap($"The Durable backend ({ConfigKeys.DevHostDurableBackend}): {DurableBackends.AzureStorage} by default, kept in Azurite; {DurableBackends.InMemory} is lost on exit."),
         Recursive = true,
     };
 
     private readonly Option<bool> _noAzurite = new("--no-azurite")
     {
-        Description = $"Start no Azurite, use {ConfigKeys.StorageConnection} as configured ({ConfigKeys.DevHostStartAzurite}=false).",
+        Description = Wrap($"Start no Azurite, use {ConfigKeys.StorageConnection} as configured ({ConfigKeys.DevHostStartAzurite}=false)."),
         Recursive = true,
     };
 
     private readonly Option<bool> _noSandbox = new("--no-sandbox")
     {
-        Description = $"Start no Sandbox, use {ConfigKeys.AzureResourceManagerEndpoint} as configured ({ConfigKeys.DevHostStartSandbox}=false).",
+        Description = Wrap($"Start no Sandbox, use {ConfigKeys.AzureResourceManagerEndpoint} as configured ({ConfigKeys.DevHostStartSandbox}=false)."),
     };
 
     private readonly Option<string> _scenario = new("--scenario")
     {
-        Description = $"The scenario: {string.Join(", ", DemoScenario.All.Select(s => s.Name))}.",
+        Description = Wrap($"The scenario: {string.Join(", ", DemoScenario.All.Select(s => s.Name))}."),
         HelpName = "name",
         DefaultValueFactory = _ => DefaultScenario,
     };
 
     private readonly Option<bool> _autoApprove = new("--auto-approve")
     {
-        Description = $"Approve at once ({ConfigKeys.WorkflowAutoApprove}=true); without it the demo waits for a decision.",
+        Description = Wrap($"Approve at once ({ConfigKeys.WorkflowAutoApprove}=true); without it the demo waits for a decision."),
     };
 
     private readonly Argument<string[]> _settings = Settings();
@@ -158,6 +158,23 @@ internal sealed class DevHostCommand : RootCommand
         return new DevHostInvocation(DemoScenario.Find(parse.GetRequiredValue(_scenario)), parse.GetValue(_autoApprove), hostArgs);
     }
 
+    // Help lines stay readable where nothing wraps them (redirected output, the README).
+    private static string Wrap(string text)
+    {
+        var lines = new List<string> { string.Empty };
+        foreach (var word in text.Split(' '))
+        {
+            if (lines[^1].Length > 0 && lines[^1].Length + 1 + word.Length > 72)
+            {
+                lines.Add(string.Empty);
+            }
+
+            lines[^1] += (lines[^1].Length > 0 ? " " : string.Empty) + word;
+        }
+
+        return string.Join('\n', lines);
+    }
+
     private static TextWriter Output(ParseResult parse) => parse.InvocationConfiguration.Output;
 
     private static TextWriter Error(ParseResult parse) => parse.InvocationConfiguration.Error;
@@ -168,7 +185,7 @@ internal sealed class DevHostCommand : RootCommand
     {
         var settings = new Argument<string[]>("settings")
         {
-            Description = $"Any setting, e.g. --{ConfigKeys.DevHostAzuriteLocation}= (Azurite data in memory); or Section__Key in the environment.",
+            Description = Wrap($"Any setting, e.g. --{ConfigKeys.DevHostAzuriteLocation}= (Azurite data in memory); or Section__Key in the environment."),
             HelpName = SettingsHelpName,
             Arity = ArgumentArity.ZeroOrMore,
         };
