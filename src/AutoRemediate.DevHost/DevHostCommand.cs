@@ -89,6 +89,13 @@ internal sealed class DevHostCommand : RootCommand
             _autoApprove,
             _demoSettings,
         };
+        demo.Validators.Add(result =>
+        {
+            if (result.GetResult(_noSandbox) is not null)
+            {
+                result.AddError("demo: the scenarios need the DevHost's own Sandbox; --no-sandbox does not go with demo.");
+            }
+        });
         Add(_urls);
         Add(_durableBackend);
         Add(_noAzurite);
@@ -143,7 +150,7 @@ internal sealed class DevHostCommand : RootCommand
             hostArgs.Add(ConfigKeys.Override(ConfigKeys.DevHostStartAzurite, "false"));
         }
 
-        if (!demo && parse.GetValue(_noSandbox))
+        if (parse.GetValue(_noSandbox))
         {
             hostArgs.Add(ConfigKeys.Override(ConfigKeys.DevHostStartSandbox, "false"));
         }

@@ -71,6 +71,7 @@ public sealed partial class DevHostCommandTests
     [DataRow("demo --auto-aprove", "Unrecognized option or argument '--auto-aprove'")]
     [DataRow("--scenario cooldown", "Unrecognized option or argument '--scenario'")]
     [DataRow("demo --no-sandbox", "Unrecognized option or argument '--no-sandbox'")]
+    [DataRow("--no-sandbox demo", "--no-sandbox does not go with demo")]
     [DataRow("serve", "Unrecognized option or argument 'serve'")]
     [DataRow("--DevHost:Urls http://127.0.0.1:7072", "Unrecognized option or argument '--DevHost:Urls'. Settings are given as --Section:Key=value in one word")]
     [DataRow("--=x", "Unrecognized option or argument '--=x'")]
