@@ -119,6 +119,21 @@ public sealed partial class DevHostCommandTests
         Assert.AreEqual(string.Empty, outcome.Error);
     }
 
+    // A shell's completion (dotnet-suggest) asks the parser: the scenarios and backends are offered by name.
+    [TestMethod]
+    [DataRow("demo --scenario ", "cooldown cpu-saturation crash-loop-kudu-down dry-run memory-leak one-bad-instance platform-outage restart-not-helping")]
+    [DataRow("demo --scenario cr", "crash-loop-kudu-down")]
+    [DataRow("demo --scenario rest", "restart-not-helping")]
+    [DataRow("--durable-backend ", "AzureStorage InMemory")]
+    public void Parse_PartialValue_CompletesFromTheKnownNames(string commandLine, string expected)
+    {
+        var command = new DevHostCommand((_, _, _, _) => Task.FromResult(0));
+
+        var completions = command.Parse(commandLine).GetCompletions().Select(c => c.Label).Order(StringComparer.Ordinal);
+
+        Assert.AreEqual(expected, string.Join(' ', completions));
+    }
+
     // What the command line hands the host is read by the host's configuration, as the settings were
     // before System.CommandLine: later values win, and the typed options are settings too.
     [TestMethod]
