@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using AutoRemediate.Actions;
 using AutoRemediate.Azure;
 using AutoRemediate.Evidence;
+using AutoRemediate.Incidents;
 using AutoRemediate.Sandbox;
 using Azure.Storage.Blobs;
 using Microsoft.Extensions.DependencyInjection;
@@ -32,19 +33,19 @@ public static class DemoRunner
         ArgumentNullException.ThrowIfNull(scenario);
         var settings = new Dictionary<string, string?>
         {
-            ["Workflow:AutoApprove"] = autoApprove ? "true" : "false",
-            ["Workflow:EscalationHold"] = "00:00:00",
-            ["Workflow:DiagnosticsTimeout"] = "00:00:30",
-            ["Workflow:ApprovalTimeout"] = "00:05:00",
-            ["Workflow:VerifyInterval"] = "00:00:02",
-            ["Workflow:VerifyHealthyFor"] = "00:00:04",
-            ["Workflow:VerifyDeadline"] = "00:00:12",
-            ["Storage:IncidentsTable"] = $"Demo{runId}Incidents",
-            ["Storage:TimelineTable"] = $"Demo{runId}Timeline",
-            ["Storage:ActionsTable"] = $"Demo{runId}Actions",
-            ["Storage:PlatformNoticesTable"] = $"Demo{runId}Notices",
+            [ConfigKeys.WorkflowAutoApprove] = autoApprove ? "true" : "false",
+            [ConfigKeys.WorkflowEscalationHold] = "00:00:00",
+            [ConfigKeys.WorkflowDiagnosticsTimeout] = "00:00:30",
+            [ConfigKeys.WorkflowApprovalTimeout] = "00:05:00",
+            [ConfigKeys.WorkflowVerifyInterval] = "00:00:02",
+            [ConfigKeys.WorkflowVerifyHealthyFor] = "00:00:04",
+            [ConfigKeys.WorkflowVerifyDeadline] = "00:00:12",
+            [ConfigKeys.StorageIncidentsTable] = $"Demo{runId}Incidents",
+            [ConfigKeys.StorageTimelineTable] = $"Demo{runId}Timeline",
+            [ConfigKeys.StorageActionsTable] = $"Demo{runId}Actions",
+            [ConfigKeys.StoragePlatformNoticesTable] = $"Demo{runId}Notices",
             // A task hub of its own too: an earlier demo stopped mid-approval must not hold the app.
-            ["DevHost:TaskHub"] = $"Demo{runId}",
+            [ConfigKeys.DevHostTaskHub] = $"Demo{runId}",
         };
         foreach (var (key, value) in scenario.Settings)
         {
@@ -99,7 +100,7 @@ public static class DemoRunner
             {
                 var at = DateTimeOffset.Parse(step!["at"]!.GetValue<string>(), CultureInfo.InvariantCulture);
                 output.WriteLine($"demo: [{at:HH:mm:ss.fff}] {step["kind"]}: {step["message"]}");
-                if (step["kind"]?.GetValue<string>() == "ApprovalRequested")
+                if (step["kind"]?.GetValue<string>() == TimelineKinds.ApprovalRequested)
                 {
                     output.WriteLine($"demo: to decide, POST {new Uri(host.BaseAddress, $"/api/incidents/{incident!["incidentId"]}/decision")} with the body shown above.");
                 }
@@ -126,7 +127,7 @@ public static class DemoRunner
     public static HttpClient SandboxClient(DevHostRunner host)
     {
         ArgumentNullException.ThrowIfNull(host);
-        var address = host.SandboxAddress ?? throw new InvalidOperationException("The scenarios need the DevHost's own Sandbox (DevHost:StartSandbox=true).");
+        var address = host.SandboxAddress ?? throw new InvalidOperationException($"The scenarios need the DevHost's own Sandbox ({ConfigKeys.DevHostStartSandbox}=true).");
         var thumbprint = host.SandboxServices!.GetRequiredService<SandboxCertificateInfo>().Sha256Thumbprint;
         var handler = new SocketsHttpHandler();
         handler.SslOptions.RemoteCertificateValidationCallback = LoopbackCertificateTrust.Create(thumbprint);

@@ -1,36 +1,36 @@
-using System.ComponentModel.DataAnnotations;
-
 namespace AutoRemediate.DevHost;
 
-/// <summary>DevHost settings (section <c>DevHost</c>; <c>DevHost__Key</c> in the environment).</summary>
+/// <summary>
+/// DevHost settings (section <c>DevHost</c>; <c>DevHost__Key</c> in the environment,
+/// <c>--DevHost:Key=value</c> on the command line). <see cref="DevHostOptionsValidator"/> checks them
+/// before anything starts.
+/// </summary>
 public sealed class DevHostOptions
 {
     public const string SectionName = "DevHost";
 
-    /// <summary>Where the pipeline listens: the same address and routes as <c>func start</c>.</summary>
-    [Required]
+    /// <summary>Where the pipeline listens: the same address and routes as <c>func start</c> (Kestrel's URL list, ';'-separated).</summary>
     public string Urls { get; set; } = "http://127.0.0.1:7071";
 
     /// <summary>Start Azurite when nothing listens on its ports.</summary>
     public bool StartAzurite { get; set; } = true;
 
-    [Range(0, 65535)]
     public int AzuriteBlobPort { get; set; } = 10000;
 
-    [Range(0, 65535)]
     public int AzuriteQueuePort { get; set; } = 10001;
 
-    [Range(0, 65535)]
     public int AzuriteTablePort { get; set; } = 10002;
 
-    /// <summary>Azurite's data folder, relative to the repository root; empty keeps data in memory only.</summary>
+    /// <summary>
+    /// Azurite's data folder: relative to the repository root (and inside it), or absolute; empty keeps
+    /// data in memory only.
+    /// </summary>
     public string AzuriteLocation { get; set; } = ".devhost/azurite";
 
     /// <summary>Start the Sandbox (simulated App Service) and point the pipeline at it.</summary>
     public bool StartSandbox { get; set; } = true;
 
-    /// <summary>The Sandbox address (HTTPS: the pipeline sends bearer tokens).</summary>
-    [Required]
+    /// <summary>The Sandbox address (HTTPS on loopback: the pipeline sends bearer tokens and trusts its certificate on loopback only).</summary>
     public string SandboxUrl { get; set; } = "https://127.0.0.1:7443";
 
     /// <summary>The Sandbox's apps file (plans, apps, scenarios); the bundled <c>sandbox.apps.json</c> when unset.</summary>
@@ -43,17 +43,15 @@ public sealed class DevHostOptions
     public string? FunctionKey { get; set; }
 
     /// <summary>
-    /// The Durable backend: <c>AzureStorage</c> (default; the Durable Functions backend, on the DevHost's
-    /// storage, so incidents survive a restart) or <c>InMemory</c> (fast, lost on exit; for tests).
+    /// The Durable backend, one of <see cref="DurableBackends"/>: <see cref="DurableBackends.AzureStorage"/>
+    /// (default; the Durable Functions backend, on the DevHost's storage, so incidents survive a restart) or
+    /// <see cref="DurableBackends.InMemory"/> (fast, lost on exit; for tests).
     /// </summary>
-    [RegularExpression("^(AzureStorage|InMemory)$", ErrorMessage = "DevHost:DurableBackend is AzureStorage or InMemory.")]
-    public string DurableBackend { get; set; } = "AzureStorage";
+    public string DurableBackend { get; set; } = DurableBackends.AzureStorage;
 
-    /// <summary>The task hub name on the Azure Storage backend (letters and digits).</summary>
-    [RegularExpression("^[A-Za-z][A-Za-z0-9]{2,44}$")]
+    /// <summary>The task hub name on the Azure Storage backend (a letter, then letters and digits, 3-45 in all).</summary>
     public string TaskHub { get; set; } = "AutoRemediateDevHost";
 
     /// <summary>The Durable Task gRPC sidecar port (loopback only); 0 picks a free one.</summary>
-    [Range(0, 65535)]
     public int DurableTaskPort { get; set; }
 }

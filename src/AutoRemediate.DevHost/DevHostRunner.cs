@@ -12,6 +12,7 @@ using Microsoft.DurableTask.Client.Grpc;
 using Microsoft.DurableTask.Testing;
 using Microsoft.DurableTask.Worker;
 using Microsoft.DurableTask.Worker.Grpc;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace AutoRemediate.DevHost;
@@ -61,29 +62,28 @@ public sealed class DevHostRunner : IAsyncDisposable
     public IServiceProvider? SandboxServices => _sandbox?.Services;
 
     /// <summary>Starts everything; on failure stops whatever had started.</summary>
+    /// <remarks>
+    /// <paramref name="args"/> are configuration overrides (<c>--Section:Key=value</c>), as the command line
+    /// gives them. Bad DevHost settings throw <see cref="OptionsValidationException"/> before anything starts.
+    /// </remarks>
     public static async Task<DevHostRunner> StartAsync(string[] args, Action<WebApplicationBuilder>? configure = null, CancellationToken cancellationToken = default)
     {
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
-        {
-            Args = args,
-            ContentRootPath = AppContext.BaseDirectory,
-            ApplicationName = typeof(DevHostRunner).Assembly.GetName().Name,
-        });
+        var builder = CreateBuilder(args);
         configure?.Invoke(builder);
-        var options = builder.Configuration.GetSection(DevHostOptions.SectionName).Get<DevHostOptions>() ?? new DevHostOptions();
-        Validate(options);
+        AddDevHostOptions(builder.Services);
+        var options = ValidatedOptions(builder.Configuration);
 
         AzuriteLauncher? azurite = null;
         WebApplication? sandbox = null;
         WebApplication? app = null;
         try
         {
-            var storage = builder.Configuration[ServiceCollectionExtensions.StorageConnectionName];
+            var storage = builder.Configuration[ConfigKeys.StorageConnection];
             if (string.IsNullOrWhiteSpace(storage))
             {
                 if (!options.StartAzurite)
                 {
-                    throw new InvalidOperationException("No storage: set AzureWebJobsStorage, or leave DevHost:StartAzurite on.");
+                    throw new InvalidOperationException($"No storage: set {ConfigKeys.StorageConnection}, or leave {ConfigKeys.DevHostStartAzurite} on.");
                 }
 
                 azurite = await AzuriteLauncher.StartAsync(
@@ -92,16 +92,16 @@ public sealed class DevHostRunner : IAsyncDisposable
                 storage = azurite.ConnectionString;
             }
 
-            var settings = new Dictionary<string, string?> { [ServiceCollectionExtensions.StorageConnectionName] = storage };
+            var settings = new Dictionary<string, string?> { [ConfigKeys.StorageConnection] = storage };
             Uri? sandboxAddress = null;
             if (options.StartSandbox)
             {
                 sandbox = SandboxApp.Create(new SandboxHostOptions { Urls = options.SandboxUrl, AppsPath = options.SandboxAppsPath });
                 await sandbox.StartAsync(cancellationToken).ConfigureAwait(false);
                 sandboxAddress = FirstAddress(sandbox);
-                settings["Azure:ResourceManagerEndpoint"] = sandboxAddress.ToString();
-                settings["Azure:Credential"] = "Sandbox";
-                settings["Azure:SandboxCertificateThumbprint"] = sandbox.Services.GetRequiredService<SandboxCertificateInfo>().Sha256Thumbprint;
+                settings[ConfigKeys.AzureResourceManagerEndpoint] = sandboxAddress.ToString();
+                settings[ConfigKeys.AzureCredential] = ConfigKeys.AzureCredentialSandbox;
+                settings[ConfigKeys.AzureSandboxCertificateThumbprint] = sandbox.Services.GetRequiredService<SandboxCertificateInfo>().Sha256Thumbprint;
             }
 
             builder.Configuration.AddInMemoryCollection(settings);
@@ -222,7 +222,7 @@ public sealed class DevHostRunner : IAsyncDisposable
         // The Durable Task SDK worker and client against an in-process gRPC sidecar: the same
         // orchestration and activities the Function App registers, under the same names.
         var port = options.DurableTaskPort == 0 ? FreeLoopbackPort() : options.DurableTaskPort;
-        if (options.DurableBackend == "InMemory")
+        if (options.DurableBackend == DurableBackends.InMemory)
         {
             builder.Services.AddInMemoryDurableTask(registry => registry.AddRemediationWorkflow(), new InMemoryDurableTaskOptions { Port = port });
         }
@@ -276,12 +276,40 @@ public sealed class DevHostRunner : IAsyncDisposable
             endpoint.HandleAsync(request, id, client, cancellationToken));
     }
 
-    private static void Validate(DevHostOptions options)
+    /// <summary>The pipeline's host builder: <paramref name="args"/> (configuration overrides) on top of the environment.</summary>
+    internal static WebApplicationBuilder CreateBuilder(string[] args) => WebApplication.CreateBuilder(new WebApplicationOptions
     {
-        var results = new List<System.ComponentModel.DataAnnotations.ValidationResult>();
-        if (!System.ComponentModel.DataAnnotations.Validator.TryValidateObject(options, new(options), results, validateAllProperties: true))
+        Args = args,
+        ContentRootPath = AppContext.BaseDirectory,
+        ApplicationName = typeof(DevHostRunner).Assembly.GetName().Name,
+    });
+
+    // Bound and validated like the Function App's options, and also at the pipeline host's start.
+    private static void AddDevHostOptions(IServiceCollection services)
+    {
+        services.AddOptions<DevHostOptions>().BindConfiguration(DevHostOptions.SectionName).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DevHostOptions>, DevHostOptionsValidator>());
+    }
+
+    /// <summary>
+    /// The DevHost options, read through the same registration as the pipeline's host. ValidateOnStart
+    /// alone would only check them once that host starts, which is after Azurite and the Sandbox: this
+    /// throws <see cref="OptionsValidationException"/> before either is started.
+    /// </summary>
+    private static DevHostOptions ValidatedOptions(IConfiguration configuration)
+    {
+        var services = new ServiceCollection().AddSingleton(configuration);
+        AddDevHostOptions(services);
+        using var provider = services.BuildServiceProvider();
+        try
         {
-            throw new OptionsValidationException(DevHostOptions.SectionName, typeof(DevHostOptions), results.Select(r => r.ErrorMessage ?? "invalid"));
+            return provider.GetRequiredService<IOptions<DevHostOptions>>().Value;
+        }
+        catch (InvalidOperationException ex)
+        {
+            // The binder's own failure ("Failed to convert configuration value 'x' at 'DevHost:Key' to
+            // type 'System.Int32'") names the key too: one kind of error for every bad setting.
+            throw new OptionsValidationException(Microsoft.Extensions.Options.Options.DefaultName, typeof(DevHostOptions), [ex.Message]);
         }
     }
 

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using AutoRemediate.DevHost;
 using AutoRemediate.Incidents;
 using AutoRemediate.Testing;
 using Azure.Data.Tables;
@@ -26,7 +27,7 @@ internal static class HistoryBenchmark
         var settings = new Dictionary<string, string?>
         {
             ["Logging:LogLevel:Default"] = "Warning",
-            ["DevHost:DurableBackend"] = "AzureStorage",
+            [ConfigKeys.DevHostDurableBackend] = DurableBackends.AzureStorage,
             ["DevHost:TaskHub"] = taskHub,
         };
         foreach (var pair in overrides)

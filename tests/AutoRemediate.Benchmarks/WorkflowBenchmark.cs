@@ -29,7 +29,7 @@ internal static class WorkflowBenchmark
         {
             ["Logging:LogLevel:Default"] = "Warning",
             // The DevHost's own backend (InProcessDevHost defaults to the in-memory one for tests).
-            ["DevHost:DurableBackend"] = "AzureStorage",
+            [ConfigKeys.DevHostDurableBackend] = DurableBackends.AzureStorage,
             ["DevHost:TaskHub"] = taskHub,
             ["DevHost:SandboxAppsPath"] = appsFile,
             ["Workflow:AutoApprove"] = "true",

@@ -26,7 +26,7 @@ public sealed class HistoryBoundTests
         var taskHub = "Bound" + suffix;
         await using var host = await InProcessDevHost.StartAsync(AzuriteFixture.ConnectionString, new Dictionary<string, string?>
         {
-            ["DevHost:DurableBackend"] = "AzureStorage",
+            ["DevHost:DurableBackend"] = DurableBackends.AzureStorage,
             ["DevHost:TaskHub"] = taskHub,
             ["Storage:IncidentsTable"] = "Incidents" + suffix,
             ["Storage:TimelineTable"] = "Timeline" + suffix,

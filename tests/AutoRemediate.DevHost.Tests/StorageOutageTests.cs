@@ -65,7 +65,7 @@ public sealed class StorageOutageTests
         var host = await InProcessDevHost.StartAsync(azurite.ConnectionString, new Dictionary<string, string?>
         {
             // The backend the Function App runs on by default, against the same Azurite.
-            ["DevHost:DurableBackend"] = "AzureStorage",
+            ["DevHost:DurableBackend"] = DurableBackends.AzureStorage,
             ["DevHost:TaskHub"] = "Outage" + Guid.NewGuid().ToString("N")[..8],
         });
         return (host, azurite, settings);

@@ -11,11 +11,11 @@ public static class InProcessDevHost
     {
         var all = new Dictionary<string, string?>
         {
-            ["DevHost:Urls"] = "http://127.0.0.1:0",
-            ["DevHost:SandboxUrl"] = "https://127.0.0.1:0",
+            [ConfigKeys.DevHostUrls] = "http://127.0.0.1:0",
+            [ConfigKeys.DevHostSandboxUrl] = "https://127.0.0.1:0",
             // In-process tests run on the fast in-memory Durable backend; DevHostProcessTests covers Azure Storage.
-            ["DevHost:DurableBackend"] = "InMemory",
-            ["AzureWebJobsStorage"] = storageConnectionString,
+            [ConfigKeys.DevHostDurableBackend] = DurableBackends.InMemory,
+            [ConfigKeys.StorageConnection] = storageConnectionString,
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
