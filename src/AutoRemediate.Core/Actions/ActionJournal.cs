@@ -1,4 +1,5 @@
 using AutoRemediate.Incidents;
+using AutoRemediate.Shared;
 using Azure;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Options;
@@ -58,7 +59,7 @@ public interface IActionJournal
 public sealed class TableActionJournal : IActionJournal
 {
     private readonly TableClient _table;
-    private volatile bool _ready;
+    private readonly AsyncOnce _tableCreated;
 
     /// <summary>Creates the journal.</summary>
     public TableActionJournal(TableServiceClient service, IOptions<StorageOptions> options)
@@ -66,13 +67,14 @@ public sealed class TableActionJournal : IActionJournal
         ArgumentNullException.ThrowIfNull(service);
         ArgumentNullException.ThrowIfNull(options);
         _table = service.GetTableClient(options.Value.ActionsTable);
+        _tableCreated = new AsyncOnce(ct => _table.CreateIfNotExistsAsync(ct));
     }
 
     /// <inheritdoc />
     public async Task<(ActionRecord Record, bool Existed)> BeginAsync(ActionRecord action, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(action);
-        await EnsureAsync(cancellationToken).ConfigureAwait(false);
+        await _tableCreated.EnsureAsync(cancellationToken).ConfigureAwait(false);
         var entity = new TableEntity(PartitionFor(action.TargetResourceId), action.ActionId)
         {
             ["IncidentId"] = action.IncidentId,
@@ -99,7 +101,7 @@ public sealed class TableActionJournal : IActionJournal
     public async Task UpdateAsync(ActionRecord action, ActionState state, string message, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(action);
-        await EnsureAsync(cancellationToken).ConfigureAwait(false);
+        await _tableCreated.EnsureAsync(cancellationToken).ConfigureAwait(false);
         var entity = new TableEntity(PartitionFor(action.TargetResourceId), action.ActionId) { ["State"] = state.ToString(), ["Message"] = message };
         await _table.UpdateEntityAsync(entity, ETag.All, TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
     }
@@ -107,7 +109,7 @@ public sealed class TableActionJournal : IActionJournal
     /// <inheritdoc />
     public async Task FinishAsync(string targetResourceId, string incidentId, CancellationToken cancellationToken = default)
     {
-        await EnsureAsync(cancellationToken).ConfigureAwait(false);
+        await _tableCreated.EnsureAsync(cancellationToken).ConfigureAwait(false);
         var partition = PartitionFor(targetResourceId);
         await foreach (var row in _table.QueryAsync<TableEntity>(e => e.PartitionKey == partition, cancellationToken: cancellationToken).ConfigureAwait(false))
         {
@@ -121,7 +123,7 @@ public sealed class TableActionJournal : IActionJournal
     /// <inheritdoc />
     public async Task<IReadOnlyList<ActionRecord>> RecentAsync(string targetResourceId, DateTimeOffset since, CancellationToken cancellationToken = default)
     {
-        await EnsureAsync(cancellationToken).ConfigureAwait(false);
+        await _tableCreated.EnsureAsync(cancellationToken).ConfigureAwait(false);
         var partition = PartitionFor(targetResourceId);
         var rows = new List<ActionRecord>();
         await foreach (var row in _table.QueryAsync<TableEntity>(e => e.PartitionKey == partition, cancellationToken: cancellationToken).ConfigureAwait(false))
@@ -139,7 +141,7 @@ public sealed class TableActionJournal : IActionJournal
     /// <inheritdoc />
     public async Task<int> CountRunningAsync(DateTimeOffset since, CancellationToken cancellationToken = default)
     {
-        await EnsureAsync(cancellationToken).ConfigureAwait(false);
+        await _tableCreated.EnsureAsync(cancellationToken).ConfigureAwait(false);
         var count = 0;
         await foreach (var row in _table.QueryAsync<TableEntity>(e => e.GetBoolean("Finished") == false, cancellationToken: cancellationToken).ConfigureAwait(false))
         {
@@ -164,13 +166,4 @@ public sealed class TableActionJournal : IActionJournal
         e.GetBoolean("Finished") ?? false,
         e.GetString("Message"),
         e.ETag.ToString());
-
-    private async Task EnsureAsync(CancellationToken cancellationToken)
-    {
-        if (!_ready)
-        {
-            await _table.CreateIfNotExistsAsync(cancellationToken).ConfigureAwait(false);
-            _ready = true;
-        }
-    }
 }

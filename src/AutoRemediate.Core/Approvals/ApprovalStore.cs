@@ -1,4 +1,5 @@
 using AutoRemediate.Incidents;
+using AutoRemediate.Shared;
 using Azure;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Options;
@@ -76,8 +77,7 @@ public sealed class TableApprovalStore : IApprovalStore
 {
     private const int MaxConflictRetries = 20;
     private readonly TableClient _table;
-    private readonly SemaphoreSlim _createGate = new(1, 1);
-    private volatile bool _ready;
+    private readonly AsyncOnce _tableCreated;
 
     /// <summary>Creates the store over the given service.</summary>
     public TableApprovalStore(TableServiceClient service, IOptions<StorageOptions> options)
@@ -85,12 +85,13 @@ public sealed class TableApprovalStore : IApprovalStore
         ArgumentNullException.ThrowIfNull(service);
         ArgumentNullException.ThrowIfNull(options);
         _table = service.GetTableClient(options.Value.ApprovalsTable);
+        _tableCreated = new AsyncOnce(ct => _table.CreateIfNotExistsAsync(ct));
     }
 
     /// <inheritdoc />
     public async Task OpenAsync(string incidentId, string approvalId, string plan, DateTimeOffset requestedAt, DateTimeOffset expiresAt, CancellationToken cancellationToken = default)
     {
-        await EnsureAsync(cancellationToken).ConfigureAwait(false);
+        await _tableCreated.EnsureAsync(cancellationToken).ConfigureAwait(false);
         var entity = new TableEntity(incidentId, approvalId)
         {
             ["State"] = nameof(ApprovalState.Pending),
@@ -111,7 +112,7 @@ public sealed class TableApprovalStore : IApprovalStore
     /// <inheritdoc />
     public async Task<ApprovalRecord?> GetAsync(string incidentId, string approvalId, CancellationToken cancellationToken = default)
     {
-        await EnsureAsync(cancellationToken).ConfigureAwait(false);
+        await _tableCreated.EnsureAsync(cancellationToken).ConfigureAwait(false);
         var response = await _table.GetEntityIfExistsAsync<TableEntity>(incidentId, approvalId, cancellationToken: cancellationToken).ConfigureAwait(false);
         return response.HasValue && response.Value is { } e ? Read(e) : null;
     }
@@ -126,7 +127,7 @@ public sealed class TableApprovalStore : IApprovalStore
             return (false, pending);
         }
 
-        await EnsureAsync(cancellationToken).ConfigureAwait(false);
+        await _tableCreated.EnsureAsync(cancellationToken).ConfigureAwait(false);
         var patch = new TableEntity(pending.IncidentId, pending.ApprovalId)
         {
             ["State"] = (approve ? ApprovalState.Approved : ApprovalState.Rejected).ToString(),
@@ -195,26 +196,4 @@ public sealed class TableApprovalStore : IApprovalStore
         e.GetDateTimeOffset("DecidedAt"),
         e.GetString("Comment") is { Length: > 0 } comment ? comment : null,
         e.ETag.ToString());
-
-    private async Task EnsureAsync(CancellationToken cancellationToken)
-    {
-        if (_ready)
-        {
-            return;
-        }
-
-        await _createGate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            if (!_ready)
-            {
-                await _table.CreateIfNotExistsAsync(cancellationToken).ConfigureAwait(false);
-                _ready = true;
-            }
-        }
-        finally
-        {
-            _createGate.Release();
-        }
-    }
 }

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using AutoRemediate.Alerts;
 using AutoRemediate.Incidents;
+using AutoRemediate.Shared;
 using Azure;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Options;
@@ -65,7 +66,7 @@ public sealed class TablePlatformNotices : IPlatformNotices
 {
     private const string Partition = "servicehealth";
     private readonly TableClient _table;
-    private volatile bool _ready;
+    private readonly AsyncOnce _tableCreated;
 
     /// <summary>Creates the store.</summary>
     public TablePlatformNotices(TableServiceClient service, IOptions<StorageOptions> options)
@@ -73,13 +74,14 @@ public sealed class TablePlatformNotices : IPlatformNotices
         ArgumentNullException.ThrowIfNull(service);
         ArgumentNullException.ThrowIfNull(options);
         _table = service.GetTableClient(options.Value.PlatformNoticesTable);
+        _tableCreated = new AsyncOnce(ct => _table.CreateIfNotExistsAsync(ct));
     }
 
     /// <inheritdoc />
     public async Task RecordAsync(PlatformNotice notice, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(notice);
-        await EnsureAsync(cancellationToken).ConfigureAwait(false);
+        await _tableCreated.EnsureAsync(cancellationToken).ConfigureAwait(false);
         // Tracking ids are short upper-case codes; keep only key-safe characters.
         var rowKey = new string(notice.TrackingId.Where(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_').ToArray());
         var entity = new TableEntity(Partition, rowKey.Length > 0 ? rowKey : "unknown")
@@ -121,7 +123,7 @@ public sealed class TablePlatformNotices : IPlatformNotices
     /// <inheritdoc />
     public async Task<IReadOnlyList<PlatformNotice>> ListAsync(CancellationToken cancellationToken = default)
     {
-        await EnsureAsync(cancellationToken).ConfigureAwait(false);
+        await _tableCreated.EnsureAsync(cancellationToken).ConfigureAwait(false);
         var notices = new List<PlatformNotice>();
         await foreach (var e in _table.QueryAsync<TableEntity>(e => e.PartitionKey == Partition, cancellationToken: cancellationToken).ConfigureAwait(false))
         {
@@ -131,14 +133,5 @@ public sealed class TablePlatformNotices : IPlatformNotices
         }
 
         return notices;
-    }
-
-    private async Task EnsureAsync(CancellationToken cancellationToken)
-    {
-        if (!_ready)
-        {
-            await _table.CreateIfNotExistsAsync(cancellationToken).ConfigureAwait(false);
-            _ready = true;
-        }
     }
 }

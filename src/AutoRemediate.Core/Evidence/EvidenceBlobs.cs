@@ -1,4 +1,5 @@
 using System.Text.Json;
+using AutoRemediate.Shared;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using Microsoft.Extensions.Options;
@@ -14,7 +15,7 @@ public sealed class EvidenceBlobs
 {
     private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web);
     private readonly BlobContainerClient _container;
-    private volatile bool _ready;
+    private readonly AsyncOnce _containerCreated;
 
     /// <summary>Creates the writer.</summary>
     public EvidenceBlobs(BlobServiceClient blobs, IOptions<EvidenceOptions> options)
@@ -22,16 +23,13 @@ public sealed class EvidenceBlobs
         ArgumentNullException.ThrowIfNull(blobs);
         ArgumentNullException.ThrowIfNull(options);
         _container = blobs.GetBlobContainerClient(options.Value.EvidenceContainer);
+        _containerCreated = new AsyncOnce(ct => _container.CreateIfNotExistsAsync(cancellationToken: ct));
     }
 
     /// <summary>Stores <paramref name="value"/> as JSON and returns the blob's name within the container.</summary>
     public async Task<string> WriteJsonAsync<T>(string incidentId, string name, T value, CancellationToken cancellationToken = default)
     {
-        if (!_ready)
-        {
-            await _container.CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-            _ready = true;
-        }
+        await _containerCreated.EnsureAsync(cancellationToken).ConfigureAwait(false);
 
         var blobName = $"{incidentId}/{name}.json";
         var bytes = JsonSerializer.SerializeToUtf8Bytes(value, s_json);

@@ -1,4 +1,5 @@
 using System.Globalization;
+using AutoRemediate.Shared;
 using Azure;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Options;
@@ -16,8 +17,7 @@ public sealed class TableIncidentStore : IIncidentStore
     private const int MaxConflictRetries = 50;
     private readonly TableClient _incidents;
     private readonly TableClient _timeline;
-    private readonly SemaphoreSlim _createGate = new(1, 1);
-    private volatile bool _tablesReady;
+    private readonly AsyncOnce _tablesCreated;
 
     /// <summary>Creates the store over the given service.</summary>
     public TableIncidentStore(TableServiceClient service, IOptions<StorageOptions> options)
@@ -25,13 +25,18 @@ public sealed class TableIncidentStore : IIncidentStore
         ArgumentNullException.ThrowIfNull(service);
         _incidents = service.GetTableClient(options.Value.IncidentsTable);
         _timeline = service.GetTableClient(options.Value.TimelineTable);
+        _tablesCreated = new AsyncOnce(async ct =>
+        {
+            await _incidents.CreateIfNotExistsAsync(ct).ConfigureAwait(false);
+            await _timeline.CreateIfNotExistsAsync(ct).ConfigureAwait(false);
+        });
     }
 
     /// <inheritdoc />
     public async Task<bool> TryCreateAsync(IncidentRecord incident, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(incident);
-        await EnsureTablesAsync(cancellationToken).ConfigureAwait(false);
+        await _tablesCreated.EnsureAsync(cancellationToken).ConfigureAwait(false);
         var entity = new TableEntity(incident.IncidentId, IncidentRowKey)
         {
             ["TargetResourceId"] = incident.TargetResourceId,
@@ -59,7 +64,7 @@ public sealed class TableIncidentStore : IIncidentStore
     /// <inheritdoc />
     public async Task<IncidentRecord?> GetAsync(string incidentId, CancellationToken cancellationToken = default)
     {
-        await EnsureTablesAsync(cancellationToken).ConfigureAwait(false);
+        await _tablesCreated.EnsureAsync(cancellationToken).ConfigureAwait(false);
         var response = await _incidents.GetEntityIfExistsAsync<TableEntity>(incidentId, IncidentRowKey, cancellationToken: cancellationToken).ConfigureAwait(false);
         if (!response.HasValue || response.Value is not { } e)
         {
@@ -85,7 +90,7 @@ public sealed class TableIncidentStore : IIncidentStore
     /// <inheritdoc />
     public async Task<RepeatRecorded> RecordRepeatAsync(string incidentId, string alertRule, DateTimeOffset at, CancellationToken cancellationToken = default)
     {
-        await EnsureTablesAsync(cancellationToken).ConfigureAwait(false);
+        await _tablesCreated.EnsureAsync(cancellationToken).ConfigureAwait(false);
         for (var attempt = 1; ; attempt++)
         {
             var response = await _incidents.GetEntityAsync<TableEntity>(incidentId, IncidentRowKey, cancellationToken: cancellationToken).ConfigureAwait(false);
@@ -123,7 +128,7 @@ public sealed class TableIncidentStore : IIncidentStore
     /// <inheritdoc />
     public async Task AppendExternalAsync(string incidentId, string externalId, DateTimeOffset at, string kind, string message, CancellationToken cancellationToken = default)
     {
-        await EnsureTablesAsync(cancellationToken).ConfigureAwait(false);
+        await _tablesCreated.EnsureAsync(cancellationToken).ConfigureAwait(false);
         var key = "ext-" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(externalId)))[..24];
         var entity = new TableEntity(incidentId, key)
         {
@@ -138,7 +143,7 @@ public sealed class TableIncidentStore : IIncidentStore
     /// <inheritdoc />
     public async Task UpdateStatusAsync(string incidentId, IncidentStatus status, string summary, DateTimeOffset at, CancellationToken cancellationToken = default)
     {
-        await EnsureTablesAsync(cancellationToken).ConfigureAwait(false);
+        await _tablesCreated.EnsureAsync(cancellationToken).ConfigureAwait(false);
         var patch = new TableEntity(incidentId, IncidentRowKey)
         {
             ["Status"] = status.ToString(),
@@ -154,7 +159,7 @@ public sealed class TableIncidentStore : IIncidentStore
     /// <inheritdoc />
     public async Task<bool> TryCloseAsync(string incidentId, string etag, IncidentStatus status, string summary, DateTimeOffset at, CancellationToken cancellationToken = default)
     {
-        await EnsureTablesAsync(cancellationToken).ConfigureAwait(false);
+        await _tablesCreated.EnsureAsync(cancellationToken).ConfigureAwait(false);
         var patch = new TableEntity(incidentId, IncidentRowKey)
         {
             ["Status"] = status.ToString(),
@@ -178,7 +183,7 @@ public sealed class TableIncidentStore : IIncidentStore
     /// <inheritdoc />
     public async Task SetPendingApprovalAsync(string incidentId, string? approvalId, CancellationToken cancellationToken = default)
     {
-        await EnsureTablesAsync(cancellationToken).ConfigureAwait(false);
+        await _tablesCreated.EnsureAsync(cancellationToken).ConfigureAwait(false);
         var patch = new TableEntity(incidentId, IncidentRowKey) { ["PendingApproval"] = approvalId ?? string.Empty };
         await _incidents.UpdateEntityAsync(patch, ETag.All, TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
     }
@@ -186,7 +191,7 @@ public sealed class TableIncidentStore : IIncidentStore
     /// <inheritdoc />
     public async Task<int> CountAppsAlertingSinceAsync(DateTimeOffset since, CancellationToken cancellationToken = default)
     {
-        await EnsureTablesAsync(cancellationToken).ConfigureAwait(false);
+        await _tablesCreated.EnsureAsync(cancellationToken).ConfigureAwait(false);
         var filter = TableClient.CreateQueryFilter($"RowKey eq {IncidentRowKey} and CreatedAt ge {since}");
         var apps = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         await foreach (var e in _incidents.QueryAsync<TableEntity>(filter, select: ["TargetResourceId"], cancellationToken: cancellationToken).ConfigureAwait(false))
@@ -221,7 +226,7 @@ public sealed class TableIncidentStore : IIncidentStore
     public async Task AppendTimelineAsync(TimelineEntry entry, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        await EnsureTablesAsync(cancellationToken).ConfigureAwait(false);
+        await _tablesCreated.EnsureAsync(cancellationToken).ConfigureAwait(false);
         var entity = new TableEntity(entry.IncidentId, RowKeyFor(entry.Sequence))
         {
             ["Sequence"] = entry.Sequence,
@@ -235,7 +240,7 @@ public sealed class TableIncidentStore : IIncidentStore
     /// <inheritdoc />
     public async Task<IReadOnlyList<TimelineEntry>> GetTimelineAsync(string incidentId, CancellationToken cancellationToken = default)
     {
-        await EnsureTablesAsync(cancellationToken).ConfigureAwait(false);
+        await _tablesCreated.EnsureAsync(cancellationToken).ConfigureAwait(false);
         var entries = new List<TimelineEntry>();
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {incidentId}");
         await foreach (var e in _timeline.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken).ConfigureAwait(false))
@@ -259,27 +264,4 @@ public sealed class TableIncidentStore : IIncidentStore
         string.IsNullOrEmpty(value) ? [] : value.Split('\n');
 
     private static string RowKeyFor(int sequence) => sequence.ToString("D6", CultureInfo.InvariantCulture);
-
-    private async Task EnsureTablesAsync(CancellationToken cancellationToken)
-    {
-        if (_tablesReady)
-        {
-            return;
-        }
-
-        await _createGate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            if (!_tablesReady)
-            {
-                await _incidents.CreateIfNotExistsAsync(cancellationToken).ConfigureAwait(false);
-                await _timeline.CreateIfNotExistsAsync(cancellationToken).ConfigureAwait(false);
-                _tablesReady = true;
-            }
-        }
-        finally
-        {
-            _createGate.Release();
-        }
-    }
 }
