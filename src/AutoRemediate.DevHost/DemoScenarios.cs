@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using AutoRemediate.Azure;
 using AutoRemediate.Incidents;
 
 namespace AutoRemediate.DevHost;
@@ -60,46 +61,46 @@ public sealed record DemoScenario(
     public static readonly IReadOnlyList<DemoScenario> All =
     [
         new("memory-leak", "contoso-shop", "Memory grows until the app fails: a dump of the worst worker, a restart, recovery.",
-            "MemoryWorkingSet", "GreaterThan", 1610612736, "Average", NoSettings, [], null, "Resolved",
+            MetricNames.MemoryWorkingSet, "GreaterThan", 1610612736, "Average", NoSettings, [], null, nameof(IncidentStatus.Resolved),
             o => Expect(o.Dumps == 1 && o.Has(TimelineKinds.DumpCaptured), "one dump stored before the restart")
                 ?? Expect(o.Restarts == 1, $"exactly one restart (saw {o.Restarts})")
                 ?? Expect(o.Kinds.ToList().IndexOf(TimelineKinds.DumpCaptured) < o.Kinds.ToList().IndexOf(TimelineKinds.ActionTaken), "the dump before the action")),
 
         new("cpu-saturation", "contoso-cpu", "CPU is pinned on every instance: scale out by one, recovery.",
-            "HttpResponseTime", "GreaterThan", 2, "Average", NoSettings, [], null, "Resolved",
+            "HttpResponseTime", "GreaterThan", 2, "Average", NoSettings, [], null, nameof(IncidentStatus.Resolved),
             o => Expect(o.ScaleRequests == 1, $"exactly one scale request (saw {o.ScaleRequests})")
                 ?? Expect(o.Restarts == 0 && o.Kills == 0, "no restart")
                 ?? Expect(o.App["planCapacity"]?.GetValue<int>() == 3, "the plan at 3 instances")),
 
         new("crash-loop-kudu-down", "contoso-crash", "The worker crash-loops and Kudu does not answer: restart without a dump, and the missing dump is noted.",
-            "Http5xx", "GreaterThan", 10, "Total", NoSettings,
-            [new JsonObject { ["pathContains"] = "/processes", ["status"] = 503, ["times"] = 1000, ["message"] = "Kudu is not responding." }], null, "Escalated",
+            MetricNames.Http5xx, "GreaterThan", 10, "Total", NoSettings,
+            [new JsonObject { ["pathContains"] = "/processes", ["status"] = 503, ["times"] = 1000, ["message"] = "Kudu is not responding." }], null, nameof(IncidentStatus.Escalated),
             o => Expect(o.Restarts == 1, $"exactly one restart (saw {o.Restarts})")
                 ?? Expect(o.Dumps == 0 && o.Has(TimelineKinds.DumpSkipped), "no dump, and the timeline says why")),
 
         new("one-bad-instance", "contoso-onebad", "One of three instances is sick: dump it, restart only that instance's worker.",
-            "Http5xx", "GreaterThan", 50, "Total", NoSettings, [], null, "Resolved",
+            MetricNames.Http5xx, "GreaterThan", 50, "Total", NoSettings, [], null, nameof(IncidentStatus.Resolved),
             o => Expect(o.Kills == 1, $"exactly one worker ended (saw {o.Kills})")
                 ?? Expect(o.Restarts == 0, "no app restart")
                 ?? Expect(o.Dumps == 1, "one dump of the sick worker")),
 
         new("platform-outage", "contoso-outage", "Resource Health blames the platform: nothing is done, the incident escalates.",
-            "Http5xx", "GreaterThan", 10, "Total", NoSettings, [], null, "Escalated",
+            MetricNames.Http5xx, "GreaterThan", 10, "Total", NoSettings, [], null, nameof(IncidentStatus.Escalated),
             o => Expect(o.Restarts + o.Kills + o.ScaleRequests + o.Dumps == 0, "nothing done to the app")
                 ?? Expect(o.Has(TimelineKinds.PlatformChecked), "the platform check on the timeline")),
 
         new("cooldown", "contoso-shop", "The app was restarted ten minutes ago by an earlier incident: the cooldown holds, nothing is done.",
-            "MemoryWorkingSet", "GreaterThan", 1610612736, "Average", NoSettings, [], TimeSpan.FromMinutes(10), "Escalated",
+            MetricNames.MemoryWorkingSet, "GreaterThan", 1610612736, "Average", NoSettings, [], TimeSpan.FromMinutes(10), nameof(IncidentStatus.Escalated),
             o => Expect(o.Restarts + o.Kills + o.ScaleRequests + o.Dumps == 0, "nothing done to the app")
                 ?? Expect(o.Incident["summary"]?.GetValue<string>().Contains("cooldown", StringComparison.OrdinalIgnoreCase) == true, "the cooldown named as the reason")),
 
         new("dry-run", "contoso-shop", "Dry-run mode: the plan is recorded, nothing is done.",
-            "MemoryWorkingSet", "GreaterThan", 1610612736, "Average", new Dictionary<string, string?> { [ConfigKeys.PolicyDryRun] = "true" }, [], null, "Escalated",
+            MetricNames.MemoryWorkingSet, "GreaterThan", 1610612736, "Average", new Dictionary<string, string?> { [ConfigKeys.PolicyDryRun] = "true" }, [], null, nameof(IncidentStatus.Escalated),
             o => Expect(o.Restarts + o.Kills + o.ScaleRequests + o.Dumps == 0, "nothing done to the app")
                 ?? Expect(o.Has(TimelineKinds.DryRun), "the dry run on the timeline")),
 
         new("restart-not-helping", "contoso-crash", "A restart does not stop the crash loop: the next rung (scale out) is proposed and tried, then on-call takes over.",
-            "Http5xx", "GreaterThan", 10, "Total", NoSettings, [], null, "Escalated",
+            MetricNames.Http5xx, "GreaterThan", 10, "Total", NoSettings, [], null, nameof(IncidentStatus.Escalated),
             o => Expect(o.Restarts == 1, $"exactly one restart (saw {o.Restarts})")
                 ?? Expect(o.Kinds.Count(k => k == TimelineKinds.PlanChosen) >= 2, "a second rung proposed")
                 ?? Expect(o.Has(TimelineKinds.VerificationFailed), "the failed verification on the timeline")),
