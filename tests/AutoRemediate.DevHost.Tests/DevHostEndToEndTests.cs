@@ -111,7 +111,8 @@ public sealed class DevHostEndToEndTests
                 "AlertReceived", "IncidentOpened", "SiteInspected", "PlatformChecked", "DiagnosticsCollected", "PlanChosen", "DumpCaptured",
                 "ApprovalRequested", "ApprovalGranted", "ActionTaken", "HealthyAgain", "IncidentResolved",
             },
-            incident["timeline"]!.AsArray().Select(t => t!["kind"]!.GetValue<string>()).ToArray());
+            incident["timeline"]!.AsArray().Select(t => t!["kind"]!.GetValue<string>()).ToArray(),
+            incident["timeline"]!.ToJsonString());
         Assert.AreEqual(1, RestartRequests());
         var sandboxLog = s_host.SandboxServices!.GetRequiredService<RequestLog>().Snapshot();
         Assert.IsTrue(sandboxLog.Any(r => r.Method == "GET" && r.Path.EndsWith("/sites/contoso-shop", StringComparison.OrdinalIgnoreCase) && r.HadBearerToken && r.Status == 200));

@@ -13,6 +13,28 @@ public sealed class ScenarioTests
     private const long MiB = 1024 * 1024;
     private static readonly DateTimeOffset s_start = new(2025, 6, 2, 9, 0, 0, TimeSpan.Zero);
 
+    // A verification poll asks for the metrics up to its own time; when the answer is computed just after
+    // the minute turned, the minute the query ends in must be read at the query's end, not at its start
+    // (which can be before the restart the poll is checking on).
+    [TestMethod]
+    public async Task Metrics_QueryEndsInTheRestartMinuteAnsweredAfterIt_LastPointAfterTheRestart()
+    {
+        var clock = new ManualClock(s_start);
+        await using var sandbox = await SandboxHost.StartAsync(clock);
+        var instance = (await sandbox.InstanceIdsAsync("contoso-shop"))[0];
+        clock.Advance(TimeSpan.FromSeconds(630)); // 09:10:30
+        using (var restart = await sandbox.Client().PostAsync($"{Site("contoso-shop")}/restart?softRestart=false&synchronous=false&{Api}", null))
+        {
+            Assert.AreEqual(HttpStatusCode.OK, restart.StatusCode);
+        }
+
+        clock.Advance(TimeSpan.FromSeconds(31)); // 09:11:01
+        var series = await MetricAsync(sandbox, Site("contoso-shop"), "MemoryWorkingSet", instance, s_start.AddMinutes(6), s_start.AddSeconds(659));
+
+        Assert.AreEqual(2350 * MiB, series[^2], "09:09, before the restart: 400 MB + 50 MB per minute of the 39 minutes the worker had run");
+        Assert.AreEqual((400 + (50 * 29 / 60.0)) * MiB, series[^1], MiB, "09:10, read at 09:10:59: the new worker, 29 s old");
+    }
+
     [TestMethod]
     public async Task MemoryLeak_WorkingSetGrowsWithTime_RestartResetsItAndCountsOnce()
     {

@@ -192,8 +192,10 @@ internal static partial class MetricsRoutes
 
                 // The minute in progress is sampled now rather than at its start, so a restart or a
                 // scale-out shows on the next poll. (Azure's own points arrive a minute or more late;
-                // the workflow's verification polls until a deadline either way.)
-                var at = t + step > now ? now : t;
+                // the workflow's verification polls until a deadline either way.) Likewise the minute a
+                // query ends in, when the query ends before now: a poll asking up to 12:00:59.9 that
+                // arrives at 12:01:00.2 sees 12:00:59.9, not 12:00:00, which may be before the restart.
+                var at = t + step > now ? now : t + step > end ? end : t;
                 var perInstance = instances.Where(i => i.CreatedAt <= at).Select(i => metric.Value(i, at)).OfType<double>().ToList();
                 if (perInstance.Count > 0)
                 {
