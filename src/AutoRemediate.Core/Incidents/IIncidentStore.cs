@@ -31,6 +31,12 @@ public interface IIncidentStore
     Task<RepeatRecorded> RecordRepeatAsync(string incidentId, string alertRule, DateTimeOffset at, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Records that <paramref name="alertRule"/> resolved. The incident is resolved by its alerts only when
+    /// every rule that fired into it has resolved; a rule that fires again counts as firing again.
+    /// </summary>
+    Task<ResolutionRecorded> RecordResolvedAsync(string incidentId, string alertRule, CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// Records something reported from outside the workflow (an Event Grid event) on the timeline.
     /// Idempotent per <paramref name="externalId"/>, so a redelivered event is recorded once.
     /// </summary>

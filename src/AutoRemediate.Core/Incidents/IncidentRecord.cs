@@ -77,6 +77,11 @@ public sealed record TimelineEntry(string IncidentId, int Sequence, DateTimeOffs
     public const int ExternalSequence = -1;
 }
 
+/// <summary>The result of recording one rule's resolution on an incident.</summary>
+/// <param name="AllResolved">Every rule that fired into the incident has resolved.</param>
+/// <param name="StillFiring">The rules that have not resolved yet, in the order they fired.</param>
+public sealed record ResolutionRecorded(bool AllResolved, IReadOnlyList<string> StillFiring);
+
 /// <summary>The result of counting one more delivery on an incident.</summary>
 /// <param name="RepeatCount">The count after this delivery.</param>
 /// <param name="IsNewRule">True when this alert rule had not fired into the incident before.</param>

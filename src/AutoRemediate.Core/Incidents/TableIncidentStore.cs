@@ -105,10 +105,12 @@ public sealed class TableIncidentStore : IIncidentStore
             }
 
             var count = (entity.GetInt32("RepeatCount") ?? 0) + 1;
+            var resolved = SplitRules(entity.GetString("ResolvedRules")).Where(r => !string.Equals(r, alertRule, StringComparison.OrdinalIgnoreCase));
             var patch = new TableEntity(incidentId, IncidentRowKey)
             {
                 ["RepeatCount"] = count,
                 ["AlertRules"] = JoinRules(rules),
+                ["ResolvedRules"] = JoinRules(resolved),
                 ["LastRepeatAt"] = at,
             };
             try
@@ -120,6 +122,36 @@ public sealed class TableIncidentStore : IIncidentStore
             {
                 // Another delivery counted first; read again and add ours on top. The back-off is
                 // jittered so a burst of writers spreads out instead of colliding in lockstep.
+                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 20 * Math.Min(attempt, 10))), cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<ResolutionRecorded> RecordResolvedAsync(string incidentId, string alertRule, CancellationToken cancellationToken = default)
+    {
+        await _tablesCreated.EnsureAsync(cancellationToken).ConfigureAwait(false);
+        for (var attempt = 1; ; attempt++)
+        {
+            var entity = (await _incidents.GetEntityAsync<TableEntity>(incidentId, IncidentRowKey, cancellationToken: cancellationToken).ConfigureAwait(false)).Value;
+            var fired = SplitRules(entity.GetString("AlertRules"));
+            var resolved = SplitRules(entity.GetString("ResolvedRules")).ToList();
+            if (!resolved.Contains(alertRule, StringComparer.OrdinalIgnoreCase))
+            {
+                resolved.Add(alertRule);
+            }
+
+            // A rule the incident never recorded (past IncidentRecord.MaxRules) cannot hold it open or close it.
+            var stillFiring = fired.Where(r => !resolved.Contains(r, StringComparer.OrdinalIgnoreCase)).ToList();
+            var patch = new TableEntity(incidentId, IncidentRowKey) { ["ResolvedRules"] = JoinRules(resolved) };
+            try
+            {
+                await _incidents.UpdateEntityAsync(patch, entity.ETag, TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
+                return new ResolutionRecorded(stillFiring.Count == 0, stillFiring);
+            }
+            catch (RequestFailedException ex) when (ex.Status == 412 && attempt < MaxConflictRetries)
+            {
+                // Another delivery wrote first (a repeat or another resolution); read again and add ours on top.
                 await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 20 * Math.Min(attempt, 10))), cancellationToken).ConfigureAwait(false);
             }
         }

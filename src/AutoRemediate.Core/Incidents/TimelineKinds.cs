@@ -12,6 +12,9 @@ public static class TimelineKinds
     /// <summary>Another alert rule fired for the app while the incident was live.</summary>
     public const string AlertRepeated = "AlertRepeated";
 
+    /// <summary>One of the incident's alert rules resolved while others still fire: the remediation goes on.</summary>
+    public const string RuleResolved = "RuleResolved";
+
     /// <summary>An Azure event (Event Grid) about the app, recorded as it came.</summary>
     public const string AzureEvent = "AzureEvent";
 

@@ -31,6 +31,9 @@ public enum TargetDisposition
 
     /// <summary>A Service Health notice: kept for the platform check of every incident in its regions.</summary>
     PlatformNoticeRecorded,
+
+    /// <summary>One of the incident's rules resolved; other rules that fired into it still fire, so the remediation goes on.</summary>
+    RuleResolved,
 }
 
 /// <summary>The outcome for one alert target.</summary>
@@ -241,8 +244,20 @@ public sealed class AlertIngestor
             return new TargetOutcome(target, TargetDisposition.Ignored, null, "The alert resolved and no remediation is running for this app.");
         }
 
+        // The incident's alerts resolve it only when every rule that fired into it has resolved: one rule
+        // recovering while another still fires is not the app recovering.
+        var resolution = await _store.RecordResolvedAsync(running, signal.AlertRule, cancellationToken).ConfigureAwait(false);
+        var resolvedAt = signal.ResolvedAt ?? _time.GetUtcNow();
+        if (!resolution.AllResolved)
+        {
+            var still = string.Join(", ", resolution.StillFiring.Select(r => $"'{r}'"));
+            await _store.AppendExternalAsync(running, $"{signal.AlertId}:resolved", resolvedAt, TimelineKinds.RuleResolved,
+                $"Alert '{signal.AlertRule}' resolved at {resolvedAt:u}; {still} still firing, so the remediation goes on.", cancellationToken).ConfigureAwait(false);
+            return new TargetOutcome(target, TargetDisposition.RuleResolved, running, $"The alert resolved, but {still} still firing for this app; the remediation goes on.");
+        }
+
         await client.RaiseEventAsync(instanceId, EventNames.AlertResolved,
-            new AlertResolvedEvent(signal.AlertId, signal.AlertRule, signal.ResolvedAt ?? _time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
+            new AlertResolvedEvent(signal.AlertId, signal.AlertRule, resolvedAt), cancellationToken).ConfigureAwait(false);
         return new TargetOutcome(target, TargetDisposition.ResolvedForwarded, running, "The alert resolved; the running remediation was told.");
     }
 

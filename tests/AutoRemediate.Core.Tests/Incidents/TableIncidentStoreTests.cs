@@ -23,6 +23,49 @@ public sealed class TableIncidentStoreTests
         Assert.AreEqual(IncidentStatus.Received, stored.Status);
     }
 
+    // The incident's alerts resolve it only when every rule that fired into it has resolved; a rule that
+    // fires again after resolving counts as firing again. The first rule is the one that opened it ("rule").
+    [TestMethod]
+    [DataRow(new[] { "rule" }, new string[0], true, "", DisplayName = "one rule, resolved")]
+    [DataRow(new[] { "rule", "cpu-high" }, new[] { "rule" }, false, "cpu-high", DisplayName = "two rules, one resolved")]
+    [DataRow(new[] { "rule", "cpu-high" }, new[] { "rule", "CPU-HIGH" }, true, "", DisplayName = "two rules, both resolved (names without case)")]
+    [DataRow(new[] { "rule", "cpu-high", "5xx" }, new[] { "5xx", "5xx" }, false, "rule,cpu-high", DisplayName = "the same resolution delivered twice")]
+    [DataRow(new[] { "rule" }, new[] { "never-fired" }, false, "rule", DisplayName = "a rule that never fired into it resolves nothing")]
+    public async Task RecordResolved_Rules_AllResolvedOnlyWhenEveryRuleResolved(string[] fired, string[] resolvedBefore, bool allResolved, string stillFiring)
+    {
+        var store = TestServices.Store(TestServices.UniqueTables());
+        await store.TryCreateAsync(NewIncident("inc-1"));
+        foreach (var rule in fired.Skip(1))
+        {
+            await store.RecordRepeatAsync("inc-1", rule, s_now);
+        }
+
+        foreach (var rule in resolvedBefore)
+        {
+            await store.RecordResolvedAsync("inc-1", rule);
+        }
+
+        var last = await store.RecordResolvedAsync("inc-1", resolvedBefore.Length > 0 ? resolvedBefore[^1] : fired[0]);
+
+        Assert.AreEqual(allResolved, last.AllResolved);
+        Assert.AreEqual(stillFiring, string.Join(",", last.StillFiring));
+    }
+
+    [TestMethod]
+    public async Task RecordResolved_RuleFiresAgainAfterResolving_FiringAgain()
+    {
+        var store = TestServices.Store(TestServices.UniqueTables());
+        await store.TryCreateAsync(NewIncident("inc-1"));
+        await store.RecordRepeatAsync("inc-1", "cpu-high", s_now);
+        Assert.IsFalse((await store.RecordResolvedAsync("inc-1", "rule")).AllResolved);
+
+        await store.RecordRepeatAsync("inc-1", "rule", s_now.AddMinutes(5));
+        var after = await store.RecordResolvedAsync("inc-1", "cpu-high");
+
+        Assert.IsFalse(after.AllResolved, "'rule' fired again after it resolved");
+        CollectionAssert.AreEqual(new[] { "rule" }, after.StillFiring.ToArray());
+    }
+
     [TestMethod]
     public async Task Get_Unknown_Null()
     {

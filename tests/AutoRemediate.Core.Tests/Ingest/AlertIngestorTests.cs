@@ -157,6 +157,30 @@ public sealed class AlertIngestorTests
     }
 
     [TestMethod]
+    public async Task Ingest_OneOfTwoRulesResolved_RemediationGoesOnUntilTheOtherResolves()
+    {
+        var started = (await _ingestor.IngestAsync(Fired("alert-1"), _host.Client)).Single();
+        var cpu = Fired("alert-2") with { AlertRule = "cpu-high" };
+        await _ingestor.IngestAsync(cpu, _host.Client);
+
+        var first = (await _ingestor.IngestAsync(Fired("alert-1", condition: MonitorCondition.Resolved), _host.Client)).Single();
+
+        Assert.AreEqual(TargetDisposition.RuleResolved, first.Disposition);
+        StringAssert.Contains(first.Reason, "'cpu-high' still firing");
+        var instanceId = IncidentIds.InstanceIdFor(Samples.ShopSiteId);
+        Assert.AreEqual(OrchestrationRuntimeStatus.Running, (await _host.Client.GetInstanceAsync(instanceId))!.RuntimeStatus, "the remediation was not told");
+        var timeline = await _store.GetTimelineAsync(started.IncidentId!);
+        Assert.IsTrue(timeline.Any(t => t.Kind == TimelineKinds.RuleResolved && t.Message.Contains("'memory-high' resolved", StringComparison.Ordinal)));
+
+        var second = (await _ingestor.IngestAsync(cpu with { MonitorCondition = MonitorCondition.Resolved }, _host.Client)).Single();
+
+        Assert.AreEqual(TargetDisposition.ResolvedForwarded, second.Disposition);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var done = await _host.Client.WaitForInstanceCompletionAsync(instanceId, getInputsAndOutputs: true, timeout.Token);
+        Assert.AreEqual($"{started.IncidentId} resolved by alert-2", done.ReadOutputAs<string>());
+    }
+
+    [TestMethod]
     public async Task Ingest_ResolvedWithNothingRunning_IgnoredAndNothingStored()
     {
         var outcome = (await _ingestor.IngestAsync(Fired("alert-1", condition: MonitorCondition.Resolved), _host.Client)).Single();
