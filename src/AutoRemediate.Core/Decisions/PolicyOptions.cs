@@ -80,6 +80,14 @@ public sealed class PolicyOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:01:00", "1.00:00:00")]
     public TimeSpan FleetWindow { get; set; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>
+    /// A Service Health incident stops counting as open when Azure has sent no update about it for this
+    /// long: a notice whose resolution never reached the webhook must not block every remediation in its
+    /// region for ever. Azure updates open incidents far more often than this.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:30:00", "7.00:00:00")]
+    public TimeSpan ServiceHealthNoticeMaxAge { get; set; } = TimeSpan.FromHours(24);
+
     /// <summary>Never scale a plan beyond this many instances (the plan's own maximum also applies).</summary>
     [Range(1, 100)]
     public int MaxInstanceCount { get; set; } = 10;

@@ -53,7 +53,7 @@ public sealed class PlatformActivities
         }
 
         var serviceHealth = false;
-        var open = (await _notices.ListAsync(cancellationToken).ConfigureAwait(false)).Where(n => n.IsOpenIncident && n.Covers(request.Region)).ToList();
+        var open = (await _notices.ListAsync(cancellationToken).ConfigureAwait(false)).Where(n => n.CountsAgainst(request.Region, request.At, _policy.Value.ServiceHealthNoticeMaxAge)).ToList();
         if (open.Count > 0)
         {
             serviceHealth = true;

@@ -24,6 +24,24 @@ public sealed record PlatformNotice(string TrackingId, string? Title, string? Se
         string.Equals(IncidentType ?? "Incident", "Incident", StringComparison.OrdinalIgnoreCase)
         && !(Stage is { } s && (s.Equals("Resolved", StringComparison.OrdinalIgnoreCase) || s.Equals("RCA", StringComparison.OrdinalIgnoreCase) || s.Equals("Closed", StringComparison.OrdinalIgnoreCase)));
 
+    /// <summary>
+    /// True when the notice is about App Service: its service names App Service (Service Health's "App
+    /// Service", "App Service (Linux)", "App Service \ Web Apps"), Web Apps or Functions (which run on
+    /// App Service). A notice that names no service, or another one, is not evidence against an app.
+    /// </summary>
+    public bool IsAboutAppService =>
+        Service is { Length: > 0 } service
+        && (service.Contains("App Service", StringComparison.OrdinalIgnoreCase)
+            || service.Contains("Web Apps", StringComparison.OrdinalIgnoreCase)
+            || service.Contains("Functions", StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>
+    /// True when the notice counts against an app in <paramref name="region"/> at <paramref name="at"/>: an
+    /// open incident, about App Service, in that region (or global), updated within <paramref name="maxAge"/>.
+    /// </summary>
+    public bool CountsAgainst(string? region, DateTimeOffset at, TimeSpan maxAge) =>
+        IsOpenIncident && IsAboutAppService && Covers(region) && at - UpdatedAt <= maxAge;
+
     /// <summary>True when the notice names <paramref name="region"/> (or is global).</summary>
     public bool Covers(string? region)
     {
