@@ -1,12 +1,15 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace AutoRemediate.Http;
 
 /// <summary>
 /// Optional Microsoft Entra ID protection of the alert and event webhooks: Azure Monitor's "secure
 /// webhook" and Event Grid's Entra-protected delivery both send a bearer token for our app
 /// registration. Off unless <see cref="TenantId"/> and <see cref="Audience"/> are set; function keys
-/// apply either way.
+/// apply either way. Half a configuration (one of the two, or callers or a role without them) stops the
+/// host at start: it would otherwise leave the webhooks open while the operator believes them protected.
 /// </summary>
-public sealed class WebhookAuthOptions
+public sealed class WebhookAuthOptions : IValidatableObject
 {
     /// <summary>Configuration section name.</summary>
     public const string SectionName = "WebhookAuth";
@@ -23,7 +26,7 @@ public sealed class WebhookAuthOptions
     /// <summary>Our app registration's application id URI or client id: the token's audience.</summary>
     public string? Audience { get; set; }
 
-    /// <summary>Callers (appid / azp claim) allowed to deliver.</summary>
+    /// <summary>Callers (appid / azp claim) allowed to deliver. When set, they replace the defaults (Azure Monitor and Event Grid).</summary>
     public IList<string> AllowedCallerAppIds { get; } = [];
 
     /// <summary>An app role the token must carry (Microsoft's set-up script creates <c>ActionGroupsSecureWebhook</c>); empty to not require one.</summary>
@@ -37,4 +40,30 @@ public sealed class WebhookAuthOptions
 
     /// <summary>The callers, with the two Azure services as the default when none are configured.</summary>
     public IReadOnlyList<string> EffectiveCallers => AllowedCallerAppIds.Count > 0 ? [.. AllowedCallerAppIds] : [ActionGroupsAppId, EventGridAppId];
+
+    /// <inheritdoc />
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        var hasTenant = !string.IsNullOrWhiteSpace(TenantId);
+        var hasAudience = !string.IsNullOrWhiteSpace(Audience);
+        if (hasTenant != hasAudience)
+        {
+            var (set, missing) = hasTenant ? (nameof(TenantId), nameof(Audience)) : (nameof(Audience), nameof(TenantId));
+            yield return new ValidationResult(
+                $"{SectionName}:{set} is set but {SectionName}:{missing} is not; set both to require an Entra ID token on the webhooks, or neither.",
+                [missing]);
+        }
+        else if (!hasTenant && (AllowedCallerAppIds.Count > 0 || !string.IsNullOrWhiteSpace(RequiredRole)))
+        {
+            var set = AllowedCallerAppIds.Count > 0 ? nameof(AllowedCallerAppIds) : nameof(RequiredRole);
+            yield return new ValidationResult(
+                $"{SectionName}:{set} is set but {SectionName}:{nameof(TenantId)} and {SectionName}:{nameof(Audience)} are not, so no token would be checked; set both, or remove {SectionName}:{set}.",
+                [set]);
+        }
+
+        if (!Instance.IsAbsoluteUri || Instance.Scheme != Uri.UriSchemeHttps)
+        {
+            yield return new ValidationResult($"{SectionName}:{nameof(Instance)} ({Instance}) must be an absolute https URL.", [nameof(Instance)]);
+        }
+    }
 }
