@@ -18,7 +18,7 @@ public sealed record RemediationInput(string IncidentId, string TargetResourceId
 
 /// <summary>Workflow tunables as carried in the orchestration input (see <see cref="WorkflowOptions"/>); unset ones take the defaults.</summary>
 /// <param name="EscalationHold">How long an escalated incident stays live for repeats and resolution.</param>
-/// <param name="DiagnosticsTimeout">How long one diagnostics source may take.</param>
+/// <param name="DiagnosticsTimeout">One deadline for the whole diagnostics fan-out (and one for the first reads).</param>
 /// <param name="MetricsLookback">How far before the alert the metrics window starts.</param>
 /// <param name="AutoApprove">Approve every plan without asking.</param>
 /// <param name="ApprovalTimeout">How long a plan waits for a decision.</param>

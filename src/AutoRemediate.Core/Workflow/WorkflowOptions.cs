@@ -24,7 +24,7 @@ public sealed class WorkflowOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:00:00", "7.00:00:00")]
     public TimeSpan EscalationHold { get; set; } = TimeSpan.FromHours(4);
 
-    /// <summary>How long one diagnostics source may take before the workflow goes on without it.</summary>
+    /// <summary>One deadline for the whole diagnostics fan-out (and another for the site read and the platform check): a source that has not answered by then is recorded as failed and the workflow goes on without it.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan DiagnosticsTimeout { get; set; } = WorkflowSettings.DefaultDiagnosticsTimeout;
 
