@@ -62,6 +62,10 @@ public sealed record DecisionInput(
 /// <param name="BlockedBy">When a guardrail turned an action into Escalate: which one.</param>
 /// <param name="Proposed">When blocked or dry-run: the plan the evidence pointed to.</param>
 /// <param name="Warnings">Things approvers should know (e.g. autoscale would undo a scale-out).</param>
+/// <param name="PersonMustApprove">
+/// A person decides even where configuration would approve (Workflow:AutoApprove): the plan was made
+/// without a complete platform verdict. The reason is among the <paramref name="Warnings"/>.
+/// </param>
 public sealed record Decision(
     PlanKind Plan,
     string Reason,
@@ -73,4 +77,5 @@ public sealed record Decision(
     bool DryRun = false,
     string? BlockedBy = null,
     PlanKind? Proposed = null,
-    IReadOnlyList<string>? Warnings = null);
+    IReadOnlyList<string>? Warnings = null,
+    bool PersonMustApprove = false);

@@ -44,9 +44,25 @@ public static class RemediationPolicy
             return proposal with { Reason = proposal.Reason + " Dry-run mode: recorded only, nothing is done.", DryRun = true, NeedsApproval = false, Proposed = proposal.Plan };
         }
 
+        // Fail safe, not open: without a complete platform verdict Azure may be at fault after all, so a
+        // person looks at the plan, whatever the configuration would approve, and is told why.
+        if (input.Platform.Incomplete is { } incomplete)
+        {
+            return proposal with
+            {
+                NeedsApproval = true,
+                PersonMustApprove = true,
+                Warnings = [.. proposal.Warnings ?? [], IncompleteWarning(incomplete)],
+            };
+        }
+
         // A further rung always goes back to people: the first action did not work.
         return proposal with { NeedsApproval = tried.Count > 0 || !policy.AutoApprovedPlans.Contains(proposal.Plan) };
     }
+
+    /// <summary>The approvers' warning for a plan decided without a complete platform verdict.</summary>
+    public static string IncompleteWarning(string why) =>
+        $"The platform check is incomplete ({why.TrimEnd('.')}): Azure itself may be at fault, so a person approves this plan even where configuration would approve it.";
 
     // The ladder: a restart that did not bring the app back is followed by a scale step (more or bigger
     // workers); after a scale step there is nothing more the policy may try.
@@ -96,7 +112,7 @@ public static class RemediationPolicy
             return "A Service Health incident is open for this region.";
         }
 
-        if (platform.AppsAlertingInWindow >= policy.FleetBreakerApps)
+        if (platform.FleetBreakerTripped || platform.AppsAlertingInWindow >= policy.FleetBreakerApps)
         {
             return $"{platform.AppsAlertingInWindow} apps alerted within {Display.Minutes(policy.FleetWindow)} (fleet breaker at {policy.FleetBreakerApps}): this looks like the platform or a shared dependency, not this app.";
         }

@@ -31,13 +31,15 @@ public sealed class PlatformActivities
 
     /// <summary>
     /// <see cref="ActivityNames.CheckPlatform"/>: Resource Health of the app, open Service Health
-    /// incidents for its region, and how many apps alerted within the fleet window. A source that cannot
-    /// be read counts as "not at fault" and is noted: the decision then rests on the others.
+    /// incidents for its region, and how many apps alerted within the fleet window. Fail safe: a source
+    /// that cannot be read, for whatever reason, does not fail the check; it is noted, counts as "not at
+    /// fault", and makes the verdict incomplete, so the plan then goes to a person.
     /// </summary>
     public async Task<PlatformCheck> CheckPlatformAsync(PlatformCheckRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
         var notes = new List<string>();
+        var unread = new List<string>();
         var resourceHealth = false;
         try
         {
@@ -47,29 +49,61 @@ public sealed class PlatformActivities
                 ? $"Resource Health: {availability.State}, platform-initiated: {availability.Summary}"
                 : $"Resource Health: {availability.State}{(availability.ReasonType is { } reason ? $" ({reason})" : string.Empty)}.");
         }
-        catch (RequestFailedException ex)
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
-            notes.Add($"Resource Health could not be read ({ex.Status} {ex.ErrorCode}); it is not counted.");
+            notes.Add($"Resource Health could not be read ({Why(ex)}); it is not counted.");
+            unread.Add("Resource Health could not be read");
         }
 
         var serviceHealth = false;
-        var open = (await _notices.ListAsync(cancellationToken).ConfigureAwait(false)).Where(n => n.CountsAgainst(request.Region, request.At, _policy.Value.ServiceHealthNoticeMaxAge)).ToList();
-        if (open.Count > 0)
+        try
         {
-            serviceHealth = true;
-            var first = open[0];
-            notes.Add($"Service Health: incident {first.TrackingId} '{first.Title}' ({first.Service}) is open for {first.Regions}.");
+            var open = (await _notices.ListAsync(cancellationToken).ConfigureAwait(false)).Where(n => n.CountsAgainst(request.Region, request.At, _policy.Value.ServiceHealthNoticeMaxAge)).ToList();
+            if (open.Count > 0)
+            {
+                serviceHealth = true;
+                var first = open[0];
+                notes.Add($"Service Health: incident {first.TrackingId} '{first.Title}' ({first.Service}) is open for {first.Regions}.");
+            }
+            else
+            {
+                notes.Add(request.Region is null
+                    ? "Service Health: the app's region is unknown; only global incidents were checked, none is open."
+                    : $"Service Health: no open incident for {request.Region}.");
+            }
         }
-        else
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
-            notes.Add(request.Region is null
-                ? "Service Health: the app's region is unknown; only global incidents were checked, none is open."
-                : $"Service Health: no open incident for {request.Region}.");
+            notes.Add($"Service Health notices could not be read ({Why(ex)}); they are not counted.");
+            unread.Add("the Service Health notices could not be read");
         }
 
-        var window = _policy.Value.FleetWindow;
-        var apps = await _incidents.CountAppsAlertingSinceAsync(request.At - window, cancellationToken).ConfigureAwait(false);
-        notes.Add($"Fleet: {apps} app(s) alerted in the last {window.TotalMinutes.ToString("0", CultureInfo.InvariantCulture)} min (breaker at {_policy.Value.FleetBreakerApps}).");
-        return new PlatformCheck(new PlatformEvidence(resourceHealth, serviceHealth, Math.Max(1, apps)), notes);
+        var policy = _policy.Value;
+        var window = policy.FleetWindow;
+        var apps = 1;
+        var tripped = false;
+        try
+        {
+            apps = Math.Max(1, await _incidents.CountAppsAlertingSinceAsync(request.At - window, cancellationToken).ConfigureAwait(false));
+            tripped = apps >= policy.FleetBreakerApps;
+            notes.Add($"Fleet: {apps} app(s) alerted in the last {window.TotalMinutes.ToString("0", CultureInfo.InvariantCulture)} min (breaker at {policy.FleetBreakerApps})"
+                + (tripped ? ": the breaker is tripped, diagnostics are skipped." : "."));
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            notes.Add($"Fleet: the apps alerting lately could not be counted ({Why(ex)}); the breaker is not counted.");
+            unread.Add("the apps alerting lately could not be counted");
+        }
+
+        var incomplete = unread.Count > 0 ? string.Join("; ", unread) : null;
+        return new PlatformCheck(new PlatformEvidence(resourceHealth, serviceHealth, apps, tripped, incomplete), notes);
     }
+
+    // Status and error code for an Azure error; otherwise the first line of the message, kept short for the timeline.
+    private static string Why(Exception ex) => ex switch
+    {
+        RequestFailedException { Status: > 0 } r => $"{r.Status} {r.ErrorCode}",
+        AggregateException { InnerExceptions: [RequestFailedException { Status: > 0 } r, ..] } => $"{r.Status} {r.ErrorCode}",
+        _ => Display.FirstLine(ex.Message),
+    };
 }

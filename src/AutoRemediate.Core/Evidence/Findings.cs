@@ -17,7 +17,15 @@ public sealed record SiteSnapshot(string Name, string? State, string? Kind, stri
 /// <param name="ResourceHealthPlatformIssue">Resource Health reports a platform-initiated degradation.</param>
 /// <param name="ServiceHealthIncidentOpen">A Service Health incident is open for the region.</param>
 /// <param name="AppsAlertingInWindow">How many apps alerted within the fleet window (this one included).</param>
-public sealed record PlatformEvidence(bool ResourceHealthPlatformIssue, bool ServiceHealthIncidentOpen, int AppsAlertingInWindow);
+/// <param name="FleetBreakerTripped">
+/// The platform check found at least Policy:FleetBreakerApps apps alerting in the window: diagnostics are
+/// skipped and the policy escalates, as for the other platform findings.
+/// </param>
+/// <param name="Incomplete">
+/// Why the verdict is incomplete (a source that could not be read, or the check itself did not finish);
+/// null when every source was read. A plan decided on an incomplete verdict always goes to a person.
+/// </param>
+public sealed record PlatformEvidence(bool ResourceHealthPlatformIssue, bool ServiceHealthIncidentOpen, int AppsAlertingInWindow, bool FleetBreakerTripped = false, string? Incomplete = null);
 
 /// <summary>The plan the app runs on, and who else scales it.</summary>
 /// <param name="Sku">Current SKU name.</param>

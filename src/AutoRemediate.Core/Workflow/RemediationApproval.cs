@@ -9,7 +9,7 @@ namespace AutoRemediate.Workflow;
 
 /// <summary>
 /// Step 6 of the remediation: approval. A plan the policy runs without asking, or one approved by
-/// configuration, goes ahead at once; otherwise people are asked and the step waits for the first of a
+/// configuration (unless the policy says a person must decide), goes ahead at once; otherwise people are asked and the step waits for the first of a
 /// decision on this request, the alert's resolution, or the timeout. Sequencing only, like the
 /// orchestrator it belongs to.
 /// </summary>
@@ -29,7 +29,8 @@ internal static class RemediationApproval
             return null;
         }
 
-        if (flow.Settings.AutoApprove)
+        // A plan made without a complete platform verdict goes to a person even here (the request says why).
+        if (flow.Settings.AutoApprove && !decision.PersonMustApprove)
         {
             await flow.EndApprovalAsync(TimelineKinds.ApprovalGranted, TimelineText.ApprovedByConfiguration(plan), proceed: true);
             return null;

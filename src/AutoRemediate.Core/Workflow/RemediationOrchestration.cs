@@ -109,15 +109,17 @@ public static class RemediationOrchestration
         }
 
         await flow.RecordAsync([.. found]);
-        var platformEvidence = platform?.Evidence ?? new PlatformEvidence(false, false, 1);
-        var atFault = platformEvidence.ResourceHealthPlatformIssue || platformEvidence.ServiceHealthIncidentOpen;
+        // Fail safe: without the check's answer nothing says Azure is fine, so any plan goes to a person.
+        var platformEvidence = platform?.Evidence ?? new PlatformEvidence(false, false, 1, Incomplete: TimelineText.PlatformCheckDidNotComplete);
+        var atFault = platformEvidence.ResourceHealthPlatformIssue || platformEvidence.ServiceHealthIncidentOpen || platformEvidence.FleetBreakerTripped;
         if (site is null && !atFault)
         {
             // Without the site (its plan, its OS, whether it exists at all) nothing can be done safely.
             return await RemediationClose.EscalateAsync(flow, TimelineText.SiteUnreadable);
         }
 
-        // 3. Diagnostics, unless the platform is at fault (the policy then escalates on the platform alone).
+        // 3. Diagnostics, unless the platform is at fault or the fleet breaker tripped (the policy then
+        // escalates on the platform alone): a storm of many apps must not fan out a set of reads for each.
         var findings = atFault ? IncidentFindings.None : await DiagnoseAsync(flow, site!);
         var alertMetrics = AlertMetrics(input.Signal);
         var tried = new List<PlanKind>();
@@ -241,7 +243,9 @@ public static class RemediationOrchestration
         return findings;
     }
 
-    // 5. The dump (the activity records DumpCaptured or DumpSkipped itself).
+    // 5. The dump (the activity records DumpCaptured or DumpSkipped itself). Evidence never blocks the
+    // mitigation: an activity that failed however (an exception it did not catch, retries exhausted, the
+    // host's function timeout) is recorded as DumpSkipped with the reason, and the plan goes ahead.
     private static async Task DumpAsync(RemediationFlow flow, SiteSnapshot site, WorkerProcess? process)
     {
         if (process is null)
@@ -250,8 +254,15 @@ public static class RemediationOrchestration
             return;
         }
 
-        await flow.Context.CallActivityAsync<DumpOutcome>(ActivityNames.CaptureDump,
-            new DumpRequest(flow.Input.IncidentId, flow.Input.TargetResourceId, process, site.IsLinux, flow.Next()), WorkflowRetries.Diagnostics);
+        try
+        {
+            await flow.Context.CallActivityAsync<DumpOutcome>(ActivityNames.CaptureDump,
+                new DumpRequest(flow.Input.IncidentId, flow.Input.TargetResourceId, process, site.IsLinux, flow.Next()), WorkflowRetries.Diagnostics);
+        }
+        catch (TaskFailedException ex)
+        {
+            await flow.RecordAsync(TimelineKinds.DumpSkipped, TimelineText.DumpFailed(process, ex.FailureDetails.ErrorMessage));
+        }
     }
 
     private static IReadOnlyList<string> AlertMetrics(AlertSignal signal) =>

@@ -81,6 +81,11 @@ internal static class TimelineText
     public static string NoWorkerToRestart(Decision decision) =>
         $"{decision.Plan} needs the worker process on instance {decision.InstanceId}, and the process list could not be read; on-call takes over.";
 
+    public static string DumpFailed(WorkerProcess process, string error) =>
+        $"No memory dump: capturing process {process.ProcessId} ({process.Name}) on instance {Display.ShortId(process.InstanceId)} failed ({Display.FirstLine(error)}). The mitigation goes ahead without it.";
+
+    public const string PlatformCheckDidNotComplete = "the platform check did not complete";
+
     public const string NoProcessToDump =
         "No memory dump: the process list could not be read (Kudu did not answer), so there is no process to dump. The mitigation goes ahead without it.";
 

@@ -34,6 +34,14 @@ public sealed class RemediationPolicyTests
         ["platform: resource health"] = (Input(platform: new(true, false, 1), instances: [new("i0", 95, 20, 10, false), Ok("i1")]), Policy()),
         ["platform: service health"] = (Input(platform: new(false, true, 1), instances: [new("i0", 95, 20, 10, true), new("i1", 95, 20, 10, true)]), Policy()),
         ["platform: fleet breaker"] = (Input(platform: new(false, false, 12), instances: [new("i0", 95, 20, 10, true), new("i1", 95, 20, 10, true)]), Policy()),
+        ["platform: fleet breaker tripped by the check"] = (Input(platform: new(false, false, 3, FleetBreakerTripped: true), instances: [new("i0", 95, 20, 10, true), new("i1", 95, 20, 10, true)]), Policy()),
+        ["platform: incomplete, restart"] = (Input(platform: new(false, false, 1, Incomplete: "Resource Health could not be read"), instances: [new("i0", 92, 30, 0, true), new("i1", 90, 30, 0, true)]), Policy()),
+        ["platform: incomplete, auto-approved restart"] = (Input(platform: new(false, false, 1, Incomplete: "the Service Health notices could not be read"),
+            instances: [new("i0", 92, 30, 0, true), new("i1", 90, 30, 0, true)]), Policy(p => p.AutoApprovedPlans.Add(PlanKind.RestartApp))),
+        ["platform: incomplete, auto-approved scale-out beyond autoscale max"] = (Input(platform: new(false, false, 1, Incomplete: "the platform check did not complete"),
+            instances: [new("i0", 50, 95, 0, true), new("i1", 50, 90, 0, true)], plan: new("P1v3", 5, 10, 2, 5), metrics: ["CpuPercentage"]), Policy(p => p.AutoApprovedPlans.Add(PlanKind.ScaleOut))),
+        ["platform: incomplete, next rung"] = (Input(platform: new(false, false, 1, Incomplete: "the apps alerting lately could not be counted"), tried: [PlanKind.RestartApp]),
+            Policy(p => p.AutoApprovedPlans.Add(PlanKind.ScaleOut))),
         ["platform: fleet below breaker"] = (Input(platform: new(false, false, 9), instances: [new("i0", 95, 20, 10, true), new("i1", 95, 20, 10, true)]), Policy()),
         ["memory high everywhere"] = (Input(instances: [new("i0", 92, 30, 0, true), new("i1", 90, 30, 0, true)]), Policy()),
         ["memory high, threshold raised"] = (Input(instances: [new("i0", 92, 30, 0, true), new("i1", 90, 30, 0, true)]), Policy(p => p.MemoryHighPercent = 95)),
@@ -84,6 +92,8 @@ public sealed class RemediationPolicyTests
     [DataRow("platform: resource health", PlanKind.Escalate, "Resource Health")]
     [DataRow("platform: service health", PlanKind.Escalate, "Service Health incident")]
     [DataRow("platform: fleet breaker", PlanKind.Escalate, "fleet breaker")]
+    [DataRow("platform: fleet breaker tripped by the check", PlanKind.Escalate, "fleet breaker")]
+    [DataRow("platform: incomplete, restart", PlanKind.RestartApp, "Memory is high")]
     [DataRow("platform: fleet below breaker", PlanKind.RestartApp, "Memory is high")]
     [DataRow("memory high everywhere", PlanKind.RestartApp, "memory at 92% on 2 of 2")]
     [DataRow("memory high, threshold raised", PlanKind.Escalate, "Nothing in the evidence")]
@@ -142,6 +152,37 @@ public sealed class RemediationPolicyTests
         var dry = RemediationPolicy.Decide(s_cases["dry run"].Input, s_cases["dry run"].Policy);
         Assert.IsTrue(dry.DryRun);
         Assert.IsFalse(dry.NeedsApproval);
+    }
+
+    [TestMethod]
+    [DataRow("platform: incomplete, restart", "Resource Health could not be read", 1)]
+    [DataRow("platform: incomplete, auto-approved restart", "the Service Health notices could not be read", 1)]
+    [DataRow("platform: incomplete, auto-approved scale-out beyond autoscale max", "the platform check did not complete", 2)]
+    [DataRow("platform: incomplete, next rung", "the apps alerting lately could not be counted", 1)]
+    public void Decide_PlatformVerdictIncomplete_APersonApprovesEvenWhereConfigurationWouldAndIsToldWhy(string name, string why, int warnings)
+    {
+        var (input, policy) = s_cases[name];
+
+        var decision = RemediationPolicy.Decide(input, policy);
+
+        Assert.AreNotEqual(PlanKind.Escalate, decision.Plan, decision.Reason);
+        Assert.IsTrue(decision.NeedsApproval, "approval is needed even for a plan in AutoApprovedPlans");
+        Assert.IsTrue(decision.PersonMustApprove, "Workflow:AutoApprove does not approve it either");
+        Assert.HasCount(warnings, decision.Warnings!, "the plan's own warnings are kept");
+        StringAssert.Contains(decision.Warnings![^1], $"The platform check is incomplete ({why})");
+        StringAssert.Contains(RemediationPolicy.Describe(decision), "a person approves this plan");
+    }
+
+    [TestMethod]
+    public void Decide_PlatformVerdictComplete_AutoApprovedPlanNeedsNoPerson()
+    {
+        var (input, policy) = s_cases["auto-approved restart"];
+
+        var decision = RemediationPolicy.Decide(input, policy);
+
+        Assert.IsFalse(decision.NeedsApproval);
+        Assert.IsFalse(decision.PersonMustApprove);
+        Assert.IsNull(decision.Warnings);
     }
 
     [TestMethod]

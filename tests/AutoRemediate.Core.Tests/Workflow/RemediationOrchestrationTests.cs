@@ -2,10 +2,12 @@ using AutoRemediate.Actions;
 using AutoRemediate.Alerts;
 using AutoRemediate.Approvals;
 using AutoRemediate.Diagnostics;
+using AutoRemediate.Evidence;
 using AutoRemediate.Incidents;
 using AutoRemediate.Shared;
 using AutoRemediate.Testing;
 using AutoRemediate.Workflow;
+using Azure.Data.Tables;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 using Microsoft.DurableTask.Testing;
@@ -31,6 +33,13 @@ public sealed class RemediationOrchestrationTests
         ["Workflow:VerifyHealthyFor"] = "00:00:02",
         ["Workflow:VerifyDeadline"] = "00:00:15",
         ["Workflow:DiagnosticsTimeout"] = "00:00:30",
+    };
+
+    // The policy runs a restart without asking, and configuration approves everything else.
+    private static readonly Dictionary<string, string?> s_autoApprovedRestart = new()
+    {
+        ["Workflow:AutoApprove"] = "true",
+        ["Policy:AutoApprovedPlans:0"] = "RestartApp",
     };
 
     private static SandboxFixture s_sandbox = null!;
@@ -95,6 +104,10 @@ public sealed class RemediationOrchestrationTests
             return decisions.DecideAsync(IncidentId, new DecisionRequest(approvalId, approve, approver, null), Client);
         }
     }
+
+    // The test Azurite's connection string with one service (BlobEndpoint, TableEndpoint) moved to a port where nothing listens.
+    private static string StorageDown(string endpoint) =>
+        System.Text.RegularExpressions.Regex.Replace(AzuriteFixture.ConnectionString, endpoint + @"=http://127\.0\.0\.1:\d+", $"{endpoint}=http://127.0.0.1:{LoopbackPorts.Free(1)[0]}");
 
     private static async Task<Run> RunAsync(
         string target,
@@ -223,6 +236,86 @@ public sealed class RemediationOrchestrationTests
     }
 
     [TestMethod]
+    public async Task Platform_FleetBreakerTrippedByAStorm_NoDiagnosticsReadForTheIncident()
+    {
+        // A storm: five other apps alerted in the window, the breaker is at five.
+        var run = await RunAsync(SandboxFixture.SiteId("contoso-shop"), settings: new Dictionary<string, string?> { ["Policy:FleetBreakerApps"] = "5", ["Workflow:AutoApprove"] = "true" },
+            before: async c =>
+            {
+                for (var i = 0; i < 5; i++)
+                {
+                    await c.Store.TryCreateAsync(new IncidentRecord($"inc-20250101-0000000000000{i:x3}", SandboxFixture.SiteId($"storm-app-{i}"), "a", "r", "Sev2",
+                        IncidentStatus.Investigating, "s", DateTimeOffset.UtcNow, DateTimeOffset.UtcNow));
+                }
+            });
+
+        Assert.AreEqual(0, run.Requests.Count(r => r.Path.Contains("/providers/Microsoft.Insights/metrics", StringComparison.OrdinalIgnoreCase)), "no metrics read");
+        Assert.AreEqual(0, run.Requests.Count(r => r.Path.Contains("/instances", StringComparison.OrdinalIgnoreCase)), "no instances or processes listed");
+        Assert.AreEqual(0, run.Requests.Count(r => r.Path.Contains("/detectors", StringComparison.OrdinalIgnoreCase)), "no detectors run");
+        Assert.IsFalse(run.Kinds.Contains("DiagnosticsCollected"), string.Join("\n", run.Timeline.Select(t => t.Message)));
+        Assert.AreEqual(IncidentStatus.Escalated, run.Result.Status);
+        StringAssert.Contains(run.Message("PlatformChecked"), "the breaker is tripped, diagnostics are skipped");
+        StringAssert.Contains(run.Message("PlanChosen"), "fleet breaker at 5");
+        Assert.AreEqual(0, run.Changes);
+    }
+
+    [TestMethod]
+    public async Task Platform_ResourceHealthUnreadable_AnAutoApprovedRestartGoesToAPersonWhoIsToldWhy()
+    {
+        string? asked = null;
+        var restartsWhileAsking = -1;
+        var run = await RunAsync(SandboxFixture.SiteId("contoso-shop"), settings: s_autoApprovedRestart,
+            before: _ => s_sandbox.AddFaultAsync(new { pathContains = "/providers/Microsoft.ResourceHealth/", status = 503, times = 1000 }),
+            whileRunning: async c =>
+            {
+                var approvalId = await c.WaitForApprovalAsync();
+                asked = (await c.Store.GetTimelineAsync(c.IncidentId)).Single(t => t.Kind == "ApprovalRequested").Message;
+                restartsWhileAsking = s_sandbox.Requests.Snapshot().Count(r => r.Method == "POST" && r.Path.EndsWith("/restart", StringComparison.Ordinal));
+                await c.DecideAsync(approvalId, approve: true);
+            });
+
+        StringAssert.Contains(run.Message("PlatformChecked"), "Resource Health could not be read");
+        StringAssert.Contains(asked, "platform check is incomplete (Resource Health could not be read)");
+        StringAssert.Contains(asked, "a person approves this plan");
+        Assert.AreEqual(0, restartsWhileAsking, "nothing is done before a person approved");
+        Assert.IsFalse(run.Kinds.Contains("ApprovalNotNeeded"));
+        StringAssert.Contains(run.Message("ApprovalGranted"), "oncall@contoso.com");
+        Assert.AreEqual(IncidentStatus.Resolved, run.Result.Status);
+        Assert.AreEqual(1, run.Restarts("contoso-shop"));
+    }
+
+    [TestMethod]
+    public async Task Platform_NoticesTableDown_NotedAndTheRestartWaitsForAPerson()
+    {
+        // The notices' table on a storage endpoint where nothing listens; everything else on Azurite.
+        var down = new TableClientOptions();
+        down.Retry.MaxRetries = 0;
+        var notices = new TablePlatformNotices(new TableServiceClient(StorageDown("TableEndpoint"), down), Options.Create(new StorageOptions { PlatformNoticesTable = "NoticesDown" }));
+        var run = await RunAsync(SandboxFixture.SiteId("contoso-shop"), settings: s_autoApprovedRestart, services: s => s.AddSingleton<IPlatformNotices>(notices),
+            whileRunning: async c => await c.DecideAsync(await c.WaitForApprovalAsync(), approve: false));
+
+        StringAssert.Contains(run.Message("PlatformChecked"), "Service Health notices could not be read");
+        StringAssert.Contains(run.Message("PlatformChecked"), "Resource Health: Available");
+        StringAssert.Contains(run.Message("ApprovalRequested"), "the Service Health notices could not be read");
+        Assert.AreEqual(IncidentStatus.Escalated, run.Result.Status);
+        Assert.AreEqual(0, run.Restarts("contoso-shop"));
+    }
+
+    [TestMethod]
+    public async Task Platform_CheckDidNotFinishInTime_TheRestartWaitsForAPerson()
+    {
+        // Resource Health answers after the first reads' deadline: the check never reports.
+        var run = await RunAsync(SandboxFixture.SiteId("contoso-shop"), settings: new Dictionary<string, string?>(s_autoApprovedRestart) { ["Workflow:DiagnosticsTimeout"] = "00:00:05" },
+            before: _ => s_sandbox.AddFaultAsync(new { pathContains = "/providers/Microsoft.ResourceHealth/", delayMs = 20000, times = 1000 }),
+            whileRunning: async c => await c.DecideAsync(await c.WaitForApprovalAsync(), approve: false));
+
+        StringAssert.Contains(run.Message("DiagnosticsFailed"), "the platform check");
+        Assert.IsFalse(run.Kinds.Contains("PlatformChecked"));
+        StringAssert.Contains(run.Message("ApprovalRequested"), "platform check is incomplete (the platform check did not complete)");
+        Assert.AreEqual(0, run.Restarts("contoso-shop"));
+    }
+
+    [TestMethod]
     public async Task Approval_Rejected_EscalatesAndNothingIsDone()
     {
         var run = await RunAsync(SandboxFixture.SiteId("contoso-shop"), whileRunning: async c => await c.DecideAsync(await c.WaitForApprovalAsync(), approve: false));
@@ -341,6 +434,25 @@ public sealed class RemediationOrchestrationTests
 
         StringAssert.Contains(run.Message("DumpSkipped"), reason);
         Assert.AreEqual(0, run.Requests.Count(r => r.Path.EndsWith("/dump", StringComparison.Ordinal)));
+        Assert.AreEqual(1, run.Restarts("contoso-shop"));
+    }
+
+    [TestMethod]
+    public async Task Evidence_DumpStorageDown_DumpActivityFailsButIsRecordedSkippedAndTheRestartGoesAhead()
+    {
+        // The dumps container on a storage endpoint where nothing listens: the upload fails with the
+        // SDK's "retry failed" AggregateException, which the dump activity does not catch.
+        var down = new global::Azure.Storage.Blobs.BlobClientOptions();
+        down.Retry.MaxRetries = 1;
+        down.Retry.Delay = TimeSpan.FromMilliseconds(100);
+        var run = await RunAsync(SandboxFixture.SiteId("contoso-shop"), settings: new Dictionary<string, string?> { ["Workflow:AutoApprove"] = "true" },
+            services: s => s.AddSingleton(sp => new DumpUploader(new global::Azure.Storage.Blobs.BlobServiceClient(StorageDown("BlobEndpoint"), down),
+                sp.GetRequiredService<IOptions<EvidenceOptions>>(), TimeProvider.System, sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<DumpUploader>>())));
+
+        Assert.AreEqual(IncidentStatus.Resolved, run.Result.Status, string.Join("\n", run.Timeline.Select(t => t.Message)));
+        StringAssert.Contains(run.Message("DumpSkipped"), "capturing process");
+        StringAssert.Contains(run.Message("DumpSkipped"), "The mitigation goes ahead without it");
+        Assert.IsFalse(run.Kinds.Contains("WorkflowFailed"));
         Assert.AreEqual(1, run.Restarts("contoso-shop"));
     }
 
