@@ -62,6 +62,10 @@ public sealed record DecisionInput(
 /// <param name="BlockedBy">When a guardrail turned an action into Escalate: which one.</param>
 /// <param name="Proposed">When blocked or dry-run: the plan the evidence pointed to.</param>
 /// <param name="Warnings">Things approvers should know (e.g. autoscale would undo a scale-out).</param>
+/// <param name="NotByConfiguration">
+/// Why this plan must be approved by a person even where configuration would approve it (Policy:AutoApprovedPlans,
+/// Workflow:AutoApprove); null when configuration may. Set with <see cref="NeedsApproval"/>.
+/// </param>
 public sealed record Decision(
     PlanKind Plan,
     string Reason,
@@ -73,4 +77,5 @@ public sealed record Decision(
     bool DryRun = false,
     string? BlockedBy = null,
     PlanKind? Proposed = null,
-    IReadOnlyList<string>? Warnings = null);
+    IReadOnlyList<string>? Warnings = null,
+    string? NotByConfiguration = null);

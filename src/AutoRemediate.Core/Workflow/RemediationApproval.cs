@@ -29,7 +29,8 @@ internal static class RemediationApproval
             return null;
         }
 
-        if (flow.Settings.AutoApprove)
+        // Some plans configuration may not approve (a scale step on a plan shared with apps outside Scope): they go to people.
+        if (flow.Settings.AutoApprove && decision.NotByConfiguration is null)
         {
             await flow.EndApprovalAsync(TimelineKinds.ApprovalGranted, TimelineText.ApprovedByConfiguration(plan), proceed: true);
             return null;
