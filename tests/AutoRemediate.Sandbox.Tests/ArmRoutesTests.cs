@@ -136,4 +136,16 @@ public sealed class ArmRoutesTests
         Assert.IsTrue(entry["hadBearerToken"]!.GetValue<bool>());
         Assert.IsFalse(log.Any(e => e!["path"]!.GetValue<string>().StartsWith("/sandbox/", StringComparison.Ordinal)), "the control routes are not logged");
     }
+
+    [TestMethod]
+    public async Task ListPlanSites_SharedPlan_EveryAppOnThePlanLikeListWebApps()
+    {
+        using var response = await Client().GetAsync("/subscriptions/11111111-2222-3333-4444-555555555555/resourceGroups/rg-shop-prod/providers/Microsoft.Web/serverfarms/plan-api-prod/sites?api-version=2025-05-01");
+
+        Assert.AreEqual(HttpStatusCode.OK, response.StatusCode);
+        var body = await response.Content.ReadFromJsonAsync<JsonObject>();
+        var sites = body!["value"]!.AsArray().Select(s => s!["name"]!.GetValue<string>()).Order(StringComparer.Ordinal).ToArray();
+        CollectionAssert.AreEqual(new[] { "contoso-api", "contoso-api-admin" }, sites);
+        Assert.IsTrue(body["value"]!.AsArray().All(s => s!["type"]!.GetValue<string>() == "Microsoft.Web/sites"));
+    }
 }

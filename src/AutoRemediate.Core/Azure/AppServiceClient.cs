@@ -39,6 +39,9 @@ public interface IAppServiceClient
     /// <summary>Gets an App Service plan with its SKU and capacity.</summary>
     Task<PlanInfo> GetPlanAsync(string planResourceId, CancellationToken cancellationToken = default);
 
+    /// <summary>Every app on a plan (<c>GET serverfarms/{plan}/sites</c>, AppServicePlans_ListWebApps): scaling the plan changes them all.</summary>
+    Task<IReadOnlyList<SiteInfo>> ListPlanSitesAsync(string planResourceId, CancellationToken cancellationToken = default);
+
     /// <summary>Changes a plan's capacity and/or SKU (<c>PATCH serverfarms/{plan}</c>), following the long-running operation.</summary>
     Task<PlanInfo> UpdatePlanSkuAsync(string planResourceId, PlanSkuChange change, CancellationToken cancellationToken = default);
 
@@ -147,6 +150,14 @@ public sealed class AppServiceClient : IAppServiceClient
         var info = ToPlan(await _arm.Rest.GetJsonAsync(Web(plan.EscapedPath), cancellationToken).ConfigureAwait(false));
         ArmIds.EnsureSame(plan, info.Id);
         return info with { Id = plan.Canonical };
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<SiteInfo>> ListPlanSitesAsync(string planResourceId, CancellationToken cancellationToken = default)
+    {
+        var plan = ArmIds.Plan(planResourceId);
+        var items = await _arm.Rest.GetPagedAsync(Web(plan.EscapedPath + "/sites"), cancellationToken).ConfigureAwait(false);
+        return [.. items.Select(ToSite)];
     }
 
     /// <inheritdoc />

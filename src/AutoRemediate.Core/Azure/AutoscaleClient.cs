@@ -6,7 +6,7 @@ namespace AutoRemediate.Azure;
 /// <summary>Reads Azure Monitor autoscale settings (Microsoft.Insights/autoscalesettings). Every error status is a <see cref="global::Azure.RequestFailedException"/>.</summary>
 public interface IAutoscaleClient
 {
-    /// <summary>The autoscale settings in the plan's subscription that target the plan.</summary>
+    /// <summary>The autoscale settings that target the plan: those in the plan's resource group, or when it has none, those elsewhere in its subscription.</summary>
     Task<IReadOnlyList<AutoscaleSettingInfo>> FindAutoscaleSettingsAsync(string planResourceId, CancellationToken cancellationToken = default);
 }
 
@@ -28,8 +28,19 @@ public sealed class AutoscaleClient : IAutoscaleClient
     public async Task<IReadOnlyList<AutoscaleSettingInfo>> FindAutoscaleSettingsAsync(string planResourceId, CancellationToken cancellationToken = default)
     {
         var plan = ArmIds.Plan(planResourceId);
-        var items = await _arm.Rest.GetPagedAsync(
-            _arm.Url($"/subscriptions/{plan.SubscriptionId}/providers/Microsoft.Insights/autoscalesettings", _arm.Options.AutoscaleApiVersion), cancellationToken).ConfigureAwait(false);
+        // The plan's resource group first: that is where the portal puts the setting, and a reader on that
+        // group (least privilege) may list it. A setting may live in another group of the subscription, so
+        // when the group holds none, the subscription-wide list decides; its errors (403 for a reader
+        // scoped below the subscription) are the caller's to report as "unknown".
+        var inGroup = await ListAsync($"/subscriptions/{plan.SubscriptionId}/resourceGroups/{Uri.EscapeDataString(plan.ResourceGroup)}/providers/Microsoft.Insights/autoscalesettings", plan, cancellationToken).ConfigureAwait(false);
+        return inGroup.Count > 0
+            ? inGroup
+            : await ListAsync($"/subscriptions/{plan.SubscriptionId}/providers/Microsoft.Insights/autoscalesettings", plan, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<IReadOnlyList<AutoscaleSettingInfo>> ListAsync(string path, AppServiceResourceId plan, CancellationToken cancellationToken)
+    {
+        var items = await _arm.Rest.GetPagedAsync(_arm.Url(path, _arm.Options.AutoscaleApiVersion), cancellationToken).ConfigureAwait(false);
         return [.. items
             .Where(i => ResourceIds.Canonicalize(Json.Str(Json.Obj(i, "properties"), "targetResourceUri")) == plan.Canonical)
             .Select(ToAutoscale)];

@@ -66,6 +66,10 @@ public sealed record DecisionInput(
 /// A person decides even where configuration would approve (Workflow:AutoApprove): the plan was made
 /// without a complete platform verdict. The reason is among the <paramref name="Warnings"/>.
 /// </param>
+/// <param name="NotByConfiguration">
+/// Why this plan must be approved by a person even where configuration would approve it (Policy:AutoApprovedPlans,
+/// Workflow:AutoApprove); null when configuration may. Set with <see cref="NeedsApproval"/>.
+/// </param>
 public sealed record Decision(
     PlanKind Plan,
     string Reason,
@@ -78,4 +82,5 @@ public sealed record Decision(
     string? BlockedBy = null,
     PlanKind? Proposed = null,
     IReadOnlyList<string>? Warnings = null,
-    bool PersonMustApprove = false);
+    bool PersonMustApprove = false,
+    string? NotByConfiguration = null);

@@ -48,16 +48,56 @@ public static class RemediationPolicy
         // person looks at the plan, whatever the configuration would approve, and is told why.
         if (input.Platform.Incomplete is { } incomplete)
         {
-            return proposal with
+            return SharedPlan(input, proposal with
             {
                 NeedsApproval = true,
                 PersonMustApprove = true,
                 Warnings = [.. proposal.Warnings ?? [], IncompleteWarning(incomplete)],
-            };
+            });
         }
 
         // A further rung always goes back to people: the first action did not work.
-        return proposal with { NeedsApproval = tried.Count > 0 || !policy.AutoApprovedPlans.Contains(proposal.Plan) };
+        return SharedPlan(input, proposal with { NeedsApproval = tried.Count > 0 || !policy.AutoApprovedPlans.Contains(proposal.Plan) });
+    }
+
+    /// <summary>
+    /// A scale step changes every app on the plan. Names the other apps in a warning; when a Scope is configured and the
+    /// plan hosts apps outside it (or its apps could not be listed), the step goes to a person whatever the configuration
+    /// says, and the reason names those apps. Any other plan is returned as it is.
+    /// </summary>
+    public static Decision SharedPlan(DecisionInput input, Decision decision)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(decision);
+        if (decision.Plan is not (PlanKind.ScaleOut or PlanKind.ScaleUp))
+        {
+            return decision;
+        }
+
+        var plan = input.Plan;
+        var self = ResourceIds.TryParse(input.TargetResourceId, out var target) ? target!.Name : null;
+        var others = (plan.Apps ?? []).Where(a => !string.Equals(a, self, StringComparison.OrdinalIgnoreCase)).ToList();
+        var warnings = (decision.Warnings ?? []).ToList();
+        if (others.Count > 0)
+        {
+            warnings.Add($"The plan also runs {string.Join(", ", others)}: the {Words(decision.Plan)} changes {(others.Count == 1 ? "it" : "them")} too.");
+        }
+        else if (plan.AppsUnknown is not null)
+        {
+            warnings.Add(plan.AppsUnknown);
+        }
+
+        var decided = decision with { Warnings = warnings.Count > 0 ? warnings : null };
+        var outside = plan.AppsOutsideScope;
+        if (outside is null || (outside.Count == 0 && plan.AppsUnknown is null))
+        {
+            return decided;
+        }
+
+        var why = outside.Count > 0
+            ? $"the plan also runs apps outside the configured scope ({string.Join(", ", outside)}), so a person must approve the {Words(decision.Plan)}"
+            : $"the apps on the plan could not be listed, so none can be shown to be inside the configured scope and a person must approve the {Words(decision.Plan)}";
+        return decided with { Reason = $"{decision.Reason} But {why}.", NeedsApproval = true, NotByConfiguration = Capitalize(why) + "." };
     }
 
     /// <summary>The approvers' warning for a plan decided without a complete platform verdict.</summary>
@@ -186,6 +226,10 @@ public static class RemediationPolicy
             else if (plan.AutoscaleMaximum is { } inRange)
             {
                 warnings.Add($"An autoscale setting (range {plan.AutoscaleMinimum}-{inRange}) manages this plan's instance count; its scale-in rules may undo this scale-out once they next run.");
+            }
+            else if (plan.AutoscaleUnknown is not null)
+            {
+                warnings.Add("The autoscale state of this plan is unknown (its autoscale settings could not be read): a setting, if there is one, may undo this scale-out.");
             }
 
             return new Decision(PlanKind.ScaleOut, $"{Capitalize(why)}; adding one instance ({plan.Capacity} → {capacity}) spreads the load.",

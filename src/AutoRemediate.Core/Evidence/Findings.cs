@@ -33,7 +33,20 @@ public sealed record PlatformEvidence(bool ResourceHealthPlatformIssue, bool Ser
 /// <param name="MaximumWorkers">The plan's own maximum.</param>
 /// <param name="AutoscaleMinimum">An enabled autoscale setting's minimum, if any.</param>
 /// <param name="AutoscaleMaximum">An enabled autoscale setting's maximum, if any.</param>
-public sealed record PlanEvidence(string Sku, int Capacity, int MaximumWorkers, int? AutoscaleMinimum = null, int? AutoscaleMaximum = null);
+/// <param name="AutoscaleUnknown">Set when the autoscale settings could not be read (for example 403 for a reader below the subscription): why, in one line. Null when read.</param>
+/// <param name="Apps">The names of the apps on the plan, the alerting app included (a scale step changes them all); null when not read.</param>
+/// <param name="AppsOutsideScope">
+/// The names of apps on the plan outside the configured Scope; null when no Scope is configured. When the plan's apps could not
+/// be read under a Scope, the list is empty and <see cref="AppsUnknown"/> says why: no scale step may then be approved by configuration.
+/// </param>
+/// <param name="AppsUnknown">Set when the plan's apps could not be listed: why, in one line.</param>
+public sealed record PlanEvidence(string Sku, int Capacity, int MaximumWorkers, int? AutoscaleMinimum = null, int? AutoscaleMaximum = null,
+    string? AutoscaleUnknown = null, IReadOnlyList<string>? Apps = null, IReadOnlyList<string>? AppsOutsideScope = null, string? AppsUnknown = null)
+{
+    /// <summary>What could not be read about the plan, one line each, for the timeline.</summary>
+    public IReadOnlyList<string> Notes() =>
+        [.. new[] { AutoscaleUnknown, AppsUnknown }.OfType<string>()];
+}
 
 /// <summary>A candidate process on one instance (the site's worker, not Kudu, not a WebJob).</summary>
 /// <param name="InstanceId">The instance.</param>

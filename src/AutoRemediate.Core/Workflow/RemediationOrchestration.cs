@@ -239,7 +239,8 @@ public static class RemediationOrchestration
         // All lists read: the processes, even none. Some: the ones read. None read: unknown (null).
         var listed = processTasks.All(t => t.Result is not null) || processes.Count > 0 ? processes : null;
         var findings = new IncidentFindings(instances, listed, metrics, detectorsTask.Result, planTask.Result, site.IsLinux);
-        await flow.RecordAsync([.. (metrics?.Notes ?? []).Select(n => (TimelineKinds.DiagnosticsFailed, n)), (TimelineKinds.DiagnosticsCollected, TimelineText.Diagnosed(findings))]);
+        var notes = (planTask.Result?.Notes() ?? []).Concat(metrics?.Notes ?? []);
+        await flow.RecordAsync([.. notes.Select(n => (TimelineKinds.DiagnosticsFailed, n)), (TimelineKinds.DiagnosticsCollected, TimelineText.Diagnosed(findings))]);
         return findings;
     }
 

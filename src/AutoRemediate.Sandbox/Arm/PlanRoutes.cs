@@ -8,7 +8,7 @@ namespace AutoRemediate.Sandbox.Arm;
 /// <summary>
 /// Microsoft.Web/serverfarms: GET (shaped like GetAppServicePlan), PATCH (shaped like
 /// PatchAppServicePlan, 202 + long-running operation by default, 200 when the plan's LRO mode is
-/// sync), the operation status URL, and restartSites.
+/// sync), the operation status URL, restartSites and the list of the plan's apps (ListWebApps).
 /// </summary>
 internal static class PlanRoutes
 {
@@ -20,6 +20,10 @@ internal static class PlanRoutes
             WithPlan(state, subscriptionId, resourceGroup, plan, p => ArmJson.Ok(PlanBody(p, PlanBodyKind.Get))));
 
         routes.MapPatch(PlanPath, PatchAsync);
+
+        // AppServicePlans_ListWebApps: every app on the plan (scaling the plan changes them all).
+        routes.MapGet(PlanPath + "/sites", (string subscriptionId, string resourceGroup, string plan, SandboxState state) =>
+            WithPlan(state, subscriptionId, resourceGroup, plan, p => ArmJson.List([.. p.Apps.Select(SiteRoutes.SiteBody)])));
 
         routes.MapGet(PlanPath + "/operationresults/{operationId}", (HttpContext context, string subscriptionId, string resourceGroup, string plan, string operationId, SandboxState state) =>
             WithPlan(state, subscriptionId, resourceGroup, plan, p =>

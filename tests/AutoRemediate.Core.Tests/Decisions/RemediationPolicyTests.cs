@@ -232,6 +232,60 @@ public sealed class RemediationPolicyTests
         StringAssert.Contains(decision.Warnings!.Single(), "autoscale setting (range 2-5)");
     }
 
+    // A scale step changes every app on the plan: "shop" shares it with the apps listed. Scope configured = an outside list (maybe empty).
+    [TestMethod]
+    [DataRow("shop", null, false, false, null, DisplayName = "no scope, plan of its own: configuration approves")]
+    [DataRow("shop,reports", null, false, false, null, DisplayName = "no scope, shared plan: configuration approves, warning names the others")]
+    [DataRow("shop,reports", "", false, false, null, DisplayName = "scope, every app inside: configuration approves")]
+    [DataRow("shop,reports,billing", "billing", false, true, "outside the configured scope (billing)", DisplayName = "scope, one app outside: a person approves")]
+    [DataRow(null, "", true, true, "could not be listed", DisplayName = "scope, the plan's apps unreadable: a person approves")]
+    [DataRow(null, null, true, false, null, DisplayName = "no scope, the plan's apps unreadable: configuration approves")]
+    public void Decide_ScaleOnSharedPlan_ConfigurationApprovesOnlyWhenEveryAppIsInScope(string? apps, string? outside, bool appsUnknown, bool personOnly, string? reason)
+    {
+        var plan = new PlanEvidence("P1v3", 2, 10, Apps: apps?.Split(','), AppsOutsideScope: outside is null ? null : outside.Split(',', StringSplitOptions.RemoveEmptyEntries),
+            AppsUnknown: appsUnknown ? "The apps on the plan could not be listed (403 AuthorizationFailed); a scale step changes every app on it." : null);
+        var input = Input(instances: [new("i0", 50, 95, 0, true), new("i1", 50, 90, 0, true)], plan: plan, metrics: ["CpuPercentage"]);
+
+        var decision = RemediationPolicy.Decide(input, Policy(p => p.AutoApprovedPlans.Add(PlanKind.ScaleOut)));
+
+        Assert.AreEqual(PlanKind.ScaleOut, decision.Plan, decision.Reason);
+        Assert.AreEqual(personOnly, decision.NeedsApproval, decision.Reason);
+        Assert.AreEqual(personOnly, decision.NotByConfiguration is not null, "Workflow:AutoApprove may not approve it either");
+        if (reason is not null)
+        {
+            StringAssert.Contains(decision.Reason, reason);
+            StringAssert.Contains(decision.NotByConfiguration, reason);
+        }
+
+        Assert.AreEqual(apps?.Contains("reports", StringComparison.Ordinal) == true, decision.Warnings?.Any(w => w.Contains("also runs reports", StringComparison.Ordinal)) == true,
+            "the warning names the other apps, never the app itself");
+        Assert.IsFalse(decision.Warnings?.Any(w => w.Contains("runs shop", StringComparison.Ordinal)) == true);
+    }
+
+    [TestMethod]
+    public void Decide_NextRungOnPlanSharedOutsideScope_NotApprovableByConfiguration()
+    {
+        var input = Input(tried: [PlanKind.RestartApp], plan: new PlanEvidence("P1v3", 2, 10, Apps: ["shop", "billing"], AppsOutsideScope: ["billing"]));
+
+        var decision = RemediationPolicy.Decide(input, Policy(p => p.AutoApprovedPlans.Add(PlanKind.ScaleOut)));
+
+        Assert.AreEqual(PlanKind.ScaleOut, decision.Plan);
+        StringAssert.Contains(decision.NotByConfiguration, "billing");
+    }
+
+    [TestMethod]
+    public void Decide_ScaleOutWithAutoscaleUnknown_ScalesAndWarnsThatTheAutoscaleStateIsUnknown()
+    {
+        var plan = new PlanEvidence("P1v3", 2, 10, AutoscaleUnknown: "Autoscale unknown: the plan's autoscale settings could not be read (403 AuthorizationFailed).");
+        var input = Input(instances: [new("i0", 50, 95, 0, true), new("i1", 50, 90, 0, true)], plan: plan, metrics: ["CpuPercentage"]);
+
+        var decision = RemediationPolicy.Decide(input, Policy());
+
+        Assert.AreEqual(PlanKind.ScaleOut, decision.Plan, decision.Reason);
+        Assert.AreEqual(3, decision.NewCapacity);
+        StringAssert.Contains(decision.Warnings!.Single(), "autoscale state of this plan is unknown");
+    }
+
     [TestMethod]
     public void PolicyOptions_InvalidConfiguration_ClearErrors()
     {

@@ -386,6 +386,39 @@ public sealed class RemediationOrchestrationTests
     }
 
     [TestMethod]
+    public async Task Approval_AutoApproveButThePlansAppsUnreadableUnderScope_TheScaleOutGoesToAPerson()
+    {
+        // A least-privilege identity: the plan's apps and its autoscale settings answer 403 / 500. The plan is still read,
+        // the scale-out is still chosen, but configuration cannot vouch for apps it cannot see.
+        string? asked = null;
+        var run = await RunAsync(SandboxFixture.SiteId("contoso-cpu"), metric: "HttpResponseTime", threshold: 2, settings: new Dictionary<string, string?>
+        {
+            ["Workflow:AutoApprove"] = "true",
+            ["Scope:AllowedResourceIds:0"] = SandboxFixture.SiteId("contoso-cpu"),
+            ["Scope:AllowedResourceIds:1"] = "/subscriptions/11111111-2222-3333-4444-555555555555/resourceGroups/rg-shop-prod/providers/Microsoft.Web/serverfarms/plan-cpu-prod",
+        },
+        before: async _ =>
+        {
+            await s_sandbox.AddFaultAsync(new { method = "GET", pathContains = "/serverfarms/plan-cpu-prod/sites", status = 403, errorCode = "AuthorizationFailed", times = 1000 });
+            await s_sandbox.AddFaultAsync(new { method = "GET", pathContains = "/Microsoft.Insights/autoscalesettings", status = 500, times = 1000 });
+        },
+        whileRunning: async c =>
+        {
+            var approvalId = await c.WaitForApprovalAsync();
+            asked = (await c.Store.GetTimelineAsync(c.IncidentId)).Single(t => t.Kind == "ApprovalRequested").Message;
+            await c.DecideAsync(approvalId, approve: true);
+        });
+
+        StringAssert.Contains(asked, "ScaleOut (to 3 instances)");
+        StringAssert.Contains(asked, "the apps on the plan could not be listed");
+        StringAssert.Contains(asked, "autoscale state of this plan is unknown");
+        Assert.IsTrue(run.Timeline.Any(t => t.Kind == "DiagnosticsFailed" && t.Message.StartsWith("Autoscale unknown", StringComparison.Ordinal)), string.Join("\n", run.Timeline.Select(t => t.Message)));
+        Assert.IsFalse(run.Timeline.Any(t => t.Message.Contains("approved by configuration", StringComparison.Ordinal)));
+        Assert.AreEqual(IncidentStatus.Resolved, run.Result.Status);
+        Assert.AreEqual(1, run.Requests.Count(r => r.Method == "PATCH" && r.Path.EndsWith("/serverfarms/plan-cpu-prod", StringComparison.Ordinal)));
+    }
+
+    [TestMethod]
     public async Task Act_ScaleOutOfAPlanOutsideScope_NotScaledAndEscalatedWithTheReason()
     {
         // Scope lists the app, not its plan: scaling would change every app on plan-cpu-prod.
