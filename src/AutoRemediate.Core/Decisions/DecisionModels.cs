@@ -62,13 +62,10 @@ public sealed record DecisionInput(
 /// <param name="BlockedBy">When a guardrail turned an action into Escalate: which one.</param>
 /// <param name="Proposed">When blocked or dry-run: the plan the evidence pointed to.</param>
 /// <param name="Warnings">Things approvers should know (e.g. autoscale would undo a scale-out).</param>
-/// <param name="PersonMustApprove">
-/// A person decides even where configuration would approve (Workflow:AutoApprove): the plan was made
-/// without a complete platform verdict. The reason is among the <paramref name="Warnings"/>.
-/// </param>
 /// <param name="NotByConfiguration">
 /// Why this plan must be approved by a person even where configuration would approve it (Policy:AutoApprovedPlans,
-/// Workflow:AutoApprove); null when configuration may. Set with <see cref="NeedsApproval"/>.
+/// Workflow:AutoApprove): a plan made without a complete platform verdict, a scale step on a plan shared with
+/// apps outside Scope. Null when configuration may. Set with <see cref="NeedsApproval"/>.
 /// </param>
 public sealed record Decision(
     PlanKind Plan,
@@ -82,5 +79,4 @@ public sealed record Decision(
     string? BlockedBy = null,
     PlanKind? Proposed = null,
     IReadOnlyList<string>? Warnings = null,
-    bool PersonMustApprove = false,
     string? NotByConfiguration = null);

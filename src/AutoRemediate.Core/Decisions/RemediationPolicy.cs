@@ -51,7 +51,7 @@ public static class RemediationPolicy
             return SharedPlan(input, proposal with
             {
                 NeedsApproval = true,
-                PersonMustApprove = true,
+                NotByConfiguration = IncompleteWarning(incomplete),
                 Warnings = [.. proposal.Warnings ?? [], IncompleteWarning(incomplete)],
             });
         }
@@ -97,7 +97,13 @@ public static class RemediationPolicy
         var why = outside.Count > 0
             ? $"the plan also runs apps outside the configured scope ({string.Join(", ", outside)}), so a person must approve the {Words(decision.Plan)}"
             : $"the apps on the plan could not be listed, so none can be shown to be inside the configured scope and a person must approve the {Words(decision.Plan)}";
-        return decided with { Reason = $"{decision.Reason} But {why}.", NeedsApproval = true, NotByConfiguration = Capitalize(why) + "." };
+        var notByConfiguration = Capitalize(why) + ".";
+        return decided with
+        {
+            Reason = $"{decision.Reason} But {why}.",
+            NeedsApproval = true,
+            NotByConfiguration = decision.NotByConfiguration is { } earlier ? $"{earlier} {notByConfiguration}" : notByConfiguration,
+        };
     }
 
     /// <summary>The approvers' warning for a plan decided without a complete platform verdict.</summary>

@@ -4,7 +4,6 @@ using AutoRemediate.Decisions;
 using AutoRemediate.Evidence;
 using AutoRemediate.Incidents;
 using AutoRemediate.Shared;
-using Azure;
 using Microsoft.Extensions.Options;
 
 namespace AutoRemediate.Diagnostics;
@@ -51,7 +50,7 @@ public sealed class PlatformActivities
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
-            notes.Add($"Resource Health could not be read ({Why(ex)}); it is not counted.");
+            notes.Add($"Resource Health could not be read ({Display.Failure(ex)}); it is not counted.");
             unread.Add("Resource Health could not be read");
         }
 
@@ -74,7 +73,7 @@ public sealed class PlatformActivities
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
-            notes.Add($"Service Health notices could not be read ({Why(ex)}); they are not counted.");
+            notes.Add($"Service Health notices could not be read ({Display.Failure(ex)}); they are not counted.");
             unread.Add("the Service Health notices could not be read");
         }
 
@@ -91,19 +90,11 @@ public sealed class PlatformActivities
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
-            notes.Add($"Fleet: the apps alerting lately could not be counted ({Why(ex)}); the breaker is not counted.");
+            notes.Add($"Fleet: the apps alerting lately could not be counted ({Display.Failure(ex)}); the breaker is not counted.");
             unread.Add("the apps alerting lately could not be counted");
         }
 
         var incomplete = unread.Count > 0 ? string.Join("; ", unread) : null;
         return new PlatformCheck(new PlatformEvidence(resourceHealth, serviceHealth, apps, tripped, incomplete), notes);
     }
-
-    // Status and error code for an Azure error; otherwise the first line of the message, kept short for the timeline.
-    private static string Why(Exception ex) => ex switch
-    {
-        RequestFailedException { Status: > 0 } r => $"{r.Status} {r.ErrorCode}",
-        AggregateException { InnerExceptions: [RequestFailedException { Status: > 0 } r, ..] } => $"{r.Status} {r.ErrorCode}",
-        _ => Display.FirstLine(ex.Message),
-    };
 }

@@ -46,7 +46,7 @@ public sealed class SiteActivities
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            evidence = evidence with { AutoscaleUnknown = $"Autoscale unknown: the plan's autoscale settings could not be read ({Failure(ex)}); a setting may undo a scale step." };
+            evidence = evidence with { AutoscaleUnknown = $"Autoscale unknown: the plan's autoscale settings could not be read ({Display.Failure(ex)}); a setting may undo a scale step." };
         }
 
         return await WithAppsAsync(evidence, planResourceId, cancellationToken).ConfigureAwait(false);
@@ -69,13 +69,10 @@ public sealed class SiteActivities
             return evidence with
             {
                 AppsOutsideScope = scoped ? [] : null,
-                AppsUnknown = $"The apps on the plan could not be listed ({Failure(ex)}); a scale step changes every app on it.",
+                AppsUnknown = $"The apps on the plan could not be listed ({Display.Failure(ex)}); a scale step changes every app on it.",
             };
         }
     }
-    private static string Failure(Exception ex) => ex is global::Azure.RequestFailedException { Status: > 0 } rf
-        ? $"{rf.Status}{(string.IsNullOrEmpty(rf.ErrorCode) ? string.Empty : " " + rf.ErrorCode)}"
-        : ex.GetType().Name;
 
     /// <summary><see cref="ActivityNames.CollectInstances"/>: the ids of the instances the site runs on.</summary>
     public async Task<IReadOnlyList<string>> CollectInstancesAsync(string siteResourceId, CancellationToken cancellationToken = default) =>

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Azure;
 
 namespace AutoRemediate.Shared;
 
@@ -24,6 +25,25 @@ public static class Display
         ArgumentNullException.ThrowIfNull(message);
         var line = message.Split('\n', 2)[0].Trim();
         return line.Length > 200 ? line[..200] + "…" : line;
+    }
+
+    /// <summary>
+    /// Why a dependency call failed, in a few words for the timeline: the status and error code of a
+    /// service error (also when an SDK wraps one in an <see cref="AggregateException"/>), otherwise the first
+    /// line of the message.
+    /// </summary>
+    public static string Failure(Exception exception)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        return exception switch
+        {
+            RequestFailedException { Status: > 0 } r => Status(r),
+            AggregateException { InnerExceptions: [RequestFailedException { Status: > 0 } r, ..] } => Status(r),
+            _ => FirstLine(exception.Message),
+        };
+
+        static string Status(RequestFailedException r) =>
+            string.IsNullOrEmpty(r.ErrorCode) ? r.Status.ToString(CultureInfo.InvariantCulture) : $"{r.Status} {r.ErrorCode}";
     }
 
     /// <summary>A whole number, invariant culture ("n/a" when missing).</summary>

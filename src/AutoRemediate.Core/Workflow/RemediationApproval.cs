@@ -31,7 +31,7 @@ internal static class RemediationApproval
 
         // Some plans configuration may not approve: one made without a complete platform verdict, or a
         // scale step on a plan shared with apps outside Scope. They go to people, and the request says why.
-        if (flow.Settings.AutoApprove && !decision.PersonMustApprove && decision.NotByConfiguration is null)
+        if (flow.Settings.AutoApprove && decision.NotByConfiguration is null)
         {
             await flow.EndApprovalAsync(TimelineKinds.ApprovalGranted, TimelineText.ApprovedByConfiguration(plan), proceed: true);
             return null;

@@ -167,7 +167,7 @@ public sealed class RemediationPolicyTests
 
         Assert.AreNotEqual(PlanKind.Escalate, decision.Plan, decision.Reason);
         Assert.IsTrue(decision.NeedsApproval, "approval is needed even for a plan in AutoApprovedPlans");
-        Assert.IsTrue(decision.PersonMustApprove, "Workflow:AutoApprove does not approve it either");
+        Assert.IsNotNull(decision.NotByConfiguration, "Workflow:AutoApprove does not approve it either");
         Assert.HasCount(warnings, decision.Warnings!, "the plan's own warnings are kept");
         StringAssert.Contains(decision.Warnings![^1], $"The platform check is incomplete ({why})");
         StringAssert.Contains(RemediationPolicy.Describe(decision), "a person approves this plan");
@@ -181,7 +181,7 @@ public sealed class RemediationPolicyTests
         var decision = RemediationPolicy.Decide(input, policy);
 
         Assert.IsFalse(decision.NeedsApproval);
-        Assert.IsFalse(decision.PersonMustApprove);
+        Assert.IsNull(decision.NotByConfiguration);
         Assert.IsNull(decision.Warnings);
     }
 
