@@ -9,8 +9,11 @@ public interface IIncidentStore
     /// <summary>Reads one incident, or null.</summary>
     Task<IncidentRecord?> GetAsync(string incidentId, CancellationToken cancellationToken = default);
 
-    /// <summary>Sets status and summary. Idempotent: writing the same values twice leaves the same row.</summary>
-    Task UpdateStatusAsync(string incidentId, IncidentStatus status, string summary, DateTimeOffset at, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Sets status and summary, and with <paramref name="liveUntil"/> the end of an escalated incident's hold
+    /// (<see cref="IncidentRecord.LiveUntil"/>). Idempotent: writing the same values twice leaves the same row.
+    /// </summary>
+    Task UpdateStatusAsync(string incidentId, IncidentStatus status, string summary, DateTimeOffset at, CancellationToken cancellationToken = default, DateTimeOffset? liveUntil = null);
 
     /// <summary>
     /// Sets a final status and summary, conditional on the row being as it was read (<paramref name="etag"/>).

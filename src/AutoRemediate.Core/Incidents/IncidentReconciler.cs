@@ -68,7 +68,7 @@ public sealed class IncidentReconciler
     {
         ArgumentNullException.ThrowIfNull(incident);
         var liveness = await GetLivenessAsync(incident, client, cancellationToken).ConfigureAwait(false);
-        if (liveness.Running || incident.IsClosed || incident.Status == IncidentStatus.Received || incident.ETag is null)
+        if (liveness.Running || incident.HasFinalStatus || incident.Status == IncidentStatus.Received || incident.ETag is null)
         {
             return (incident, liveness);
         }

@@ -39,6 +39,10 @@ public enum IncidentStatus
 /// <param name="RepeatCount">How many further deliveries joined this incident while it was live.</param>
 /// <param name="AlertRules">Every alert rule that fired into this incident, the opening one first.</param>
 /// <param name="PendingApproval">The approval request the incident waits on, while it waits.</param>
+/// <param name="LiveUntil">
+/// An escalated incident's hold: until then it stays live (further rules join it, a Resolved closes it), so it is
+/// not closed yet. Null when there is no hold.
+/// </param>
 public sealed record IncidentRecord(
     string IncidentId,
     string TargetResourceId,
@@ -52,7 +56,8 @@ public sealed record IncidentRecord(
     string? ETag = null,
     int RepeatCount = 0,
     IReadOnlyList<string>? AlertRules = null,
-    string? PendingApproval = null)
+    string? PendingApproval = null,
+    DateTimeOffset? LiveUntil = null)
 {
     /// <summary>
     /// The most alert rules recorded on one incident, and so the most AlertRepeated events its workflow
@@ -60,8 +65,18 @@ public sealed record IncidentRecord(
     /// </summary>
     public const int MaxRules = 50;
 
-    /// <summary>True once the incident has reached an end state.</summary>
-    public bool IsClosed => Status is IncidentStatus.Resolved or IncidentStatus.Escalated;
+    /// <summary>
+    /// True once the status is an end state (Resolved, Escalated). An escalated incident may still be live in its
+    /// hold: whether it is closed is <see cref="IsClosedAt"/>.
+    /// </summary>
+    public bool HasFinalStatus => Status is IncidentStatus.Resolved or IncidentStatus.Escalated;
+
+    /// <summary>
+    /// True when the workflow is done with the incident at <paramref name="now"/>: Resolved, or Escalated with its
+    /// hold over (<see cref="LiveUntil"/> passed, or no hold).
+    /// </summary>
+    public bool IsClosedAt(DateTimeOffset now) =>
+        Status == IncidentStatus.Resolved || (Status == IncidentStatus.Escalated && !(LiveUntil > now));
 }
 
 /// <summary>One step in an incident's history.</summary>

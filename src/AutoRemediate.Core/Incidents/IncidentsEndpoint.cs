@@ -17,14 +17,16 @@ public sealed class IncidentsEndpoint
     private readonly IIncidentStore _store;
     private readonly IncidentReconciler _reconciler;
     private readonly IOptions<IngestOptions> _options;
+    private readonly TimeProvider _time;
     private readonly ILogger<IncidentsEndpoint> _logger;
 
     /// <summary>Creates the endpoint.</summary>
-    public IncidentsEndpoint(IIncidentStore store, IncidentReconciler reconciler, IOptions<IngestOptions> options, ILogger<IncidentsEndpoint> logger)
+    public IncidentsEndpoint(IIncidentStore store, IncidentReconciler reconciler, IOptions<IngestOptions> options, TimeProvider time, ILogger<IncidentsEndpoint> logger)
     {
         _store = store;
         _reconciler = reconciler;
         _options = options;
+        _time = time;
         _logger = logger;
     }
 
@@ -50,11 +52,16 @@ public sealed class IncidentsEndpoint
             return Problems.Status(StatusCodes.Status404NotFound, "Incident not found.", $"No incident '{incidentId}' exists.");
         }
 
-        if (client is not null && !incident.IsClosed && incident.Status != IncidentStatus.Received)
+        var closed = incident.IsClosedAt(_time.GetUtcNow());
+        if (client is not null && !closed && incident.Status != IncidentStatus.Received)
         {
             try
             {
-                (incident, _) = await _reconciler.ReconcileAsync(incident, client, cancellationToken).ConfigureAwait(false);
+                WorkflowLiveness workflow;
+                (incident, workflow) = await _reconciler.ReconcileAsync(incident, client, cancellationToken).ConfigureAwait(false);
+                // An escalated incident is live only while its workflow holds it: one that was terminated
+                // in its hold is closed, whatever the stored end of the hold says.
+                closed = incident.IsClosedAt(_time.GetUtcNow()) || (incident.Status == IncidentStatus.Escalated && !workflow.Running);
             }
             catch (Exception ex) when (DependencyFailures.IsTransient(ex))
             {
@@ -67,7 +74,7 @@ public sealed class IncidentsEndpoint
         {
             incidentId = incident.IncidentId,
             status = incident.Status.ToString(),
-            closed = incident.IsClosed,
+            closed,
             summary = incident.Summary,
             targetResourceId = incident.TargetResourceId,
             alertId = incident.AlertId,
@@ -78,6 +85,7 @@ public sealed class IncidentsEndpoint
             repeatCount = incident.RepeatCount,
             alertRules = incident.AlertRules,
             pendingApproval = incident.PendingApproval,
+            liveUntil = closed ? null : incident.LiveUntil,
             timeline = timeline.Select(t => new { at = t.At, kind = t.Kind, message = t.Message, source = t.Sequence == TimelineEntry.ExternalSequence ? "azure" : "workflow" }),
         });
     }

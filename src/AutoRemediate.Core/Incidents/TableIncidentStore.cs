@@ -84,7 +84,8 @@ public sealed class TableIncidentStore : IIncidentStore
             e.ETag.ToString(),
             e.GetInt32("RepeatCount") ?? 0,
             SplitRules(e.GetString("AlertRules")),
-            e.GetString("PendingApproval") is { Length: > 0 } pending ? pending : null);
+            e.GetString("PendingApproval") is { Length: > 0 } pending ? pending : null,
+            e.GetDateTimeOffset("LiveUntil"));
     }
 
     /// <inheritdoc />
@@ -173,7 +174,7 @@ public sealed class TableIncidentStore : IIncidentStore
     }
 
     /// <inheritdoc />
-    public async Task UpdateStatusAsync(string incidentId, IncidentStatus status, string summary, DateTimeOffset at, CancellationToken cancellationToken = default)
+    public async Task UpdateStatusAsync(string incidentId, IncidentStatus status, string summary, DateTimeOffset at, CancellationToken cancellationToken = default, DateTimeOffset? liveUntil = null)
     {
         await _tablesCreated.EnsureAsync(cancellationToken).ConfigureAwait(false);
         var patch = new TableEntity(incidentId, IncidentRowKey)
@@ -182,6 +183,11 @@ public sealed class TableIncidentStore : IIncidentStore
             ["Summary"] = summary,
             ["UpdatedAt"] = at,
         };
+        if (liveUntil is { } until)
+        {
+            patch["LiveUntil"] = until;
+        }
+
         // Merge with ETag "*" on purpose: the ingest path created the row, and only the one
         // orchestration for this incident updates it afterwards, so there is no second writer to lose to.
         // A missing row is an error: the ingest path always creates it first.

@@ -56,7 +56,7 @@ public sealed class IncidentActivities
     {
         ArgumentNullException.ThrowIfNull(request);
         await _store.AppendTimelineAsync(new TimelineEntry(request.IncidentId, request.Sequence, request.At, TimelineKinds.Closed(request.Status), request.Summary), cancellationToken).ConfigureAwait(false);
-        await _store.UpdateStatusAsync(request.IncidentId, request.Status, request.Summary, request.At, cancellationToken).ConfigureAwait(false);
+        await _store.UpdateStatusAsync(request.IncidentId, request.Status, request.Summary, request.At, cancellationToken, request.LiveUntil).ConfigureAwait(false);
         Log.IncidentClosed(_logger, request.IncidentId, request.Status);
         return true;
     }

@@ -18,26 +18,27 @@ internal static class RemediationClose
         return new RemediationResult(flow.Input.IncidentId, IncidentStatus.Resolved, summary);
     }
 
-    /// <summary>Closes the incident Escalated, then holds it live for a while (<see cref="WorkflowSettings.EscalationHold"/>).</summary>
+    /// <summary>
+    /// Escalates the incident, then holds it live for a while (<see cref="WorkflowSettings.EscalationHold"/>): the
+    /// record says until when, so the incident is not reported closed while further rules can still join it.
+    /// </summary>
     public static async Task<RemediationResult> EscalateAsync(RemediationFlow flow, string summary)
     {
-        await flow.CloseAsync(IncidentStatus.Escalated, summary);
-        return await HoldAsync(flow, new RemediationResult(flow.Input.IncidentId, IncidentStatus.Escalated, summary));
+        var hold = flow.Settings.EscalationHold;
+        var holdEnds = hold > TimeSpan.Zero ? flow.Context.CurrentUtcDateTime.Add(hold) : (DateTime?)null;
+        await flow.CloseAsync(IncidentStatus.Escalated, summary, holdEnds is { } until ? new DateTimeOffset(until, TimeSpan.Zero) : null);
+        var escalated = new RemediationResult(flow.Input.IncidentId, IncidentStatus.Escalated, summary);
+        return holdEnds is { } end ? await HoldAsync(flow, escalated, end) : escalated;
     }
 
-    // After escalation the incident stays live for a while: further rules firing for the app join
-    // it (recorded here) instead of opening new incidents, and a Resolved notification closes it.
-    private static async Task<RemediationResult> HoldAsync(RemediationFlow flow, RemediationResult escalated)
+    // After escalation the incident stays live until the hold ends: further rules firing for the app
+    // join it (recorded here) instead of opening new incidents, and a Resolved notification closes it.
+    private static async Task<RemediationResult> HoldAsync(RemediationFlow flow, RemediationResult escalated, DateTime end)
     {
         var context = flow.Context;
         var hold = flow.Settings.EscalationHold;
-        if (hold <= TimeSpan.Zero)
-        {
-            return escalated;
-        }
-
         using var timerCancellation = new CancellationTokenSource();
-        var holdEnds = context.CreateTimer(context.CurrentUtcDateTime.Add(hold), timerCancellation.Token);
+        var holdEnds = context.CreateTimer(end, timerCancellation.Token);
         var resolved = flow.Resolved();
         // Bounded: the ingest path raises AlertRepeated once per distinct rule and keeps at most
         // IncidentRecord.MaxRules rules, so the history of a held incident cannot grow without limit.

@@ -113,7 +113,7 @@ internal sealed class RemediationFlow
     public Task<bool> FinishActionsAsync() =>
         Context.CallActivityAsync<bool>(ActivityNames.FinishActions, new FinishActionsRequest(Input.IncidentId, Input.TargetResourceId), WorkflowRetries.Storage);
 
-    public Task<bool> CloseAsync(IncidentStatus status, string summary) =>
+    public Task<bool> CloseAsync(IncidentStatus status, string summary, DateTimeOffset? liveUntil = null) =>
         Context.CallActivityAsync<bool>(ActivityNames.CloseIncident,
-            new CloseIncidentRequest(Input.IncidentId, Next(), Context.CurrentUtcDateTime, status, summary), WorkflowRetries.Storage);
+            new CloseIncidentRequest(Input.IncidentId, Next(), Context.CurrentUtcDateTime, status, summary, liveUntil), WorkflowRetries.Storage);
 }

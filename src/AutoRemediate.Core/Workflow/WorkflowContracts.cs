@@ -73,7 +73,8 @@ public sealed record OpenIncidentRequest(string IncidentId, int Sequence, DateTi
 /// <param name="At">The orchestration's current time.</param>
 /// <param name="Status">The final status.</param>
 /// <param name="Summary">Why it ended this way.</param>
-public sealed record CloseIncidentRequest(string IncidentId, int Sequence, DateTimeOffset At, IncidentStatus Status, string Summary);
+/// <param name="LiveUntil">Escalated with a hold: when the hold ends (the incident is not closed before).</param>
+public sealed record CloseIncidentRequest(string IncidentId, int Sequence, DateTimeOffset At, IncidentStatus Status, string Summary, DateTimeOffset? LiveUntil = null);
 
 /// <summary>Input of <see cref="ActivityNames.SetStatus"/>.</summary>
 /// <param name="IncidentId">The incident.</param>

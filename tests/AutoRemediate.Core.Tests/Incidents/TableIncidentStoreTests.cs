@@ -84,7 +84,7 @@ public sealed class TableIncidentStoreTests
 
         var stored = await store.GetAsync("inc-2");
         Assert.AreEqual(IncidentStatus.Escalated, stored!.Status);
-        Assert.IsTrue(stored.IsClosed);
+        Assert.IsTrue(stored.IsClosedAt(s_now.AddMinutes(1)));
         Assert.AreEqual("handed over", stored.Summary);
         Assert.AreEqual(s_now.AddMinutes(1), stored.UpdatedAt);
         Assert.AreEqual(s_now, stored.CreatedAt);

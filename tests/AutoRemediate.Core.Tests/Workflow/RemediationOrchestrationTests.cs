@@ -14,6 +14,7 @@ using Microsoft.DurableTask.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using System.Text.Json.Nodes;
 using Moq;
 
 namespace AutoRemediate.Core.Tests.Workflow;
@@ -513,14 +514,26 @@ public sealed class RemediationOrchestrationTests
     [TestMethod]
     public async Task Hold_RepeatThenResolved_RecordsRepeatAndClosesResolved()
     {
+        JsonNode? held = null;
+        JsonNode? closed = null;
         // contoso-api is healthy: nothing explains the alert, so the incident escalates and is held.
         var run = await RunAsync(SandboxFixture.SiteId("contoso-api"), settings: new Dictionary<string, string?> { ["Workflow:EscalationHold"] = "00:10:00" }, whileRunning: async c =>
         {
             await c.WaitForStatusAsync(IncidentStatus.Escalated);
+            held = await ShownAsync(c);
             await c.Client.RaiseEventAsync(c.InstanceId, EventNames.AlertRepeated, new AlertRepeatedEvent("alert-2", "http-5xx", "Sev1", DateTimeOffset.UtcNow));
             await c.Client.RaiseEventAsync(c.InstanceId, EventNames.AlertResolved, new AlertResolvedEvent("alert-1", "memory-high", DateTimeOffset.UtcNow));
+            await c.WaitForStatusAsync(IncidentStatus.Resolved);
+            closed = await ShownAsync(c);
         });
 
+        // In its hold the escalated incident is live (a Resolved can still close it): not reported closed.
+        Assert.AreEqual("Escalated", held!["status"]!.GetValue<string>(), held.ToJsonString());
+        Assert.IsFalse(held["closed"]!.GetValue<bool>(), held.ToJsonString());
+        var liveUntil = held["liveUntil"]!.GetValue<DateTimeOffset>();
+        Assert.IsTrue(liveUntil > DateTimeOffset.UtcNow.AddMinutes(8) && liveUntil < DateTimeOffset.UtcNow.AddMinutes(11), held.ToJsonString());
+        Assert.IsTrue(closed!["closed"]!.GetValue<bool>(), closed.ToJsonString());
+        Assert.IsNull(closed["liveUntil"], closed.ToJsonString());
         Assert.AreEqual(IncidentStatus.Resolved, run.Result.Status);
         Assert.AreEqual(IncidentStatus.Resolved, run.Incident.Status);
         CollectionAssert.AreEqual(new[] { "IncidentEscalated", "AlertRepeated", "IncidentResolved" }, run.Kinds.TakeLast(3).ToArray());
@@ -532,11 +545,48 @@ public sealed class RemediationOrchestrationTests
     [TestMethod]
     public async Task Hold_NothingHappens_EndsEscalatedAfterTheHold()
     {
-        var run = await RunAsync(SandboxFixture.SiteId("contoso-api"), settings: new Dictionary<string, string?> { ["Workflow:EscalationHold"] = "00:00:02" });
+        JsonNode? after = null;
+        var run = await RunAsync(SandboxFixture.SiteId("contoso-api"), settings: new Dictionary<string, string?> { ["Workflow:EscalationHold"] = "00:00:02" }, whileRunning: async c =>
+        {
+            using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            await c.Client.WaitForInstanceCompletionAsync(c.InstanceId, wait.Token);
+            after = await ShownAsync(c);
+        });
 
         Assert.AreEqual(IncidentStatus.Escalated, run.Result.Status);
         Assert.AreEqual(IncidentStatus.Escalated, run.Incident.Status);
         Assert.AreEqual("HoldEnded", run.Kinds[^1]);
+        Assert.IsTrue(after!["closed"]!.GetValue<bool>(), "the hold is over: " + after.ToJsonString());
+    }
+
+    [TestMethod]
+    public async Task Hold_WorkflowTerminatedInItsHold_ReportedClosed()
+    {
+        JsonNode? shown = null;
+        var run = await RunAsync(SandboxFixture.SiteId("contoso-api"), expect: OrchestrationRuntimeStatus.Terminated,
+            settings: new Dictionary<string, string?> { ["Workflow:EscalationHold"] = "00:10:00" }, whileRunning: async c =>
+        {
+            await c.WaitForStatusAsync(IncidentStatus.Escalated);
+            await c.Client.TerminateInstanceAsync(c.InstanceId);
+            using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            await c.Client.WaitForInstanceCompletionAsync(c.InstanceId, wait.Token);
+            shown = await ShownAsync(c);
+        });
+
+        // Nothing holds it any more: closed, although the stored hold has not run out.
+        Assert.AreEqual("Escalated", shown!["status"]!.GetValue<string>());
+        Assert.IsTrue(shown["closed"]!.GetValue<bool>(), shown.ToJsonString());
+        Assert.IsNotNull(run.Incident.LiveUntil);
+    }
+
+    // GET /api/incidents/{id} as the hosts serve it (with the Durable client).
+    private static async Task<JsonNode> ShownAsync(Context c)
+    {
+        var http = new Microsoft.AspNetCore.Http.DefaultHttpContext { RequestServices = c.Services };
+        http.Response.Body = new MemoryStream();
+        await (await c.Services.GetRequiredService<IncidentsEndpoint>().GetAsync(c.IncidentId, c.Client, CancellationToken.None)).ExecuteAsync(http);
+        http.Response.Body.Position = 0;
+        return JsonNode.Parse(http.Response.Body)!;
     }
 
     [TestMethod]
@@ -661,11 +711,7 @@ public sealed class RemediationOrchestrationTests
             using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(60));
             await c.Client.WaitForInstanceCompletionAsync(c.InstanceId, wait.Token);
 
-            var http = new Microsoft.AspNetCore.Http.DefaultHttpContext { RequestServices = c.Services };
-            http.Response.Body = new MemoryStream();
-            await (await c.Services.GetRequiredService<IncidentsEndpoint>().GetAsync(c.IncidentId, c.Client, CancellationToken.None)).ExecuteAsync(http);
-            http.Response.Body.Position = 0;
-            shown = System.Text.Json.Nodes.JsonNode.Parse(http.Response.Body)!["status"]!.GetValue<string>();
+            shown = (await ShownAsync(c))["status"]!.GetValue<string>();
             decided = await c.ClaimAsync(approvalId, approve: true, "oncall@contoso.com");
         });
 
