@@ -35,7 +35,7 @@ public static class ServiceCollectionExtensions
             .AddEvidence(configuration)
             .AddDiagnostics()
             .AddDecisions(configuration)
-            .AddApprovals()
+            .AddApprovals(configuration)
             .AddActions()
             .AddWorkflow(configuration);
     }

@@ -1,3 +1,4 @@
+using AutoRemediate.Approvals;
 using AutoRemediate.Azure;
 using AutoRemediate.Decisions;
 using AutoRemediate.Incidents;
@@ -22,6 +23,11 @@ public static class ConfigKeys
     /// <summary>The <see cref="AzureCredential"/> value for the local Sandbox's fixed token.</summary>
     public const string AzureCredentialSandbox = nameof(CredentialMode.Sandbox);
     public const string AzureSandboxCertificateThumbprint = AzureOptions.SectionName + Separator + nameof(AzureOptions.SandboxCertificateThumbprint);
+
+    public const string DecisionAuthUnverifiedOperator = DecisionAuthOptions.SectionName + Separator + nameof(DecisionAuthOptions.UnverifiedOperator);
+
+    /// <summary>Who API decisions are recorded as on the DevHost without Entra ID: nobody verified them.</summary>
+    public const string LocalOperator = "local operator (unverified)";
 
     public const string WorkflowAutoApprove = WorkflowOptions.SectionName + Separator + nameof(WorkflowOptions.AutoApprove);
     public const string WorkflowEscalationHold = WorkflowOptions.SectionName + Separator + nameof(WorkflowOptions.EscalationHold);

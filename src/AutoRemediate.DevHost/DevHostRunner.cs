@@ -93,6 +93,12 @@ public sealed class DevHostRunner : IAsyncDisposable
             }
 
             var settings = new Dictionary<string, string?> { [ConfigKeys.StorageConnection] = storage };
+            // Without Entra ID (DecisionAuth), API decisions on the DevHost are recorded as an unverified local operator.
+            if (string.IsNullOrWhiteSpace(builder.Configuration[ConfigKeys.DecisionAuthUnverifiedOperator]))
+            {
+                settings[ConfigKeys.DecisionAuthUnverifiedOperator] = ConfigKeys.LocalOperator;
+            }
+
             Uri? sandboxAddress = null;
             if (options.StartSandbox)
             {

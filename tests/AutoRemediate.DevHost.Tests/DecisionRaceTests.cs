@@ -8,7 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace AutoRemediate.DevHost.Tests;
 
-/// <summary>Two approvers answering the same approval email at once, over HTTP against an in-process DevHost.</summary>
+/// <summary>Two decisions on the same approval request at once, over HTTP against an in-process DevHost.</summary>
 [TestClass]
 public sealed class DecisionRaceTests
 {
@@ -35,26 +35,29 @@ public sealed class DecisionRaceTests
         var approvalId = waiting["pendingApproval"]!.GetValue<string>();
         var decisionUrl = statusUrl + "/decision";
 
-        var answers = await Task.WhenAll(new[] { "alice@contoso.com", "bob@contoso.com" }.Select(approver => Task.Run(async () =>
+        // Two clicks at once, one to approve and one to reject (on the DevHost both are the unverified local
+        // operator: who decides comes from sign-in, not from the body's "approver").
+        var answers = await Task.WhenAll(new[] { true, false }.Select(approve => Task.Run(async () =>
         {
             using var response = await http.PostAsync(decisionUrl, new StringContent(
-                $$"""{"approvalId":"{{approvalId}}","approve":true,"approver":"{{approver}}"}""", Encoding.UTF8, "application/json"));
-            return (response.StatusCode, Body: (await response.Content.ReadFromJsonAsync<JsonObject>())!);
+                $$"""{"approvalId":"{{approvalId}}","approve":{{(approve ? "true" : "false")}},"approver":"alice@contoso.com"}""", Encoding.UTF8, "application/json"));
+            return (response.StatusCode, Approve: approve, Body: (await response.Content.ReadFromJsonAsync<JsonObject>())!);
         })));
 
         var accepted = answers.Single(a => a.StatusCode == HttpStatusCode.Accepted);
         var refused = answers.Single(a => a.StatusCode == HttpStatusCode.Conflict);
-        var winner = accepted.Body["approver"]!.GetValue<string>();
-        Assert.AreEqual(winner, refused.Body["decidedBy"]!.GetValue<string>());
-        StringAssert.Contains(refused.Body["detail"]!.GetValue<string>(), $"approved by {winner} at");
+        Assert.AreEqual("local operator (unverified)", accepted.Body["approver"]!.GetValue<string>());
+        Assert.AreEqual("local operator (unverified)", refused.Body["decidedBy"]!.GetValue<string>());
+        StringAssert.Contains(refused.Body["detail"]!.GetValue<string>(), $"{(accepted.Approve ? "approved" : "rejected")} by local operator (unverified) at");
         var incident = await WaitUntilAsync(http, statusUrl, i => i["closed"]!.GetValue<bool>());
-        Assert.AreEqual("Resolved", incident["status"]!.GetValue<string>(), incident.ToJsonString());
-        var granted = incident["timeline"]!.AsArray().Where(t => t!["kind"]!.GetValue<string>() == "ApprovalGranted").ToList();
-        Assert.HasCount(1, granted);
-        StringAssert.Contains(granted[0]!["message"]!.GetValue<string>(), winner);
+        Assert.AreEqual(accepted.Approve ? "Resolved" : "Escalated", incident["status"]!.GetValue<string>(), incident.ToJsonString());
+        var decided = incident["timeline"]!.AsArray().Where(t => t!["kind"]!.GetValue<string>() is "ApprovalGranted" or "ApprovalRejected").ToList();
+        Assert.HasCount(1, decided, "one decision recorded");
+        StringAssert.Contains(decided[0]!["message"]!.GetValue<string>(), "local operator (unverified)");
+        Assert.DoesNotContain("alice@contoso.com", incident.ToJsonString(), "the body's approver is not trusted");
         var restarts = host.SandboxServices!.GetRequiredService<RequestLog>().Snapshot()
             .Count(r => r.Method == "POST" && r.Path.EndsWith("/sites/contoso-shop/restart", StringComparison.OrdinalIgnoreCase) && r.Status == 200);
-        Assert.AreEqual(1, restarts, "one decision acted on");
+        Assert.AreEqual(accepted.Approve ? 1 : 0, restarts, "exactly the one decision acted on");
     }
 
     private static Task<JsonObject> WaitUntilAsync(HttpClient http, string statusUrl, Func<JsonObject, bool> until) =>

@@ -82,10 +82,10 @@ public sealed class DevHostEndToEndTests
             Assert.AreEqual("application/problem+json", wrongId.Content.Headers.ContentType!.MediaType);
         }
 
-        using (var noApprover = await s_http.PostAsync(decisionUrl, Json($$"""{"approvalId":"{{approvalId}}","approve":true}""")))
+        using (var noChoice = await s_http.PostAsync(decisionUrl, Json($$"""{"approvalId":"{{approvalId}}","approver":"oncall@contoso.com"}""")))
         {
-            Assert.AreEqual(HttpStatusCode.BadRequest, noApprover.StatusCode);
-            StringAssert.Contains(await noApprover.Content.ReadAsStringAsync(), "approver");
+            Assert.AreEqual(HttpStatusCode.BadRequest, noChoice.StatusCode);
+            StringAssert.Contains(await noChoice.Content.ReadAsStringAsync(), "approve");
         }
 
         using (var unknown = await s_http.PostAsync("/api/incidents/inc-20250101-0000000000000000/decision", Json($$"""{"approvalId":"x","approve":true,"approver":"a"}""")))
@@ -114,6 +114,8 @@ public sealed class DevHostEndToEndTests
             incident["timeline"]!.AsArray().Select(t => t!["kind"]!.GetValue<string>()).ToArray(),
             incident["timeline"]!.ToJsonString());
         Assert.AreEqual(1, RestartRequests());
+        // Without Entra ID the DevHost records who decided as what it is: unverified.
+        StringAssert.Contains(incident["timeline"]!.AsArray().Single(t => t!["kind"]!.GetValue<string>() == "ApprovalGranted")!["message"]!.GetValue<string>(), "local operator (unverified)");
         var sandboxLog = s_host.SandboxServices!.GetRequiredService<RequestLog>().Snapshot();
         Assert.IsTrue(sandboxLog.Any(r => r.Method == "GET" && r.Path.EndsWith("/sites/contoso-shop", StringComparison.OrdinalIgnoreCase) && r.HadBearerToken && r.Status == 200));
 

@@ -42,9 +42,13 @@ public sealed class TriggerTests
             ["Azure:ResourceManagerEndpoint"] = s_sandbox.Address.ToString(),
             ["Azure:Credential"] = "Sandbox",
             ["Azure:SandboxCertificateThumbprint"] = s_sandbox.Thumbprint,
+            // Decisions need an Entra ID user token with the approver role; the tenant's keys are the tests' own.
+            ["DecisionAuth:TenantId"] = EntraTestTokens.Tenant,
+            ["DecisionAuth:Audience"] = EntraTestTokens.Audience,
         };
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
-        void Configure(IServiceCollection services) => services.AddLogging().AddAutoRemediate(configuration);
+        void Configure(IServiceCollection services) => services.AddLogging().AddAutoRemediate(configuration)
+            .AddKeyedSingleton(DecisionAuthenticator.MetadataKey, EntraTestTokens.Metadata());
         var services = new ServiceCollection();
         Configure(services);
         s_services = services.BuildServiceProvider();
@@ -109,17 +113,44 @@ public sealed class TriggerTests
         // The memory leak on contoso-shop leads to a restart, which waits for approval.
         var (waiting, _) = await PollAsync(GetAsync, i => i["status"]!.GetValue<string>() == "AwaitingApproval");
         var approvalId = waiting["pendingApproval"]!.GetValue<string>();
-        var decide = NewContext("POST", $"/api/incidents/{incidentId}/decision",
-            $$"""{"approvalId":"{{approvalId}}","approve":true,"approver":"oncall@contoso.com"}""");
+        // The function key got the request in; without a user token (or with a user lacking the role, or the
+        // token of an application) nothing is decided, whatever name the body gives.
+        var body = $$"""{"approvalId":"{{approvalId}}","approve":true,"approver":"ceo@contoso.com"}""";
+        foreach (var (token, expected) in new[]
+        {
+            ((string?)null, StatusCodes.Status401Unauthorized),
+            (EntraTestTokens.User("mallory@contoso.com", Guid.NewGuid().ToString(), key: EntraTestTokens.ForgedKey, roles: [DecisionAuthOptions.DefaultRole]), StatusCodes.Status401Unauthorized),
+            (EntraTestTokens.User("intern@contoso.com", Guid.NewGuid().ToString(), roles: ["Remediation.Reader"]), StatusCodes.Status403Forbidden),
+            (EntraTestTokens.App(Guid.NewGuid().ToString(), roles: [DecisionAuthOptions.DefaultRole]), StatusCodes.Status403Forbidden),
+        })
+        {
+            var refused = NewContext("POST", $"/api/incidents/{incidentId}/decision", body);
+            if (token is not null)
+            {
+                refused.Request.Headers.Authorization = "Bearer " + token;
+            }
+
+            var problem = await ExecuteAsync(await incidents.DecideAsync(refused.Request, incidentId, s_durable.Client, CancellationToken.None), refused);
+            Assert.AreEqual(expected, refused.Response.StatusCode, problem.ToJsonString());
+        }
+
+        Assert.AreEqual("AwaitingApproval", (await GetAsync()).Incident["status"]!.GetValue<string>(), "a refused decision changes nothing");
+        var oid = Guid.NewGuid().ToString();
+        var decide = NewContext("POST", $"/api/incidents/{incidentId}/decision", body);
+        decide.Request.Headers.Authorization = "Bearer " + EntraTestTokens.User("oncall@contoso.com", oid, roles: [DecisionAuthOptions.DefaultRole]);
         var forwarded = await ExecuteAsync(await incidents.DecideAsync(decide.Request, incidentId, s_durable.Client, CancellationToken.None), decide);
         Assert.AreEqual(StatusCodes.Status202Accepted, decide.Response.StatusCode, forwarded.ToJsonString());
+        StringAssert.Contains(forwarded["approver"]!.GetValue<string>(), "oncall@contoso.com", "the token's user, not the body's name");
 
         var (incident, status) = await PollAsync(GetAsync, i => i["closed"]!.GetValue<bool>());
         Assert.AreEqual(StatusCodes.Status200OK, status);
         Assert.AreEqual("Resolved", incident["status"]!.GetValue<string>(), incident.ToJsonString());
         var kinds = incident["timeline"]!.AsArray().Select(t => t!["kind"]!.GetValue<string>()).ToList();
         CollectionAssert.IsSubsetOf(new[] { "ApprovalRequested", "ApprovalGranted", "ActionTaken", "IncidentResolved" }, kinds);
-        StringAssert.Contains(incident["timeline"]!.AsArray().Single(t => t!["kind"]!.GetValue<string>() == "ApprovalGranted")!["message"]!.GetValue<string>(), "oncall@contoso.com");
+        var granted = incident["timeline"]!.AsArray().Single(t => t!["kind"]!.GetValue<string>() == "ApprovalGranted")!["message"]!.GetValue<string>();
+        StringAssert.Contains(granted, "oncall@contoso.com");
+        StringAssert.Contains(granted, oid);
+        Assert.DoesNotContain("ceo@contoso.com", incident.ToJsonString(), "the body's approver is not trusted");
         Assert.AreEqual(1, (await s_sandbox.AppAsync("contoso-shop"))["restartCount"]!.GetValue<int>());
     }
 

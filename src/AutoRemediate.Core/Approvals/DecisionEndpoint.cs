@@ -12,24 +12,24 @@ namespace AutoRemediate.Approvals;
 
 /// <summary>
 /// <c>POST /api/incidents/{id}/decision</c> for both hosts: an approver's decision on the plan an incident
-/// waits on. Body: <c>{"approvalId":"...","approve":true|false,"approver":"name@contoso.com","comment":"..."}</c>.
-/// Authenticated like the webhooks (function key, plus Entra bearer tokens when configured). Reads the
-/// request, hands it to <see cref="ApprovalDecisions"/>, and maps the outcome: 202 for the one decision
-/// that claimed the request, 409 naming the winner, the expiry or the stopped workflow otherwise.
+/// waits on. Body: <c>{"approvalId":"...","approve":true|false,"comment":"..."}</c>. The function key gets the
+/// request in; who decides comes from <see cref="DecisionAuthenticator"/> (an Entra ID user token with the
+/// approver role, or the DevHost's unverified local operator), never from the body (an <c>approver</c> field
+/// is ignored). Hands the decision to <see cref="ApprovalDecisions"/> and maps the outcome: 202 for the one
+/// decision that claimed the request, 409 naming the winner, the expiry or the stopped workflow otherwise.
 /// </summary>
 public sealed class DecisionEndpoint
 {
-    private const int MaxApproverLength = 256;
     private const int MaxCommentLength = 1000;
-    private readonly WebhookReader _reader;
+    private readonly DecisionAuthenticator _auth;
     private readonly ApprovalDecisions _decisions;
     private readonly IOptions<IngestOptions> _options;
     private readonly ILogger<DecisionEndpoint> _logger;
 
     /// <summary>Creates the endpoint.</summary>
-    public DecisionEndpoint(WebhookReader reader, ApprovalDecisions decisions, IOptions<IngestOptions> options, ILogger<DecisionEndpoint> logger)
+    public DecisionEndpoint(DecisionAuthenticator auth, ApprovalDecisions decisions, IOptions<IngestOptions> options, ILogger<DecisionEndpoint> logger)
     {
-        _reader = reader;
+        _auth = auth;
         _decisions = decisions;
         _options = options;
         _logger = logger;
@@ -40,7 +40,13 @@ public sealed class DecisionEndpoint
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(client);
-        var (body, problem) = await _reader.ReadAsync(request, cancellationToken).ConfigureAwait(false);
+        var (maker, denied) = await _auth.AuthenticateAsync(request, cancellationToken).ConfigureAwait(false);
+        if (maker is null)
+        {
+            return denied!;
+        }
+
+        var (body, problem) = await RequestBody.ReadJsonAsync(request, _options.Value.MaxBodyBytes, cancellationToken).ConfigureAwait(false);
         if (problem is not null)
         {
             return problem;
@@ -57,9 +63,10 @@ public sealed class DecisionEndpoint
             return Problems.BadRequest("The decision is not valid.", errors);
         }
 
-        var (approvalId, approve, approver, comment) = decision.Value;
+        var (approvalId, approve, comment) = decision.Value;
         return await DependencyFailures.GuardAsync(
-            async token => Answer(incidentId!, decision.Value, await _decisions.DecideAsync(incidentId!, new DecisionRequest(approvalId, approve, approver, comment), client, token).ConfigureAwait(false)),
+            async token => Answer(incidentId!, (approvalId, approve, maker.Name, comment),
+                await _decisions.DecideAsync(incidentId!, new DecisionRequest(approvalId, approve, maker.Name, comment), client, token).ConfigureAwait(false)),
             _options.Value.DependencyTimeout, "Incident storage or the workflow backend", _logger, cancellationToken).ConfigureAwait(false);
     }
 
@@ -69,7 +76,8 @@ public sealed class DecisionEndpoint
         return outcome.Disposition switch
         {
             DecisionDisposition.Forwarded => Results.Json(
-                new { status = "forwarded", incidentId, approvalId, approved = approve, approver, decidedAt = outcome.Approval?.DecidedAt }, statusCode: StatusCodes.Status202Accepted),
+                new { status = "forwarded", incidentId, approvalId, approved = approve, approver = outcome.Approval?.DecidedBy ?? approver, decidedAt = outcome.Approval?.DecidedAt },
+                statusCode: StatusCodes.Status202Accepted),
             DecisionDisposition.IncidentNotFound => Problems.Status(StatusCodes.Status404NotFound, "Incident not found.", outcome.Detail),
             DecisionDisposition.UnknownRequest => Conflict("This approval request is not open on the incident.", outcome),
             DecisionDisposition.AlreadyDecided => Conflict("Already decided.", outcome),
@@ -90,7 +98,7 @@ public sealed class DecisionEndpoint
             ["decidedAt"] = outcome.Approval?.DecidedAt,
         });
 
-    private static ((string ApprovalId, bool Approve, string Approver, string? Comment)? Decision, List<InputError> Errors) Parse(ReadOnlyMemory<byte> body)
+    private static ((string ApprovalId, bool Approve, string? Comment)? Decision, List<InputError> Errors) Parse(ReadOnlyMemory<byte> body)
     {
         var errors = new List<InputError>();
         JsonDocument document;
@@ -125,12 +133,7 @@ public sealed class DecisionEndpoint
                 errors.Add(new InputError("approve", "Required: true to carry out the plan, false to reject it."));
             }
 
-            var approver = root.TryGetProperty("approver", out var who) && who.ValueKind == JsonValueKind.String ? who.GetString()?.Trim() : null;
-            if (string.IsNullOrEmpty(approver) || approver.Length > MaxApproverLength || approver.Any(char.IsControl))
-            {
-                errors.Add(new InputError("approver", $"Required: who decides (1-{MaxApproverLength} printable characters), recorded on the timeline."));
-            }
-
+            // "approver" is not read: who decides is who signed in (DecisionAuthenticator), not what the body says.
             string? comment = null;
             if (root.TryGetProperty("comment", out var c) && c.ValueKind != JsonValueKind.Null)
             {
@@ -144,7 +147,7 @@ public sealed class DecisionEndpoint
                 comment = InputText.Clean(comment, MaxCommentLength);
             }
 
-            return errors.Count > 0 ? (null, errors) : ((approvalId!, approve!.Value, approver!, comment), errors);
+            return errors.Count > 0 ? (null, errors) : ((approvalId!, approve!.Value, comment), errors);
         }
     }
 }

@@ -1,10 +1,6 @@
-using System.Security.Claims;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Microsoft.IdentityModel.JsonWebTokens;
-using Microsoft.IdentityModel.Protocols;
-using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 using Microsoft.IdentityModel.Tokens;
 
 namespace AutoRemediate.Http;
@@ -19,7 +15,6 @@ public sealed class WebhookAuthenticator
     private readonly WebhookAuthOptions _options;
     private readonly BaseConfigurationManager? _metadata;
     private readonly ILogger<WebhookAuthenticator> _logger;
-    private readonly JsonWebTokenHandler _handler = new();
 
     /// <summary>Creates the authenticator; <paramref name="metadata"/> supplies the tenant's signing keys.</summary>
     public WebhookAuthenticator(IOptions<WebhookAuthOptions> options, BaseConfigurationManager? metadata, ILogger<WebhookAuthenticator> logger)
@@ -34,7 +29,7 @@ public sealed class WebhookAuthenticator
     public static string MetadataAddress(WebhookAuthOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return new Uri(options.Instance, $"{options.TenantId}/v2.0/.well-known/openid-configuration").ToString();
+        return EntraTokens.MetadataAddress(options.Instance, options.TenantId);
     }
 
     /// <summary>Null when the request may proceed; otherwise the 401 to answer with.</summary>
@@ -46,39 +41,24 @@ public sealed class WebhookAuthenticator
             return null;
         }
 
-        var header = request.Headers.Authorization.ToString();
-        if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) || header.Length <= "Bearer ".Length)
+        if (EntraTokens.Bearer(request.Headers.Authorization.ToString()) is not { } token)
         {
             return Deny(request, "A Microsoft Entra ID bearer token is required (secure webhook).");
         }
 
-        var parameters = new TokenValidationParameters
+        var (identity, failure) = await EntraTokens.ValidateAsync(token, _options.TenantId!, _options.Audience!, _options.Instance, _metadata).ConfigureAwait(false);
+        if (identity is null)
         {
-            ValidIssuers = [$"https://sts.windows.net/{_options.TenantId}/", new Uri(_options.Instance, $"{_options.TenantId}/v2.0").ToString()],
-            ValidAudiences = [_options.Audience!, $"api://{_options.Audience}"],
-            ConfigurationManager = _metadata,
-            ValidateIssuerSigningKey = true,
-            RequireSignedTokens = true,
-            RequireExpirationTime = true,
-            ClockSkew = TimeSpan.FromMinutes(2),
-        };
-        var result = await _handler.ValidateTokenAsync(header["Bearer ".Length..].Trim(), parameters).ConfigureAwait(false);
-        if (!result.IsValid)
-        {
-            // The exception type says what failed (expired, wrong audience, bad signature) without
-            // echoing the token.
-            return Deny(request, $"The bearer token is not valid ({result.Exception?.GetType().Name ?? "invalid"}).");
+            return Deny(request, $"The bearer token is not valid ({failure}).");
         }
 
-        var identity = result.ClaimsIdentity;
         var caller = identity.FindFirst("appid")?.Value ?? identity.FindFirst("azp")?.Value;
         if (caller is null || !_options.EffectiveCallers.Contains(caller, StringComparer.OrdinalIgnoreCase))
         {
             return Deny(request, "The token was not issued to an allowed caller (Azure Monitor action groups or Event Grid).");
         }
 
-        if (!string.IsNullOrWhiteSpace(_options.RequiredRole)
-            && !identity.FindAll("roles").Concat(identity.FindAll(ClaimTypes.Role)).Any(r => r.Value == _options.RequiredRole))
+        if (!string.IsNullOrWhiteSpace(_options.RequiredRole) && !EntraTokens.HasRole(identity, _options.RequiredRole))
         {
             return Deny(request, $"The token lacks the app role '{_options.RequiredRole}'.");
         }
