@@ -36,7 +36,8 @@ public sealed class ApprovalActivities
         };
         var warnings = d.Warnings is { Count: > 0 } w ? " Warning: " + string.Join(" ", w) : string.Empty;
         var message = $"Approval needed for {what}: {d.Reason}{warnings} Decide before {request.ExpiresAt.ToString("u", CultureInfo.InvariantCulture)} " +
-            $"with POST /api/incidents/{request.IncidentId}/decision {{\"approvalId\":\"{request.ApprovalId}\",\"approve\":true|false}} (as a signed-in approver); without a decision nothing is done.";
+            $"with POST /api/incidents/{request.IncidentId}/decision {{\"approvalId\":\"{request.ApprovalId}\",\"approve\":true|false}} (as a signed-in approver); " +
+            (d.ProceedOnTimeout ? "without a decision it goes ahead when the request expires (a low-risk plan)." : "without a decision nothing is done.");
         // The request row first: the decision endpoint claims decisions on it.
         await _approvals.OpenAsync(request.IncidentId, request.ApprovalId, what, request.At, request.ExpiresAt, cancellationToken).ConfigureAwait(false);
         await _store.SetPendingApprovalAsync(request.IncidentId, request.ApprovalId, cancellationToken).ConfigureAwait(false);

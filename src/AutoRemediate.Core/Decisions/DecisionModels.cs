@@ -67,6 +67,7 @@ public sealed record DecisionInput(
 /// Workflow:AutoApprove): a plan made without a complete platform verdict, a scale step on a plan shared with
 /// apps outside Scope. Null when configuration may. Set with <see cref="NeedsApproval"/>.
 /// </param>
+/// <param name="ProceedOnTimeout">A low-risk plan (Policy:LowRiskPlans): when nobody decides before the request times out, it goes ahead.</param>
 public sealed record Decision(
     PlanKind Plan,
     string Reason,
@@ -79,4 +80,5 @@ public sealed record Decision(
     string? BlockedBy = null,
     PlanKind? Proposed = null,
     IReadOnlyList<string>? Warnings = null,
-    string? NotByConfiguration = null);
+    string? NotByConfiguration = null,
+    bool ProceedOnTimeout = false);

@@ -104,6 +104,13 @@ public sealed class PolicyOptions : IValidatableObject
     /// <summary>Plans that run without asking people; by default every action needs approval.</summary>
     public IList<PlanKind> AutoApprovedPlans { get; } = [];
 
+    /// <summary>
+    /// Plans marked low-risk: asked for like any other, but when nobody decides before the request times out they go ahead
+    /// instead of escalating. Never a further rung, nor a plan configuration may not approve (<c>Decision.NotByConfiguration</c>).
+    /// Empty by default: a request nobody answers does nothing.
+    /// </summary>
+    public IList<PlanKind> LowRiskPlans { get; } = [];
+
     /// <summary>The SKU ladder in force (a Premium v3 ladder when none is configured).</summary>
     public IReadOnlyList<string> EffectiveSkus => AllowedSkus.Count > 0 ? [.. AllowedSkus] : ["P0v3", "P1v3", "P2v3", "P3v3"];
 
@@ -128,6 +135,11 @@ public sealed class PolicyOptions : IValidatableObject
         if (AutoApprovedPlans.Contains(PlanKind.Escalate))
         {
             yield return new ValidationResult($"{SectionName}:{nameof(AutoApprovedPlans)} cannot contain Escalate: escalation is not an action.", [nameof(AutoApprovedPlans)]);
+        }
+
+        if (LowRiskPlans.Contains(PlanKind.Escalate))
+        {
+            yield return new ValidationResult($"{SectionName}:{nameof(LowRiskPlans)} cannot contain Escalate: escalation is not an action.", [nameof(LowRiskPlans)]);
         }
     }
 }

@@ -57,7 +57,12 @@ public static class RemediationPolicy
         }
 
         // A further rung always goes back to people: the first action did not work.
-        return SharedPlan(input, proposal with { NeedsApproval = tried.Count > 0 || !policy.AutoApprovedPlans.Contains(proposal.Plan) });
+        var decided = SharedPlan(input, proposal with { NeedsApproval = tried.Count > 0 || !policy.AutoApprovedPlans.Contains(proposal.Plan) });
+        // A low-risk first rung goes ahead when nobody answers in time, unless a person must decide it.
+        return decided with
+        {
+            ProceedOnTimeout = decided.NeedsApproval && decided.NotByConfiguration is null && tried.Count == 0 && policy.LowRiskPlans.Contains(decided.Plan),
+        };
     }
 
     /// <summary>

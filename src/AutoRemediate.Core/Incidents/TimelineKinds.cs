@@ -63,6 +63,9 @@ public static class TimelineKinds
     /// <summary>Nobody decided in time.</summary>
     public const string ApprovalTimedOut = "ApprovalTimedOut";
 
+    /// <summary>Nobody decided in time on a low-risk plan (Policy:LowRiskPlans), which goes ahead.</summary>
+    public const string ProceedingAfterTimeout = "ProceedingAfterTimeout";
+
     /// <summary>The alert resolved before the decision mattered.</summary>
     public const string ApprovalWithdrawn = "ApprovalWithdrawn";
 

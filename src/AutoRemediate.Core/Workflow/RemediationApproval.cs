@@ -38,7 +38,8 @@ internal static class RemediationApproval
         }
 
         var approvalId = $"{flow.Input.IncidentId}-r{rung}";
-        var expires = context.CurrentUtcDateTime.Add(flow.ApprovalTimeout);
+        var waits = flow.ApprovalTimeoutFor(plan);
+        var expires = context.CurrentUtcDateTime.Add(waits);
         await context.CallActivityAsync<bool>(ActivityNames.RequestApproval,
             new ApprovalRequest(flow.Input.IncidentId, approvalId, flow.Next(), context.CurrentUtcDateTime, decision, expires), WorkflowRetries.Storage);
 
@@ -84,13 +85,21 @@ internal static class RemediationApproval
         timerCancellation.Cancel();
         // The expiry and a claim are conditional writes on the same request row: a decision claimed
         // before the expiry was written wins even when its event reaches the workflow after the timer.
-        var late = await flow.ExpireApprovalAsync(approvalId, withdrawn: false, TimelineText.NobodyDecided(plan, flow.ApprovalTimeout));
+        var late = await flow.ExpireApprovalAsync(approvalId, withdrawn: false,
+            decision.ProceedOnTimeout ? TimelineText.NobodyDecidedLowRisk(plan, waits) : TimelineText.NobodyDecided(plan, waits));
         if (late is not null)
         {
             return await DecidedAsync(flow, plan, late);
         }
 
-        return await RemediationClose.EscalateAsync(flow, TimelineText.NotApprovedInTime(plan, flow.ApprovalTimeout));
+        if (decision.ProceedOnTimeout)
+        {
+            // A low-risk plan goes ahead; the timeline already says it timed out, never that anybody approved it.
+            await flow.EndApprovalAsync(TimelineKinds.ProceedingAfterTimeout, TimelineText.ProceedsAfterTimeout(plan), proceed: true);
+            return null;
+        }
+
+        return await RemediationClose.EscalateAsync(flow, TimelineText.NotApprovedInTime(plan, waits));
     }
 
     // Null when the approved plan goes ahead; the end of the workflow when it was rejected.

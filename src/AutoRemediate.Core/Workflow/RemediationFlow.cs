@@ -38,6 +38,9 @@ internal sealed class RemediationFlow
 
     public TimeSpan ApprovalTimeout => Settings.ApprovalTimeout ?? WorkflowSettings.DefaultApprovalTimeout;
 
+    /// <summary>How long a request for <paramref name="plan"/> waits: its own timeout, else the general one.</summary>
+    public TimeSpan ApprovalTimeoutFor(PlanKind plan) => Settings.ApprovalTimeouts?.GetValueOrDefault(plan) is { } own && own > TimeSpan.Zero ? own : ApprovalTimeout;
+
     public TimeSpan VerifyInterval => Settings.VerifyInterval ?? WorkflowSettings.DefaultVerifyInterval;
 
     public TimeSpan VerifyHealthyFor => Settings.VerifyHealthyFor ?? WorkflowSettings.DefaultVerifyHealthyFor;

@@ -108,7 +108,12 @@ internal static class TimelineText
     public static string ResolvedWhileWaitingSummary(PlanKind plan, AlertResolvedEvent r) =>
         $"Alert '{r.AlertRule}' resolved on its own while {plan} waited for approval; nothing was done.";
 
-    public static string NobodyDecided(PlanKind plan, TimeSpan timeout) => $"Nobody decided on {plan} within {timeout}; nothing was done.";
+    public static string NobodyDecided(PlanKind plan, TimeSpan timeout) => $"Nobody decided on {plan} within {timeout}: timed out; nothing was done.";
+
+    public static string NobodyDecidedLowRisk(PlanKind plan, TimeSpan timeout) =>
+        $"Nobody decided on {plan} within {timeout}: timed out. {plan} is marked low-risk (Policy:LowRiskPlans), so it goes ahead without a decision.";
+
+    public static string ProceedsAfterTimeout(PlanKind plan) => $"{plan} goes ahead after the request timed out (low-risk plan; nobody approved or rejected it).";
 
     public static string NotApprovedInTime(PlanKind plan, TimeSpan timeout) => $"{plan} was proposed but not approved within {timeout}; on-call takes over.";
 

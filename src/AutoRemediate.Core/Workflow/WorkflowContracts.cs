@@ -1,3 +1,4 @@
+using AutoRemediate.Actions;
 using AutoRemediate.Alerts;
 using AutoRemediate.Diagnostics;
 using AutoRemediate.Evidence;
@@ -25,6 +26,7 @@ public sealed record RemediationInput(string IncidentId, string TargetResourceId
 /// <param name="VerifyInterval">Time between verification polls.</param>
 /// <param name="VerifyHealthyFor">How long the app must stay healthy.</param>
 /// <param name="VerifyDeadline">How long the app may take to recover.</param>
+/// <param name="ApprovalTimeouts">Per plan kind, how long its request waits for a decision (others: <paramref name="ApprovalTimeout"/>).</param>
 public sealed record WorkflowSettings(
     TimeSpan EscalationHold,
     TimeSpan? DiagnosticsTimeout = null,
@@ -33,7 +35,8 @@ public sealed record WorkflowSettings(
     TimeSpan? ApprovalTimeout = null,
     TimeSpan? VerifyInterval = null,
     TimeSpan? VerifyHealthyFor = null,
-    TimeSpan? VerifyDeadline = null)
+    TimeSpan? VerifyDeadline = null,
+    IReadOnlyDictionary<PlanKind, TimeSpan>? ApprovalTimeouts = null)
 {
     /// <summary>Default of <see cref="DiagnosticsTimeout"/>.</summary>
     public static readonly TimeSpan DefaultDiagnosticsTimeout = TimeSpan.FromMinutes(2);

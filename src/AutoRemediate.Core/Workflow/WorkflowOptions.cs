@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using System.Globalization;
+using AutoRemediate.Actions;
 
 namespace AutoRemediate.Workflow;
 
@@ -38,9 +39,18 @@ public sealed class WorkflowOptions : IValidatableObject
     /// </summary>
     public bool AutoApprove { get; set; }
 
-    /// <summary>How long a proposed plan waits for a decision; then nothing is done and the incident is escalated.</summary>
+    /// <summary>
+    /// How long a proposed plan waits for a decision; then nothing is done and the incident is escalated (or, for a plan
+    /// in Policy:LowRiskPlans, it goes ahead).
+    /// </summary>
     [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00")]
     public TimeSpan ApprovalTimeout { get; set; } = WorkflowSettings.DefaultApprovalTimeout;
+
+    /// <summary>
+    /// Per plan kind, by risk, how long its request waits (<c>Workflow__ApprovalTimeouts__RestartInstance=00:10:00</c>);
+    /// a plan kind not listed waits <see cref="ApprovalTimeout"/>.
+    /// </summary>
+    public IDictionary<PlanKind, TimeSpan> ApprovalTimeouts { get; } = new Dictionary<PlanKind, TimeSpan>();
 
     /// <summary>How often the verification looks at the app after an action.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
@@ -57,6 +67,17 @@ public sealed class WorkflowOptions : IValidatableObject
     /// <inheritdoc />
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
+        foreach (var (plan, timeout) in ApprovalTimeouts)
+        {
+            if (plan == PlanKind.Escalate || timeout < TimeSpan.FromSeconds(1) || timeout > TimeSpan.FromDays(7))
+            {
+                yield return new ValidationResult(
+                    string.Create(CultureInfo.InvariantCulture,
+                        $"{SectionName}:{nameof(ApprovalTimeouts)}:{plan} ({timeout}) must be an action's timeout between 00:00:01 and 7.00:00:00."),
+                    [nameof(ApprovalTimeouts)]);
+            }
+        }
+
         if (VerifyInterval <= TimeSpan.Zero || VerifyDeadline <= TimeSpan.Zero)
         {
             yield break; // the ranges above already say what is wrong
@@ -82,5 +103,6 @@ public sealed class WorkflowOptions : IValidatableObject
 
     /// <summary>The settings as they travel in the orchestration input.</summary>
     public WorkflowSettings ToSettings() =>
-        new(EscalationHold, DiagnosticsTimeout, MetricsLookback, AutoApprove, ApprovalTimeout, VerifyInterval, VerifyHealthyFor, VerifyDeadline);
+        new(EscalationHold, DiagnosticsTimeout, MetricsLookback, AutoApprove, ApprovalTimeout, VerifyInterval, VerifyHealthyFor, VerifyDeadline,
+            ApprovalTimeouts.Count > 0 ? new Dictionary<PlanKind, TimeSpan>(ApprovalTimeouts) : null);
 }

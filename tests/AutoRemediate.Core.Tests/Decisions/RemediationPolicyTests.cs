@@ -223,6 +223,21 @@ public sealed class RemediationPolicyTests
         Assert.IsFalse(RemediationPolicy.Decide(s_cases["cpu high everywhere"].Input, Policy()).DumpFirst);
     }
 
+    // Low-risk plans go ahead when nobody answers in time; nothing else does.
+    [TestMethod]
+    [DataRow("memory high everywhere", true, DisplayName = "low-risk restart, first rung: proceeds on timeout")]
+    [DataRow("platform: incomplete, restart", false, DisplayName = "low-risk restart on an incomplete platform verdict: a person must decide")]
+    [DataRow("next rung at the instance limit", false, DisplayName = "a further rung never proceeds by itself")]
+    [DataRow("cooldown", false, DisplayName = "a blocked plan is an escalation")]
+    [DataRow("cpu high everywhere", false, DisplayName = "a plan not marked low-risk")]
+    public void Decide_LowRiskPlans_ProceedOnTimeoutOnlyForAFirstRungAPersonMayLeave(string name, bool proceeds)
+    {
+        var decision = RemediationPolicy.Decide(s_cases[name].Input, Policy(p => { p.LowRiskPlans.Add(PlanKind.RestartApp); p.LowRiskPlans.Add(PlanKind.ScaleUp); }));
+
+        Assert.AreEqual(proceeds, decision.ProceedOnTimeout, decision.Reason);
+        Assert.IsFalse(RemediationPolicy.Decide(s_cases[name].Input, Policy()).ProceedOnTimeout, "without Policy:LowRiskPlans nothing proceeds on timeout");
+    }
+
     [TestMethod]
     public void Decide_ScaleOutBeyondAutoscale_WarnsApprovers()
     {

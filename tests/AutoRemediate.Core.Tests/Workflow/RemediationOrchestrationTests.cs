@@ -339,6 +339,40 @@ public sealed class RemediationOrchestrationTests
     }
 
     [TestMethod]
+    public async Task Approval_PlanKindHasItsOwnTimeout_TimesOutAfterItNotTheGeneralOne()
+    {
+        // The general timeout would outlast the test; the restart's own one is 3 seconds.
+        var run = await RunAsync(SandboxFixture.SiteId("contoso-shop"), settings: new Dictionary<string, string?>
+        {
+            ["Workflow:ApprovalTimeout"] = "01:00:00",
+            ["Workflow:ApprovalTimeouts:RestartApp"] = "00:00:03",
+        });
+
+        Assert.AreEqual(IncidentStatus.Escalated, run.Result.Status);
+        var timedOut = run.Message("ApprovalTimedOut");
+        StringAssert.Contains(timedOut, "within 00:00:03: timed out; nothing was done");
+        Assert.IsFalse(run.Kinds.Contains("ApprovalRejected"), "a timeout is never a rejection");
+        Assert.DoesNotContain("reject", string.Join(" ", run.Timeline.Where(t => t.Kind.StartsWith("Approval", StringComparison.Ordinal)).Select(t => t.Message)).ToLowerInvariant());
+        Assert.AreEqual(0, run.Restarts("contoso-shop"));
+    }
+
+    [TestMethod]
+    public async Task Approval_LowRiskPlanNobodyDecides_TimesOutAndGoesAhead()
+    {
+        var run = await RunAsync(SandboxFixture.SiteId("contoso-shop"), settings: new Dictionary<string, string?>
+        {
+            ["Workflow:ApprovalTimeout"] = "00:00:03",
+            ["Policy:LowRiskPlans:0"] = "RestartApp",
+        });
+
+        Assert.AreEqual(IncidentStatus.Resolved, run.Result.Status);
+        StringAssert.Contains(run.Message("ApprovalTimedOut"), "timed out. RestartApp is marked low-risk");
+        StringAssert.Contains(run.Message("ProceedingAfterTimeout"), "nobody approved or rejected it");
+        Assert.IsFalse(run.Kinds.Contains("ApprovalGranted"), "nobody approved it");
+        Assert.AreEqual(1, run.Restarts("contoso-shop"));
+    }
+
+    [TestMethod]
     public async Task Approval_AlertResolvesWhileWaiting_ResolvedAndNothingIsDone()
     {
         var run = await RunAsync(SandboxFixture.SiteId("contoso-shop"), whileRunning: async c =>
