@@ -66,8 +66,9 @@ public sealed class MetricsActivities
 
         var instances = MetricMath.PerInstance(site, plan);
 
-        // The alert's condition as Azure Monitor judges it. A static criterion is evaluated with its
-        // aggregation and operator; the alert's state in Azure Monitor is a second opinion: Fired counts as still breaching
+        // The alert's condition as Azure Monitor judges it. A static criterion is evaluated over the rule's
+        // own window with its aggregation and operator (a 5-minute Total does not clear with one quiet
+        // minute); the alert's state in Azure Monitor is a second opinion: Fired counts as still breaching
         // (a metric alert resolves only after three clean checks). A dynamic threshold moves, so the alert's
         // state is the only answer: Fired holds, Resolved clears, unreadable is undetermined (never healthy).
         var criteria = request.Criteria.DistinctBy(c => c.Metric, StringComparer.OrdinalIgnoreCase).ToList();
@@ -90,14 +91,13 @@ public sealed class MetricsActivities
                 continue;
             }
 
-            // Still the latest 1-minute point here: evaluating over the rule's window (MetricMath.OverWindow)
-            // keeps the DevHost's quick verification (seconds) from ever seeing a 5-minute window clear.
             var windowBreaches = false;
             if (double.TryParse(condition.Threshold, NumberStyles.Float, CultureInfo.InvariantCulture, out var threshold))
             {
+                var window = condition.EffectiveWindow;
                 var aggregation = condition.Aggregation ?? "Average";
-                var own = await ReadAsync(request.SiteResourceId, [condition.Metric], [aggregation], false, request.End.AddMinutes(-5)).ConfigureAwait(false);
-                windowBreaches = MetricMath.Latest(own, condition.Metric, null, aggregation) is { } value
+                var own = await ReadAsync(request.SiteResourceId, [condition.Metric], [aggregation], false, MetricMath.WindowEnd(request.End) - window).ConfigureAwait(false);
+                windowBreaches = MetricMath.OverWindow(own, condition.Metric, aggregation, request.End, window) is { } value
                     && MetricMath.Breaches(value, condition.Operator, threshold);
             }
 
@@ -165,7 +165,8 @@ public sealed class MetricsActivities
 
     /// <summary>
     /// <see cref="ActivityNames.CheckHealth"/>: one verification poll. Healthy when the alert's
-    /// own condition no longer holds (and Azure Monitor does not report the alert Fired) and no instance is over the policy's thresholds.
+    /// own condition no longer holds (over the rule's window, and Azure Monitor does not report the alert
+    /// Fired) and no instance is over the policy's thresholds.
     /// </summary>
     public async Task<HealthReading> CheckHealthAsync(MetricsRequest request, CancellationToken cancellationToken = default)
     {

@@ -160,6 +160,17 @@ public sealed class AlertConditionTests
     }
 
     [TestMethod]
+    public async Task CheckHealth_FiveMinuteTotalSpikeThenQuietMinutes_NotHealthy()
+    {
+        var criterion = new AlertCriterion(MetricNames.Http5xx, "GreaterThan", "50", "Total", TimeSpan.FromMinutes(5));
+
+        var reading = await Activities(SpikeThenQuiet(60)).CheckHealthAsync(Poll(criterion));
+
+        Assert.IsFalse(reading.Healthy, reading.Summary);
+        StringAssert.Contains(reading.Summary, "the alert's condition still holds (Http5xx)");
+    }
+
+    [TestMethod]
     public async Task CheckHealth_FiveMinuteTotalUnderThreshold_Healthy()
     {
         var criterion = new AlertCriterion(MetricNames.Http5xx, "GreaterThan", "50", "Total", TimeSpan.FromMinutes(5));
