@@ -30,7 +30,7 @@ public sealed class SandboxHostOptions
 
 /// <summary>
 /// A simulated, stateful App Service: the ARM routes (sites, instances, processes, plans, autoscale,
-/// metrics, Resource Health, detectors) and every app's Kudu (SCM) site under <c>/scm/{site}</c>, over
+/// metrics, Resource Health, detectors, one alert's state) and every app's Kudu (SCM) site under <c>/scm/{site}</c>, over
 /// HTTPS, refusing requests without a bearer token as Azure does, with fault injection, a request log
 /// and control routes under <c>/sandbox/*</c> for tests.
 /// </summary>
@@ -60,6 +60,7 @@ public static class SandboxApp
         builder.Services.AddSingleton(SandboxState.Load(appsPath, time));
         builder.Services.AddSingleton(new RequestLog(time));
         builder.Services.AddSingleton<FaultStore>();
+        builder.Services.AddSingleton<AlertRegistry>();
         builder.Services.AddSingleton(new SandboxCertificateInfo(certificate));
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
 
@@ -72,6 +73,7 @@ public static class SandboxApp
         MetricsRoutes.Map(app);
         ResourceHealthRoutes.Map(app);
         DetectorRoutes.Map(app);
+        AlertRoutes.Map(app);
         KuduRoutes.Map(app);
         ControlRoutes.Map(app);
         app.MapFallback((HttpContext context) => IsArm(context.Request.Path)

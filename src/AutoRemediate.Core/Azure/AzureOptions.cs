@@ -44,6 +44,14 @@ public sealed class AzureOptions : IValidatableObject
     [Required]
     public string ResourceHealthApiVersion { get; set; } = "2025-05-01";
 
+    /// <summary>
+    /// The Microsoft.AlertsManagement api-version for reading one alert's state. 2019-03-01 is the stable
+    /// version whose spec has Alerts_GetById; the route and <c>properties.essentials.monitorCondition</c>
+    /// are the same in the later (preview) versions.
+    /// </summary>
+    [Required, RegularExpression("^[0-9]{4}-[0-9]{2}-[0-9]{2}(-preview)?$")]
+    public string AlertsApiVersion { get; set; } = "2019-03-01";
+
     /// <summary>How long to follow a long-running ARM operation (202 + Azure-AsyncOperation / Location) before giving up.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan LongRunningOperationTimeout { get; set; } = TimeSpan.FromMinutes(10);

@@ -16,7 +16,7 @@ internal static class AzureServices
 
     /// <summary>
     /// Registers <see cref="AzureOptions"/>, the one <see cref="TokenCredential"/>, the one ARM pipeline
-    /// and a client per service on it (App Service, Monitor metrics, Resource Health, autoscale).
+    /// and a client per service on it (App Service, Monitor metrics, Resource Health, autoscale, Monitor alerts).
     /// </summary>
     public static IServiceCollection AddAzureClients(this IServiceCollection services, IConfiguration configuration)
     {
@@ -40,6 +40,7 @@ internal static class AzureServices
         services.AddSingleton<IMetricsClient, MetricsClient>();
         services.AddSingleton<IResourceHealthClient, ResourceHealthClient>();
         services.AddSingleton<IAutoscaleClient, AutoscaleClient>();
+        services.AddSingleton<IAlertsClient, AlertsClient>();
         return services;
     }
 

@@ -20,7 +20,8 @@ public static class HealthVerdict
     public static bool FailsHealthCheck(double? healthPercent) => healthPercent is < HealthCheckPassPercent;
 
     /// <summary>
-    /// Healthy when the alert's own condition no longer holds and no instance is over the policy's
+    /// Healthy when the alert's own condition no longer holds (over the rule's window, and not Fired in
+    /// Azure Monitor; a dynamic threshold whose state could not be read is never healthy) and no instance is over the policy's
     /// thresholds (health check, memory, CPU everywhere, HTTP queue); metrics that could not be read at
     /// all never count as healthy.
     /// </summary>
@@ -32,6 +33,11 @@ public static class HealthVerdict
         if (metrics.Breaching.Count > 0)
         {
             problems.Add($"the alert's condition still holds ({string.Join(", ", metrics.Breaching)})");
+        }
+
+        if (metrics.Undetermined is { Count: > 0 } undetermined)
+        {
+            problems.Add($"the alert's condition cannot be judged ({string.Join(", ", undetermined)}: a dynamic threshold, and the alert's state in Azure Monitor could not be read)");
         }
 
         foreach (var i in metrics.Instances)

@@ -33,6 +33,7 @@ public sealed record ProcessesRequest(string SiteResourceId, string InstanceId);
 /// <param name="End">Window end.</param>
 /// <param name="Criteria">The alert's own metric criteria: is the alert's condition still true?</param>
 /// <param name="KeepEvidence">Store the full series in the evidence container.</param>
+/// <remarks>Each criterion's own window is read back from <paramref name="End"/>; <paramref name="Start"/> bounds the per-instance figures only.</remarks>
 public sealed record MetricsRequest(
     string IncidentId, string SiteResourceId, string? PlanResourceId, DateTimeOffset Start, DateTimeOffset End,
     IReadOnlyList<AlertCriterion> Criteria, bool KeepEvidence = true);
@@ -42,13 +43,25 @@ public sealed record MetricsRequest(
 /// <param name="Operator">GreaterThan, LessThan, ...</param>
 /// <param name="Threshold">The threshold as sent.</param>
 /// <param name="Aggregation">Average, Total, ...</param>
-public sealed record AlertCriterion(string Metric, string? Operator, string? Threshold, string? Aggregation)
+/// <param name="Window">The rule's lookback (windowSize), when sent; <see cref="MetricMath.DefaultWindow"/> otherwise.</param>
+/// <param name="Dynamic">A dynamic-threshold criterion: its threshold moves, so only the alert's own state in Azure Monitor says whether it still holds.</param>
+/// <param name="AlertId">
+/// The alert instance whose state (monitorCondition) is read from Azure Monitor as the answer for a
+/// dynamic threshold and a second opinion for a static one. Carried on the criterion so each poll's
+/// input is self-contained; still untrusted (it came in the webhook), checked before any request.
+/// </param>
+public sealed record AlertCriterion(string Metric, string? Operator, string? Threshold, string? Aggregation, TimeSpan? Window = null, bool Dynamic = false, string? AlertId = null)
 {
+    /// <summary>The window the criterion is evaluated over.</summary>
+    public TimeSpan EffectiveWindow => Window is { } w && w > TimeSpan.Zero ? w : MetricMath.DefaultWindow;
+
     /// <summary>The metric criteria of an alert.</summary>
     public static IReadOnlyList<AlertCriterion> Of(AlertSignal signal)
     {
         ArgumentNullException.ThrowIfNull(signal);
-        return [.. (signal.Conditions ?? []).Where(c => c.MetricName is not null).Select(c => new AlertCriterion(c.MetricName!, c.Operator, c.Threshold, c.TimeAggregation))];
+        var dynamic = signal.Kind == SignalKind.MetricDynamic;
+        return [.. (signal.Conditions ?? []).Where(c => c.MetricName is not null).Select(c => new AlertCriterion(
+            c.MetricName!, c.Operator, c.Threshold, c.TimeAggregation, signal.Window?.Size, dynamic || c.Sensitivity is not null, signal.AlertId))];
     }
 }
 

@@ -43,9 +43,75 @@ public static class MetricMath
         return null;
     }
 
+    /// <summary>The window a metric alert rule looks back over when it does not say (Azure Monitor's default lookback, PT5M).</summary>
+    public static readonly TimeSpan DefaultWindow = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// The value of <paramref name="aggregation"/> over the rule's window, computed from 1-minute points
+    /// as Azure Monitor aggregates a metric alert's lookback period: Total and Count are the sums of the
+    /// minutes' totals and counts, Maximum the largest maximum, Minimum the smallest minimum, Average the
+    /// mean of the minutes' averages (any other name reads Average, as <see cref="Latest"/> does). The
+    /// window is the whole minutes before <paramref name="end"/> (the minute in progress is incomplete, so
+    /// the window ends at its start, <see cref="WindowEnd"/>): the points whose grain starts in
+    /// [<see cref="WindowEnd"/> − <paramref name="window"/>, <see cref="WindowEnd"/>), in the first series
+    /// of <paramref name="metric"/>; points without that aggregation are left out; null when none in the
+    /// window has it.
+    /// </summary>
+    /// <remarks>
+    /// Azure averages the raw samples of the whole window; the mean of per-minute averages equals it when
+    /// every minute holds as many samples, which is as close as 1-minute points allow.
+    /// </remarks>
+    public static double? OverWindow(IReadOnlyList<MetricSeries> series, string metric, string aggregation, DateTimeOffset end, TimeSpan window)
+    {
+        ArgumentNullException.ThrowIfNull(series);
+        ArgumentNullException.ThrowIfNull(aggregation);
+        var match = series.FirstOrDefault(s => string.Equals(s.Metric, metric, StringComparison.OrdinalIgnoreCase));
+        if (match is null)
+        {
+            return null;
+        }
+
+        var last = WindowEnd(end);
+        var start = last - window;
+        var kind = aggregation.ToUpperInvariant();
+        var values = match.Points
+            .Where(p => p.Timestamp >= start && p.Timestamp < last)
+            .Select(p => kind switch
+            {
+                "TOTAL" => p.Total,
+                "MAXIMUM" => p.Maximum,
+                "MINIMUM" => p.Minimum,
+                "COUNT" => p.Count,
+                _ => p.Average,
+            })
+            .OfType<double>()
+            .ToList();
+        if (values.Count == 0)
+        {
+            return null;
+        }
+
+        return kind switch
+        {
+            "TOTAL" or "COUNT" => values.Sum(),
+            "MAXIMUM" => values.Max(),
+            "MINIMUM" => values.Min(),
+            _ => values.Average(),
+        };
+    }
+
+    /// <summary>Where a rule's window ends when evaluated at <paramref name="at"/>: the start of that minute (UTC).</summary>
+    public static DateTimeOffset WindowEnd(DateTimeOffset at)
+    {
+        var utc = at.ToUniversalTime();
+        return new DateTimeOffset(utc.Year, utc.Month, utc.Day, utc.Hour, utc.Minute, 0, TimeSpan.Zero);
+    }
+
     /// <summary>
     /// Whether <paramref name="value"/> meets a static alert condition (<paramref name="op"/> as Azure
-    /// Monitor spells it, any case). Dynamic thresholds and unknown operators never count.
+    /// Monitor spells it, any case: Equals, NotEquals, GreaterThan, GreaterThanOrEqual, LessThan,
+    /// LessThanOrEqual). Dynamic-threshold operators and unknown ones never count here: only the alert's
+    /// own state can tell (see <see cref="MetricsActivities"/>).
     /// </summary>
     public static bool Breaches(double value, string? op, double threshold) => op?.ToUpperInvariant() switch
     {
@@ -53,8 +119,9 @@ public static class MetricMath
         "LESSTHAN" => value < threshold,
         "LESSTHANOREQUAL" => value <= threshold,
         "EQUALS" => Math.Abs(value - threshold) < 1e-9,
+        "NOTEQUALS" => Math.Abs(value - threshold) >= 1e-9,
         "GREATERTHAN" => value > threshold,
-        _ => false, // dynamic thresholds and unknown operators: cannot tell, so not counted
+        _ => false, // dynamic thresholds (GreaterOrLessThan) and unknown operators: cannot tell, so not counted
     };
 
     /// <summary>

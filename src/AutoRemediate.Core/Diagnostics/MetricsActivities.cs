@@ -15,13 +15,15 @@ namespace AutoRemediate.Diagnostics;
 public sealed class MetricsActivities
 {
     private readonly IMetricsClient _metrics;
+    private readonly IAlertsClient _alerts;
     private readonly EvidenceBlobs _evidence;
     private readonly IOptions<PolicyOptions> _policy;
 
     /// <summary>Creates the activities.</summary>
-    public MetricsActivities(IMetricsClient metrics, EvidenceBlobs evidence, IOptions<PolicyOptions> policy)
+    public MetricsActivities(IMetricsClient metrics, IAlertsClient alerts, EvidenceBlobs evidence, IOptions<PolicyOptions> policy)
     {
         _metrics = metrics;
+        _alerts = alerts;
         _evidence = evidence;
         _policy = policy;
     }
@@ -64,20 +66,50 @@ public sealed class MetricsActivities
 
         var instances = MetricMath.PerInstance(site, plan);
 
+        // The alert's condition as Azure Monitor judges it. A static criterion is evaluated over the rule's
+        // own window with its aggregation and operator (a 5-minute Total does not clear with one quiet
+        // minute); the alert's state in Azure Monitor is a second opinion: Fired counts as still breaching
+        // (a metric alert resolves only after three clean checks). A dynamic threshold moves, so the alert's
+        // state is the only answer: Fired holds, Resolved clears, unreadable is undetermined (never healthy).
+        var criteria = request.Criteria.DistinctBy(c => c.Metric, StringComparer.OrdinalIgnoreCase).ToList();
+        var alert = await ReadAlertAsync(criteria, notes, cancellationToken).ConfigureAwait(false);
         var breaching = new List<string>();
-        foreach (var condition in request.Criteria.DistinctBy(c => c.Metric, StringComparer.OrdinalIgnoreCase))
+        var undetermined = new List<string>();
+        foreach (var condition in criteria)
         {
-            if (!double.TryParse(condition.Threshold, NumberStyles.Float, CultureInfo.InvariantCulture, out var threshold))
+            if (IsDynamic(condition))
             {
+                if (alert is { IsFired: true })
+                {
+                    breaching.Add(condition.Metric);
+                }
+                else if (alert is not { IsResolved: true })
+                {
+                    undetermined.Add(condition.Metric);
+                }
+
                 continue;
             }
 
-            var aggregation = condition.Aggregation ?? "Average";
-            var own = await ReadAsync(request.SiteResourceId, [condition.Metric], [aggregation], false, request.End.AddMinutes(-5)).ConfigureAwait(false);
-            if (MetricMath.Latest(own, condition.Metric, null, aggregation) is { } value && MetricMath.Breaches(value, condition.Operator, threshold))
+            var windowBreaches = false;
+            if (double.TryParse(condition.Threshold, NumberStyles.Float, CultureInfo.InvariantCulture, out var threshold))
+            {
+                var window = condition.EffectiveWindow;
+                var aggregation = condition.Aggregation ?? "Average";
+                var own = await ReadAsync(request.SiteResourceId, [condition.Metric], [aggregation], false, MetricMath.WindowEnd(request.End) - window).ConfigureAwait(false);
+                windowBreaches = MetricMath.OverWindow(own, condition.Metric, aggregation, request.End, window) is { } value
+                    && MetricMath.Breaches(value, condition.Operator, threshold);
+            }
+
+            if (windowBreaches || alert is { IsFired: true })
             {
                 breaching.Add(condition.Metric);
             }
+        }
+
+        if (alert is { IsFired: true } && criteria.Count > 0)
+        {
+            notes.Add("Azure Monitor still reports the alert Fired (a metric alert resolves after three consecutive clean checks).");
         }
 
         string? blob = null;
@@ -86,12 +118,55 @@ public sealed class MetricsActivities
             blob = await _evidence.WriteJsonAsync(request.IncidentId, "metrics", series, cancellationToken).ConfigureAwait(false);
         }
 
-        return new MetricsSummary(instances, queue, breaching, blob, notes);
+        return new MetricsSummary(instances, queue, breaching, blob, notes, undetermined.Count > 0 ? undetermined : null);
+    }
+
+    private static bool IsDynamic(AlertCriterion criterion) =>
+        criterion.Dynamic || string.Equals(criterion.Operator, "GreaterOrLessThan", StringComparison.OrdinalIgnoreCase);
+
+    // The alert's own state, or null (with a note) when it cannot be had: no alert id, an id outside the
+    // alert-id grammar (untrusted input: never fetched), or any failure reading it (403 without Monitoring
+    // Reader, 404 after the 30 days Azure keeps alerts, ...; a 404 is noted only when a dynamic threshold needs the state).
+    private async Task<AlertStatus?> ReadAlertAsync(IReadOnlyList<AlertCriterion> criteria, List<string> notes, CancellationToken cancellationToken)
+    {
+        if (criteria.Select(c => c.AlertId).FirstOrDefault(id => id is not null) is not { } alertId)
+        {
+            return null;
+        }
+
+        if (AlertIds.Canonical(alertId) is null)
+        {
+            notes.Add("The alert's state in Azure Monitor was not read: its id is not an Azure Monitor alert id.");
+            return null;
+        }
+
+        try
+        {
+            var status = await _alerts.GetAlertAsync(alertId, cancellationToken).ConfigureAwait(false);
+            if (status.IsFired || status.IsResolved)
+            {
+                return status;
+            }
+
+            notes.Add($"The alert's state in Azure Monitor is unknown (monitorCondition '{Display.FirstLine(status.MonitorCondition ?? "absent")}').");
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404 && !criteria.Any(IsDynamic))
+        {
+            // Azure Monitor does not know the alert (posted by hand, or older than the 30 days it keeps
+            // alerts): a static rule has no second opinion then, and its own evaluation stands.
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            notes.Add($"The alert's state in Azure Monitor could not be read: {Display.Failure(ex)}");
+        }
+
+        return null;
     }
 
     /// <summary>
     /// <see cref="ActivityNames.CheckHealth"/>: one verification poll. Healthy when the alert's
-    /// own condition no longer holds and no instance is over the policy's thresholds.
+    /// own condition no longer holds (over the rule's window, and Azure Monitor does not report the alert
+    /// Fired) and no instance is over the policy's thresholds.
     /// </summary>
     public async Task<HealthReading> CheckHealthAsync(MetricsRequest request, CancellationToken cancellationToken = default)
     {

@@ -70,11 +70,13 @@ public sealed record InstanceMetrics(string InstanceId, double? MemoryPercent, d
 /// <summary>What the metrics say, small enough for history.</summary>
 /// <param name="Instances">Latest figures per instance.</param>
 /// <param name="HttpQueueLength">Plan HttpQueueLength, latest.</param>
-/// <param name="Breaching">The alert's metrics whose condition still holds on the latest value.</param>
+/// <param name="Breaching">The alert's metrics whose condition still holds: over the rule's window with its aggregation, or by the alert's own state in Azure Monitor (Fired).</param>
 /// <param name="EvidenceBlob">The full series, when kept.</param>
 /// <param name="Notes">What could not be read, one line each.</param>
+/// <param name="Undetermined">The alert's metrics whose condition could not be judged (a dynamic threshold whose alert state could not be read): never healthy.</param>
 public sealed record MetricsSummary(
-    IReadOnlyList<InstanceMetrics> Instances, double? HttpQueueLength, IReadOnlyList<string> Breaching, string? EvidenceBlob, IReadOnlyList<string> Notes);
+    IReadOnlyList<InstanceMetrics> Instances, double? HttpQueueLength, IReadOnlyList<string> Breaching, string? EvidenceBlob, IReadOnlyList<string> Notes,
+    IReadOnlyList<string>? Undetermined = null);
 
 /// <summary>One detector's verdict.</summary>
 /// <param name="Detector">Its id.</param>

@@ -72,10 +72,11 @@ internal static class ControlRoutes
 
         routes.MapGet("/sandbox/requests", (RequestLog log) => log.Snapshot());
 
-        routes.MapPost("/sandbox/reset", (SandboxState state, FaultStore faults, RequestLog log) =>
+        routes.MapPost("/sandbox/reset", (SandboxState state, FaultStore faults, RequestLog log, AlertRegistry alerts) =>
         {
             state.Reset();
             faults.Clear();
+            alerts.Clear();
             log.Clear();
             return Results.NoContent();
         });

@@ -56,4 +56,15 @@ public sealed class HealthVerdictTests
     [DataRow(50.0, false)]
     public void FailsHealthCheck_Figure_BelowCutoffFails(double? health, bool fails) =>
         Assert.AreEqual(fails, HealthVerdict.FailsHealthCheck(health));
+
+    [TestMethod]
+    public void Judge_DynamicThresholdUndetermined_NotHealthy()
+    {
+        var metrics = new MetricsSummary([new("i-aaaaaaaaaaaa", 40, 20, 0, 100, null)], null, [], null, ["The alert's state in Azure Monitor could not be read: 403 AuthorizationFailed"], ["Http5xx"]);
+
+        var reading = HealthVerdict.Judge(metrics, s_policy);
+
+        Assert.IsFalse(reading.Healthy, reading.Summary);
+        StringAssert.Contains(reading.Summary, "the alert's condition cannot be judged (Http5xx");
+    }
 }

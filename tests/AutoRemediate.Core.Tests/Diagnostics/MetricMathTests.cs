@@ -57,11 +57,62 @@ public sealed class MetricMathTests
     [DataRow(4.1, "Equals", 4.0, false)]
     [DataRow(5.0, "greaterthan", 4.0, true, DisplayName = "operator in any case")]
     [DataRow(50.0, "GreaterOrLessThan", 4.0, false, DisplayName = "dynamic threshold: never counted")]
-    [DataRow(50.0, "NotEquals", 4.0, false, DisplayName = "unknown operator: never counted")]
+    [DataRow(50.0, "NotEquals", 4.0, true, DisplayName = "NotEquals, a static operator Azure Monitor has")]
+    [DataRow(4.0, "NotEquals", 4.0, false, DisplayName = "NotEquals on the threshold")]
+    [DataRow(50.0, "Between", 4.0, false, DisplayName = "unknown operator: never counted")]
     [DataRow(50.0, null, 4.0, false, DisplayName = "no operator: never counted")]
     public void Breaches_OperatorAndThreshold_WhetherTheConditionHolds(double value, string? op, double threshold, bool expected)
     {
         Assert.AreEqual(expected, MetricMath.Breaches(value, op, threshold));
+    }
+
+    // Http5xx, 1-minute points: a spike in minute 0, quiet minutes 1 to 3 (minute 2 without a Total),
+    // some errors in minute 4, and a big minute 5 that a window ending at minute 5 does not include.
+    private static readonly MetricSeries[] s_window =
+    [
+        new("Http5xx", "Count", null,
+        [
+            Point(0, 40, 40, 50, 30, 2),
+            Point(1, 0, 0, 0, 0, 1),
+            Point(2, 0, null, 0, 0, 1),
+            Point(3, 0, 0, 0, 0, 1),
+            Point(4, 10, 10, 12, 8, 1),
+            Point(5, 1000, 1000, 1000, 1000, 1),
+        ]),
+    ];
+
+    [TestMethod]
+    [DataRow("Total", 5.0, 5, 50.0, DisplayName = "Total: the sum of the window's minutes")]
+    [DataRow("total", 5.0, 5, 50.0, DisplayName = "aggregation in any case")]
+    [DataRow("Average", 5.0, 5, 10.0, DisplayName = "Average: the mean of the minutes' averages")]
+    [DataRow("Maximum", 5.0, 5, 50.0, DisplayName = "Maximum: the largest maximum")]
+    [DataRow("Minimum", 5.0, 5, 0.0, DisplayName = "Minimum: the smallest minimum")]
+    [DataRow("Count", 5.0, 5, 6.0, DisplayName = "Count: the sum of the counts")]
+    [DataRow("P95", 5.0, 5, 10.0, DisplayName = "unknown aggregation reads Average")]
+    [DataRow("Total", 5.0, 1, 10.0, DisplayName = "a one-minute window is the minute before the end")]
+    [DataRow("Total", 5.5, 5, 50.0, DisplayName = "the minute in progress is left out: the window ends at its start")]
+    [DataRow("Total", 6.0, 5, 1010.0, DisplayName = "the spike has left a window ending a minute later")]
+    [DataRow("Total", 5.0, 15, 50.0, DisplayName = "a window longer than the series: what there is")]
+    [DataRow("Total", 30.0, 5, null, DisplayName = "no point in the window")]
+    public void OverWindow_Series_AggregatesTheWindowAsAzureMonitorDoes(string aggregation, double endMinute, int windowMinutes, double? expected)
+    {
+        Assert.AreEqual(expected, MetricMath.OverWindow(s_window, "http5xx", aggregation, s_t0.AddMinutes(endMinute), TimeSpan.FromMinutes(windowMinutes)));
+    }
+
+    [TestMethod]
+    public void OverWindow_UnknownMetric_Null() => Assert.IsNull(MetricMath.OverWindow(s_window, "Requests", "Total", s_t0.AddMinutes(5), TimeSpan.FromMinutes(5)));
+
+    [TestMethod]
+    public void OverWindow_FiveMinuteTotalSpikeThenQuietMinutes_StillBreaches()
+    {
+        // "Http5xx Total > 50 over PT5M": 60 errors, then four quiet minutes. The latest minute alone looks clear.
+        MetricSeries[] series = [new("Http5xx", "Count", null, [Point(0, null, 60, null, null, null), .. Enumerable.Range(1, 4).Select(m => Point(m, null, 0, null, null, null))])];
+
+        var overWindow = MetricMath.OverWindow(series, "Http5xx", "Total", s_t0.AddMinutes(5), MetricMath.DefaultWindow);
+
+        Assert.AreEqual(60.0, overWindow);
+        Assert.IsTrue(MetricMath.Breaches(overWindow!.Value, "GreaterThan", 50));
+        Assert.IsFalse(MetricMath.Breaches(MetricMath.Latest(series, "Http5xx", null, "Total")!.Value, "GreaterThan", 50), "the latest minute alone reads as recovered");
     }
 
     [TestMethod]
