@@ -149,7 +149,7 @@ public static class DemoRunner
         var fired = DateTimeOffset.UtcNow;
         essentials["firedDateTime"] = fired.ToString("O");
         var condition = alert["data"]!["alertContext"]!["condition"]!;
-        condition["windowStartTime"] = fired.AddMinutes(-5).ToString("O");
+        condition["windowStartTime"] = fired.AddMinutes(-1).ToString("O");
         condition["windowEndTime"] = fired.ToString("O");
         var criterion = condition["allOf"]![0]!;
         criterion["metricName"] = scenario.Metric;

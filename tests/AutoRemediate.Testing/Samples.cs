@@ -81,6 +81,9 @@ public static class Samples
         criterion["operator"] = "GreaterThan";
         criterion["threshold"] = "1610612736";
         criterion["timeAggregation"] = "Average";
+        // A 1-minute rule: its window holds only the minute in progress, so a restart shows on the next
+        // verification poll. (A 5-minute rule keeps the restart's minutes in its window for five minutes.)
+        alert["data"]!["alertContext"]!["condition"]!["windowSize"] = "PT1M";
         return alert;
     }
 }

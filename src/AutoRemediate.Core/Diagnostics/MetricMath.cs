@@ -51,10 +51,11 @@ public static class MetricMath
     /// as Azure Monitor aggregates a metric alert's lookback period: Total and Count are the sums of the
     /// minutes' totals and counts, Maximum the largest maximum, Minimum the smallest minimum, Average the
     /// mean of the minutes' averages (any other name reads Average, as <see cref="Latest"/> does). The
-    /// window is the whole minutes before <paramref name="end"/> (the minute in progress is incomplete, so
-    /// the window ends at its start, <see cref="WindowEnd"/>): the points whose grain starts in
-    /// [<see cref="WindowEnd"/> − <paramref name="window"/>, <see cref="WindowEnd"/>), in the first series
-    /// of <paramref name="metric"/>; points without that aggregation are left out; null when none in the
+    /// window is what the rule's lookback holds when evaluated at <paramref name="end"/>: the points whose
+    /// minute starts in (<paramref name="end"/> − <paramref name="window"/>, <paramref name="end"/>], the
+    /// minute in progress included as far as it has data (leaving it out would add a minute to every
+    /// recovery, and a 1-minute rule would never see the present), in the first series of
+    /// <paramref name="metric"/>; points without that aggregation are left out; null when none in the
     /// window has it.
     /// </summary>
     /// <remarks>
@@ -71,11 +72,10 @@ public static class MetricMath
             return null;
         }
 
-        var last = WindowEnd(end);
-        var start = last - window;
+        var start = end - window;
         var kind = aggregation.ToUpperInvariant();
         var values = match.Points
-            .Where(p => p.Timestamp >= start && p.Timestamp < last)
+            .Where(p => p.Timestamp > start && p.Timestamp <= end)
             .Select(p => kind switch
             {
                 "TOTAL" => p.Total,
@@ -100,8 +100,8 @@ public static class MetricMath
         };
     }
 
-    /// <summary>Where a rule's window ends when evaluated at <paramref name="at"/>: the start of that minute (UTC).</summary>
-    public static DateTimeOffset WindowEnd(DateTimeOffset at)
+    /// <summary>The start of the minute <paramref name="at"/> falls in (UTC): a rule's window is read from whole minutes.</summary>
+    public static DateTimeOffset MinuteOf(DateTimeOffset at)
     {
         var utc = at.ToUniversalTime();
         return new DateTimeOffset(utc.Year, utc.Month, utc.Day, utc.Hour, utc.Minute, 0, TimeSpan.Zero);

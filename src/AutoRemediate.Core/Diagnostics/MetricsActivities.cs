@@ -96,7 +96,7 @@ public sealed class MetricsActivities
             {
                 var window = condition.EffectiveWindow;
                 var aggregation = condition.Aggregation ?? "Average";
-                var own = await ReadAsync(request.SiteResourceId, [condition.Metric], [aggregation], false, MetricMath.WindowEnd(request.End) - window).ConfigureAwait(false);
+                var own = await ReadAsync(request.SiteResourceId, [condition.Metric], [aggregation], false, MetricMath.MinuteOf(request.End) - window).ConfigureAwait(false);
                 windowBreaches = MetricMath.OverWindow(own, condition.Metric, aggregation, request.End, window) is { } value
                     && MetricMath.Breaches(value, condition.Operator, threshold);
             }

@@ -67,7 +67,8 @@ public sealed class MetricMathTests
     }
 
     // Http5xx, 1-minute points: a spike in minute 0, quiet minutes 1 to 3 (minute 2 without a Total),
-    // some errors in minute 4, and a big minute 5 that a window ending at minute 5 does not include.
+    // some errors in minute 4, and a big minute 5. Evaluated at 4:30, a 5-minute window holds minutes 0 to 4
+    // (minute 4 in progress); from minute 5 on it no longer holds minute 0.
     private static readonly MetricSeries[] s_window =
     [
         new("Http5xx", "Count", null,
@@ -82,17 +83,17 @@ public sealed class MetricMathTests
     ];
 
     [TestMethod]
-    [DataRow("Total", 5.0, 5, 50.0, DisplayName = "Total: the sum of the window's minutes")]
-    [DataRow("total", 5.0, 5, 50.0, DisplayName = "aggregation in any case")]
-    [DataRow("Average", 5.0, 5, 10.0, DisplayName = "Average: the mean of the minutes' averages")]
-    [DataRow("Maximum", 5.0, 5, 50.0, DisplayName = "Maximum: the largest maximum")]
-    [DataRow("Minimum", 5.0, 5, 0.0, DisplayName = "Minimum: the smallest minimum")]
-    [DataRow("Count", 5.0, 5, 6.0, DisplayName = "Count: the sum of the counts")]
-    [DataRow("P95", 5.0, 5, 10.0, DisplayName = "unknown aggregation reads Average")]
-    [DataRow("Total", 5.0, 1, 10.0, DisplayName = "a one-minute window is the minute before the end")]
-    [DataRow("Total", 5.5, 5, 50.0, DisplayName = "the minute in progress is left out: the window ends at its start")]
-    [DataRow("Total", 6.0, 5, 1010.0, DisplayName = "the spike has left a window ending a minute later")]
-    [DataRow("Total", 5.0, 15, 50.0, DisplayName = "a window longer than the series: what there is")]
+    [DataRow("Total", 4.5, 5, 50.0, DisplayName = "Total: the sum of the window's minutes")]
+    [DataRow("total", 4.5, 5, 50.0, DisplayName = "aggregation in any case")]
+    [DataRow("Average", 4.5, 5, 10.0, DisplayName = "Average: the mean of the minutes' averages")]
+    [DataRow("Maximum", 4.5, 5, 50.0, DisplayName = "Maximum: the largest maximum")]
+    [DataRow("Minimum", 4.5, 5, 0.0, DisplayName = "Minimum: the smallest minimum")]
+    [DataRow("Count", 4.5, 5, 6.0, DisplayName = "Count: the sum of the counts")]
+    [DataRow("P95", 4.5, 5, 10.0, DisplayName = "unknown aggregation reads Average")]
+    [DataRow("Total", 4.5, 1, 10.0, DisplayName = "a one-minute window is the minute in progress")]
+    [DataRow("Total", 5.5, 5, 1010.0, DisplayName = "the minute in progress counts as far as it goes")]
+    [DataRow("Total", 5.0, 5, 1010.0, DisplayName = "a window ending at minute 5 holds minutes 1 to 5: the spike has left it")]
+    [DataRow("Total", 4.5, 15, 50.0, DisplayName = "a window longer than the series: what there is")]
     [DataRow("Total", 30.0, 5, null, DisplayName = "no point in the window")]
     public void OverWindow_Series_AggregatesTheWindowAsAzureMonitorDoes(string aggregation, double endMinute, int windowMinutes, double? expected)
     {
@@ -108,7 +109,7 @@ public sealed class MetricMathTests
         // "Http5xx Total > 50 over PT5M": 60 errors, then four quiet minutes. The latest minute alone looks clear.
         MetricSeries[] series = [new("Http5xx", "Count", null, [Point(0, null, 60, null, null, null), .. Enumerable.Range(1, 4).Select(m => Point(m, null, 0, null, null, null))])];
 
-        var overWindow = MetricMath.OverWindow(series, "Http5xx", "Total", s_t0.AddMinutes(5), MetricMath.DefaultWindow);
+        var overWindow = MetricMath.OverWindow(series, "Http5xx", "Total", s_t0.AddMinutes(4.5), MetricMath.DefaultWindow);
 
         Assert.AreEqual(60.0, overWindow);
         Assert.IsTrue(MetricMath.Breaches(overWindow!.Value, "GreaterThan", 50));

@@ -141,7 +141,9 @@ public sealed class RemediationOrchestrationTests
         var now = DateTimeOffset.UtcNow;
         var signal = new AlertSignal(
             "alert-" + Guid.NewGuid().ToString("N"), $"{metric}-high", "Sev2", "Metric", MonitorCondition.Fired, "Platform", [target], now, null, null, SignalKind.MetricStatic,
-            [new AlertCondition(metric, "Microsoft.Web/sites", "GreaterThan", threshold.ToString(System.Globalization.CultureInfo.InvariantCulture), threshold * 1.2, aggregation, null)]);
+            [new AlertCondition(metric, "Microsoft.Web/sites", "GreaterThan", threshold.ToString(System.Globalization.CultureInfo.InvariantCulture), threshold * 1.2, aggregation, null)],
+            // A 1-minute rule, so a restart shows on the next verification poll.
+            new EvaluationWindow(TimeSpan.FromMinutes(1), now.AddMinutes(-1), now));
         var incidentId = IncidentIds.IncidentIdFor(signal.AlertId, target, signal.FiredAt);
         await store.TryCreateAsync(new IncidentRecord(incidentId, target, signal.AlertId, signal.AlertRule, signal.Severity, IncidentStatus.Received, "received", now, now));
 
