@@ -23,8 +23,8 @@ public static class DecisionInputs
     /// ARM instance gets the figures of the metric name its process records map it to (<see cref="InstanceNames"/>).
     /// A metric name that cannot be mapped (its instance's process list could not be read, the records carry no
     /// <c>machineName</c>, or the instance list itself could not be read) is never counted as a second instance: its
-    /// figures stand in for one listed instance that has no figures of its own (so a one-instance app is still one
-    /// instance), and are added as an instance of their own only when no such listed instance is left. Such an entry
+    /// figures stand in for one listed instance that has no figures and no known machine name (so a one-instance app is
+    /// still one instance), and are added as an instance of their own only when no such listed instance is left. Such an entry
     /// is <see cref="InstanceEvidence.Unmapped"/>: its figures drive the whole-app rules (memory high, CPU high on
     /// every instance, several unhealthy), but no action can name it, so the one-bad-instance rule passes to the next
     /// rule and says the instance could not be matched.
@@ -84,14 +84,18 @@ public static class DecisionInputs
                 instances.Add(Evidence(id, m, string.Equals(m.InstanceId, id, StringComparison.OrdinalIgnoreCase) ? InstanceNames.MachineName(findings, id) : m.InstanceId,
                     Crashes(id, m.InstanceId)));
             }
+            else if (InstanceNames.MachineName(findings, id) is { } machine)
+            {
+                // Its machine name is known and has no figures: an unmapped name is some other machine.
+                instances.Add(Evidence(id, null, machine, Crashes(id, machine)));
+            }
             else if (unmapped.TryDequeue(out var stand))
             {
                 instances.Add(Unmapped(stand)); // these figures are some listed instance's: which one is unknown
             }
             else
             {
-                var machine = InstanceNames.MachineName(findings, id);
-                instances.Add(Evidence(id, null, machine, Crashes(id, machine)));
+                instances.Add(Evidence(id, null, null, Crashes(id, null)));
             }
         }
 
