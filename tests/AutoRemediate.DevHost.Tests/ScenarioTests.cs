@@ -62,6 +62,16 @@ public sealed class ScenarioTests
         var sick = observation.App["instanceIds"]!.AsArray()[0]!.GetValue<string>();
         StringAssert.Contains(kill.Path, $"/instances/{sick}/", output);
         Assert.AreEqual(0, observation.App["restartCount"]!.GetValue<int>());
+
+        // The metrics name the machine (RD + 12 hex, as in Azure), the plan names the ARM instance: both, once each.
+        var machine = "RD" + sick[..12].ToUpperInvariant();
+        var timeline = observation.Incident["timeline"]!.AsArray();
+        string Message(string kind) => timeline.First(t => t!["kind"]!.GetValue<string>() == kind)!["message"]!.GetValue<string>();
+        var plan = Message("PlanChosen");
+        var diagnosed = Message("DiagnosticsCollected");
+        StringAssert.Contains(plan, $"Only instance {sick[..8]} ({machine}) of 3 is unhealthy", output);
+        StringAssert.StartsWith(diagnosed, "3 instance(s)", output);
+        Assert.AreEqual(1, diagnosed.Split($"{sick[..8]} ({machine}):").Length - 1, diagnosed);
     }
 
     [TestMethod]
@@ -71,6 +81,7 @@ public sealed class ScenarioTests
 
         var plan = observation.Incident["timeline"]!.AsArray().First(t => t!["kind"]!.GetValue<string>() == "PlanChosen")!["message"]!.GetValue<string>();
         StringAssert.Contains(plan, "ScaleOut", output);
+        StringAssert.Contains(plan, "CPU is high on all 2 instances", output); // the plan's 2 workers, each named once
         StringAssert.Contains(plan, "autoscale setting (range 2-5)", output);
         Assert.AreEqual(1, observation.App["scaleOperations"]!.GetValue<int>());
     }

@@ -118,6 +118,8 @@ public sealed class ContractTests
     public async Task ArmProcess_HasTheShapeOfTheSpecProcessInfoDefinition()
     {
         var shape = Spec.Example("ProcessInfo.arm-definition.shape.json")["resource"]!;
+        // Not in the ARM swagger: Kudu's ProcessInfo.machineName, which ARM passes through (azure-facts §10.2; SOURCES.md).
+        shape["properties"]!["machineName"] = "string";
         var instance = (await s_sandbox.InstanceIdsAsync("contoso-shop"))[0];
 
         var list = await s_sandbox.GetJsonAsync($"{Site("contoso-shop")}/instances/{instance}/processes?{Api}");
@@ -189,6 +191,54 @@ public sealed class ContractTests
         Assert.IsTrue(series[0]!["data"]!.AsArray().Count is 12 or 13, "the last hour (by default) in 5-minute points, from a 5-minute boundary");
         Assert.AreEqual(0, plan["value"]![0]!["timeseries"]![0]!["metadatavalues"]!.AsArray().Count, "not split: one series, no dimension values");
         Assert.IsTrue(total["value"]![0]!["timeseries"]![0]!["data"]!.AsArray().Last()!.AsObject().ContainsKey("total"), "Requests defaults to its primary aggregation, Total");
+    }
+
+    // Azure's metrics Instance dimension holds machine names (RD… on Windows), not ARM instance ids; the
+    // machineName on each instance's process records is how a caller maps one to the other.
+    [TestMethod]
+    [DataRow("contoso-onebad", false)]
+    [DataRow("contoso-cpu", true)]
+    public async Task Metrics_SplitByInstance_InstanceValuesAreTheProcessRecordsMachineNames(string app, bool plan)
+    {
+        var instances = await s_sandbox.InstanceIdsAsync(app);
+        var machineNames = new List<string>();
+        foreach (var instance in instances)
+        {
+            machineNames.Add((await s_sandbox.GetJsonAsync($"{Site(app)}/instances/{instance}/processes/1?{Api}"))["properties"]!["machineName"]!.GetValue<string>());
+        }
+
+        var resource = plan ? (await s_sandbox.GetJsonAsync($"{Site(app)}?{Api}"))["properties"]!["serverFarmId"]!.GetValue<string>() : Site(app);
+        var metric = plan ? "CpuPercentage" : "HealthCheckStatus";
+        var all = await s_sandbox.GetJsonAsync($"{resource}/providers/Microsoft.Insights/metrics?{MetricsApi}&metricnames={metric}&aggregation=Average&$filter=Instance eq '*'");
+        var byArmId = await s_sandbox.GetJsonAsync($"{resource}/providers/Microsoft.Insights/metrics?{MetricsApi}&metricnames={metric}&aggregation=Average&$filter=Instance eq '{instances[0]}'");
+        var byName = await s_sandbox.GetJsonAsync($"{resource}/providers/Microsoft.Insights/metrics?{MetricsApi}&metricnames={metric}&aggregation=Average&$filter=Instance eq '{machineNames[1]}'");
+
+        static string[] Names(JsonNode body) =>
+            [.. body["value"]![0]!["timeseries"]!.AsArray().Select(s => s!["metadatavalues"]![0]!["value"]!.GetValue<string>())];
+        Assert.IsTrue(machineNames.All(n => n.Length == 14 && n.StartsWith("RD", StringComparison.Ordinal)), string.Join(", ", machineNames));
+        CollectionAssert.AreEquivalent(machineNames, Names(all));
+        Assert.AreEqual(0, Names(byArmId).Length, "an ARM instance id is not a value of the Instance dimension");
+        CollectionAssert.AreEqual(new[] { machineNames[1] }, Names(byName));
+    }
+
+    // The crash detector's table names instances as the metrics do (machine names; unconfirmed for Azure, see DetectorRoutes).
+    [TestMethod]
+    public async Task CrashDetector_InstanceColumn_MachineNames()
+    {
+        var instances = await s_sandbox.InstanceIdsAsync("contoso-crash");
+        var machineNames = new List<string>();
+        foreach (var instance in instances)
+        {
+            machineNames.Add((await s_sandbox.GetJsonAsync($"{Site("contoso-crash")}/instances/{instance}/processes/1?{Api}"))["properties"]!["machineName"]!.GetValue<string>());
+        }
+
+        var body = await s_sandbox.GetJsonAsync($"{Site("contoso-crash")}/detectors/sitecrashes?{Api}");
+        var table = body["properties"]!["dataset"]![0]!["table"]!;
+        var column = table["columns"]!.AsArray().Select(c => c!["columnName"]!.GetValue<string>()).ToList().IndexOf("Instance");
+        var named = table["rows"]!.AsArray().Select(r => r![column]!.GetValue<string>()).Distinct().ToArray();
+
+        Assert.IsTrue(named.Length > 0, "a crash-looping app has crash rows");
+        CollectionAssert.IsSubsetOf(named, machineNames);
     }
 
     [TestMethod]

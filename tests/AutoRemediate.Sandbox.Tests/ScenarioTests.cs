@@ -22,6 +22,7 @@ public sealed class ScenarioTests
         var clock = new ManualClock(s_start);
         await using var sandbox = await SandboxHost.StartAsync(clock);
         var instance = (await sandbox.InstanceIdsAsync("contoso-shop"))[0];
+        var machineName = await MachineNameAsync(sandbox, "contoso-shop", instance);
         clock.Advance(TimeSpan.FromSeconds(630)); // 09:10:30
         using (var restart = await sandbox.Client().PostAsync($"{Site("contoso-shop")}/restart?softRestart=false&synchronous=false&{Api}", null))
         {
@@ -29,7 +30,7 @@ public sealed class ScenarioTests
         }
 
         clock.Advance(TimeSpan.FromSeconds(31)); // 09:11:01
-        var series = await MetricAsync(sandbox, Site("contoso-shop"), "MemoryWorkingSet", instance, s_start.AddMinutes(6), s_start.AddSeconds(659));
+        var series = await MetricAsync(sandbox, Site("contoso-shop"), "MemoryWorkingSet", machineName, s_start.AddMinutes(6), s_start.AddSeconds(659));
 
         Assert.AreEqual(2350 * MiB, series[^2], "09:09, before the restart: 400 MB + 50 MB per minute of the 39 minutes the worker had run");
         Assert.AreEqual((400 + (50 * 29 / 60.0)) * MiB, series[^1], MiB, "09:10, read at 09:10:59: the new worker, 29 s old");
@@ -41,6 +42,7 @@ public sealed class ScenarioTests
         var clock = new ManualClock(s_start);
         await using var sandbox = await SandboxHost.StartAsync(clock);
         var instance = (await sandbox.InstanceIdsAsync("contoso-shop"))[0];
+        var machineName = await MachineNameAsync(sandbox, "contoso-shop", instance);
         var worker = $"{Site("contoso-shop")}/instances/{instance}/processes";
 
         var before = await WorkingSetAsync(sandbox, $"{worker}/1");
@@ -71,7 +73,7 @@ public sealed class ScenarioTests
         Assert.AreEqual(0, app["killCount"]!.GetValue<int>());
 
         // The metric shows the climb and the drop at the restart minute.
-        var series = await MetricAsync(sandbox, Site("contoso-shop"), "MemoryWorkingSet", instance, s_start, clock.GetUtcNow().AddMinutes(1));
+        var series = await MetricAsync(sandbox, Site("contoso-shop"), "MemoryWorkingSet", machineName, s_start, clock.GetUtcNow().AddMinutes(1));
         Assert.AreEqual(1900 * MiB, series.First());
         Assert.AreEqual(2350 * MiB, series[9], "the minute before the restart");
         Assert.AreEqual(400 * MiB, series[10], "the restart minute");
@@ -236,9 +238,13 @@ public sealed class ScenarioTests
     private static string Span(DateTimeOffset from, DateTimeOffset to) =>
         $"{from.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}/{to.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}";
 
-    private static async Task<List<double>> MetricAsync(SandboxHost sandbox, string resource, string metric, string instance, DateTimeOffset from, DateTimeOffset to)
+    // The metrics name instances by machine name (as Azure does): the instance's process record says which.
+    private static async Task<string> MachineNameAsync(SandboxHost sandbox, string site, string instance) =>
+        (await sandbox.GetJsonAsync($"{Site(site)}/instances/{instance}/processes?{Api}"))["value"]![0]!["properties"]!["machineName"]!.GetValue<string>();
+
+    private static async Task<List<double>> MetricAsync(SandboxHost sandbox, string resource, string metric, string machineName, DateTimeOffset from, DateTimeOffset to)
     {
-        var body = await sandbox.GetJsonAsync($"{resource}/providers/Microsoft.Insights/metrics?{MetricsApi}&metricnames={metric}&aggregation=Average&interval=PT1M&timespan={Span(from, to)}&$filter=Instance eq '{instance}'");
+        var body = await sandbox.GetJsonAsync($"{resource}/providers/Microsoft.Insights/metrics?{MetricsApi}&metricnames={metric}&aggregation=Average&interval=PT1M&timespan={Span(from, to)}&$filter=Instance eq '{machineName}'");
         return [.. body["value"]![0]!["timeseries"]![0]!["data"]!.AsArray().Where(p => p!["average"] is not null).Select(p => p!["average"]!.GetValue<double>())];
     }
 
@@ -251,9 +257,16 @@ public sealed class ScenarioTests
     private static async Task<Dictionary<string, double>> HealthByInstanceAsync(SandboxHost sandbox, ManualClock clock)
     {
         var body = await sandbox.GetJsonAsync($"{Site("contoso-onebad")}/providers/Microsoft.Insights/metrics?{MetricsApi}&metricnames=HealthCheckStatus&aggregation=Average&timespan={Span(clock.GetUtcNow(), clock.GetUtcNow().AddMinutes(1))}&$filter=Instance eq '*'");
-        return body["value"]![0]!["timeseries"]!.AsArray().ToDictionary(
+        var byMachine = body["value"]![0]!["timeseries"]!.AsArray().ToDictionary(
             s => s!["metadatavalues"]![0]!["value"]!.GetValue<string>(),
             s => s!["data"]![0]!["average"]!.GetValue<double>());
+        var byInstance = new Dictionary<string, double>();
+        foreach (var instance in await sandbox.InstanceIdsAsync("contoso-onebad"))
+        {
+            byInstance[instance] = byMachine[await MachineNameAsync(sandbox, "contoso-onebad", instance)];
+        }
+
+        return byInstance;
     }
 
     private static async Task<Dictionary<string, string>> InstanceStatesAsync(SandboxHost sandbox) =>

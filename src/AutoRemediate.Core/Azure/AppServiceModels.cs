@@ -35,9 +35,13 @@ public sealed record SiteInstance(string InstanceId, string? State);
 /// <param name="StartTime">When it started.</param>
 /// <param name="IsScmSite">True for Kudu's own process.</param>
 /// <param name="IsWebJob">True for a WebJob.</param>
+/// <param name="MachineName">
+/// Kudu's <c>machineName</c>: the worker's machine name, which is what the metrics' <c>Instance</c> dimension holds.
+/// Not in the ARM swagger (read from the raw JSON); null when absent.
+/// </param>
 public sealed record ProcessDetails(
     int Id, string Name, long? WorkingSetBytes, long? PrivateMemoryBytes, int? ThreadCount, int? HandleCount,
-    TimeSpan? TotalCpuTime, DateTimeOffset? StartTime, bool IsScmSite, bool IsWebJob);
+    TimeSpan? TotalCpuTime, DateTimeOffset? StartTime, bool IsScmSite, bool IsWebJob, string? MachineName = null);
 
 /// <summary>An App Service plan and its scale.</summary>
 /// <param name="Id">The resource id.</param>

@@ -34,7 +34,8 @@ internal static class ProcessParsing
         Json.Duration(p, "total_cpu_time"),
         Json.Time(p, "start_time"),
         Json.Bool(p, "is_scm_site") ?? false,
-        Json.Bool(p, "is_webjob") ?? false);
+        Json.Bool(p, "is_webjob") ?? false,
+        Json.Str(p, "machineName") is { Length: > 0 } machine ? machine : null);
 }
 
 /// <summary>Azure Monitor's metrics response.</summary>

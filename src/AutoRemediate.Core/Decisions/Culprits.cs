@@ -19,7 +19,10 @@ public static class Culprits
         return !alertMetrics.Any(m => MetricNames.IsIn(MetricNames.Cpu, m));
     }
 
-    /// <summary>The worst instance by the metrics: highest memory (percent, else working set) or highest CPU; null when there are no figures.</summary>
+    /// <summary>
+    /// The worst instance by the metrics: highest memory (percent, else working set) or highest CPU; null when there are
+    /// no figures. This is the metrics' Instance name (a machine name in Azure); <see cref="ToDump"/> maps it to an ARM instance.
+    /// </summary>
     public static string? WorstInstance(IReadOnlyList<InstanceMetrics> instances, bool byMemory)
     {
         ArgumentNullException.ThrowIfNull(instances);
@@ -40,30 +43,34 @@ public static class Culprits
             : processes.OrderByDescending(p => p.CpuSeconds ?? 0).FirstOrDefault();
 
     /// <summary>
-    /// The worker a restart of one instance ends: the process using the most memory on the instance the
-    /// decision names; null when that instance's process list could not be read.
+    /// The worker a restart of one instance ends: the process using the most memory on the ARM instance the
+    /// decision names (a machine name there is mapped first); null when that instance's process list could not be read.
     /// </summary>
     public static WorkerProcess? ToRestart(Decision decision, IncidentFindings findings)
     {
         ArgumentNullException.ThrowIfNull(decision);
         ArgumentNullException.ThrowIfNull(findings);
-        return WorstProcess(OnInstance(findings.Processes, decision.InstanceId), byMemory: true);
+        return WorstProcess(OnInstance(findings.Processes, ArmInstance(findings, decision.InstanceId)), byMemory: true);
     }
 
     /// <summary>
     /// The process to dump before acting: on the instance the decision names, else on the worst instance
-    /// by what the alert is about, the worst process by the same measure. When that instance has no listed
-    /// process, the worst of all listed processes; null when no process list could be read.
+    /// by what the alert is about (its metric name mapped to the ARM instance through the process records'
+    /// machine names), the worst process by the same measure. When that instance has no listed process, or its
+    /// name cannot be mapped, the worst of all listed processes; null when no process list could be read.
     /// </summary>
     public static WorkerProcess? ToDump(Decision decision, IncidentFindings findings, bool byMemory)
     {
         ArgumentNullException.ThrowIfNull(decision);
         ArgumentNullException.ThrowIfNull(findings);
         var candidates = findings.Processes ?? [];
-        var instance = decision.InstanceId ?? WorstInstance(findings.Metrics?.Instances ?? [], byMemory);
+        var instance = ArmInstance(findings, decision.InstanceId ?? WorstInstance(findings.Metrics?.Instances ?? [], byMemory));
         var onInstance = instance is null ? [.. candidates] : OnInstance(candidates, instance).ToList();
         return WorstProcess(onInstance.Count > 0 ? onInstance : candidates, byMemory);
     }
+
+    private static string? ArmInstance(IncidentFindings findings, string? name) =>
+        name is null ? null : InstanceNames.ArmId(findings, name) ?? name;
 
     private static IEnumerable<WorkerProcess> OnInstance(IEnumerable<WorkerProcess>? processes, string? instanceId) =>
         (processes ?? []).Where(p => string.Equals(p.InstanceId, instanceId, StringComparison.OrdinalIgnoreCase));

@@ -14,7 +14,14 @@ namespace AutoRemediate.Decisions;
 /// <param name="Http5xx">5xx responses in the evidence window.</param>
 /// <param name="Healthy">Health check (or equivalent) says healthy.</param>
 /// <param name="WorkerRestarts">Worker process restarts seen in the evidence window.</param>
-public sealed record InstanceEvidence(string InstanceId, double? MemoryPercent, double? CpuPercent, double? Http5xx, bool Healthy, int WorkerRestarts = 0);
+/// <param name="MachineName">The instance's machine name (what the metrics call it), when known.</param>
+/// <param name="Unmapped">
+/// True when these figures are under a metrics Instance name that could not be mapped to an ARM instance: then
+/// <paramref name="InstanceId"/> is that name, the figures count for the whole-app rules, and no action can target
+/// the instance (see <see cref="DecisionInputs.FromFindings"/>).
+/// </param>
+public sealed record InstanceEvidence(string InstanceId, double? MemoryPercent, double? CpuPercent, double? Http5xx, bool Healthy, int WorkerRestarts = 0,
+    string? MachineName = null, bool Unmapped = false);
 
 /// <summary>An action the pipeline took earlier on this app or elsewhere.</summary>
 /// <param name="At">When.</param>

@@ -173,15 +173,34 @@ public static class RemediationPolicy
 
     private static Decision Propose(DecisionInput input, PolicyOptions policy)
     {
+        var unhealthy = input.Instances.Where(i => IsUnhealthy(i, policy)).ToList();
+
+        // One bad instance among healthy ones, but its metric name maps to no ARM instance: no action can name
+        // it, so the next rule decides, and the reason says why the instance was not restarted alone.
+        if (input.Instances.Count > 1 && unhealthy is [{ Unmapped: true } unmatched])
+        {
+            var next = ProposeForApp(input, policy, unhealthy);
+            var why = $"Only instance {unmatched.InstanceId} of {input.Instances.Count} is unhealthy ({Describe(unmatched, policy)}), but it could not be matched to an ARM instance "
+                + "(no process record carries its machine name), so it cannot be restarted alone.";
+            return next with
+            {
+                Reason = next.Plan == PlanKind.Escalate ? $"{why} Nothing else in the evidence calls for an action on the whole app; on-call decides, diagnostics are attached." : $"{why} {next.Reason}",
+            };
+        }
+
+        return ProposeForApp(input, policy, unhealthy);
+    }
+
+    private static Decision ProposeForApp(DecisionInput input, PolicyOptions policy, List<InstanceEvidence> unhealthy)
+    {
         var instances = input.Instances;
-        var unhealthy = instances.Where(i => IsUnhealthy(i, policy)).ToList();
 
         // One bad instance among healthy ones: restart only that one.
-        if (instances.Count > 1 && unhealthy.Count == 1)
+        if (instances.Count > 1 && unhealthy is [{ Unmapped: false }])
         {
             var bad = unhealthy[0];
             return new Decision(PlanKind.RestartInstance,
-                $"Only instance {Display.ShortId(bad.InstanceId)} of {instances.Count} is unhealthy ({Describe(bad, policy)}); restarting its worker leaves the others serving.",
+                $"Only instance {InstanceNames.Label(bad.InstanceId, bad.MachineName)} of {instances.Count} is unhealthy ({Describe(bad, policy)}); restarting its worker leaves the others serving.",
                 DumpFirst: true, InstanceId: bad.InstanceId);
         }
 

@@ -43,7 +43,7 @@ public sealed class ProcessActivities
             if (!details.IsScmSite && !details.IsWebJob)
             {
                 workers.Add(new WorkerProcess(request.InstanceId, details.Id, details.Name, details.WorkingSetBytes, details.PrivateMemoryBytes,
-                    details.TotalCpuTime?.TotalSeconds, details.StartTime));
+                    details.TotalCpuTime?.TotalSeconds, details.StartTime, details.MachineName));
             }
         }
 

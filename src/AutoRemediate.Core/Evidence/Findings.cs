@@ -56,10 +56,18 @@ public sealed record PlanEvidence(string Sku, int Capacity, int MaximumWorkers, 
 /// <param name="PrivateBytes">Private bytes (about the size of a full dump).</param>
 /// <param name="CpuSeconds">CPU time since start.</param>
 /// <param name="StartedAt">When it started.</param>
-public sealed record WorkerProcess(string InstanceId, int ProcessId, string Name, long? WorkingSetBytes, long? PrivateBytes, double? CpuSeconds, DateTimeOffset? StartedAt);
+/// <param name="MachineName">
+/// The instance's machine name from the process record (Kudu's <c>machineName</c>): what the metrics' Instance dimension
+/// calls this instance. Null when the record does not carry it.
+/// </param>
+public sealed record WorkerProcess(string InstanceId, int ProcessId, string Name, long? WorkingSetBytes, long? PrivateBytes, double? CpuSeconds, DateTimeOffset? StartedAt,
+    string? MachineName = null);
 
 /// <summary>The latest figures of one instance.</summary>
-/// <param name="InstanceId">The instance (the metrics' Instance dimension).</param>
+/// <param name="InstanceId">
+/// The metrics' Instance dimension value: in Azure the worker's machine name (RD… on Windows), not the ARM instance id;
+/// <see cref="InstanceNames"/> maps it to one.
+/// </param>
 /// <param name="MemoryPercent">Plan MemoryPercentage on that instance.</param>
 /// <param name="CpuPercent">Plan CpuPercentage on that instance.</param>
 /// <param name="Http5xx">Site Http5xx in the latest minute.</param>

@@ -49,9 +49,12 @@ internal static class TimelineText
             parts.Add($"plan {plan.Sku} × {plan.Capacity}" + (plan.AutoscaleMaximum is { } max ? $" (autoscale {plan.AutoscaleMinimum}-{max})" : string.Empty));
         }
 
+        // One entry per instance, named both ways (short ARM id, machine name) when the process records map them.
+        var armIds = InstanceNames.ArmIdsByName(e);
         foreach (var i in e.Metrics?.Instances ?? [])
         {
-            parts.Add($"{Display.ShortId(i.InstanceId)}: memory {Display.Percent(i.MemoryPercent)}, CPU {Display.Percent(i.CpuPercent)}, 5xx {Display.Number(i.Http5xx)}, health {Display.Percent(i.HealthPercent)}");
+            var label = armIds.TryGetValue(i.InstanceId, out var armId) ? InstanceNames.Label(armId, InstanceNames.MachineName(e, armId) ?? i.InstanceId) : i.InstanceId;
+            parts.Add($"{label}: memory {Display.Percent(i.MemoryPercent)}, CPU {Display.Percent(i.CpuPercent)}, 5xx {Display.Number(i.Http5xx)}, health {Display.Percent(i.HealthPercent)}");
         }
 
         if (e.Metrics is { Breaching.Count: > 0 } m)

@@ -10,7 +10,10 @@ namespace AutoRemediate.Sandbox.Arm;
 /// shaped like the spec examples Diagnostics_ListSiteDetectorResponses and
 /// Diagnostics_GetSiteDetectorResponse, plus the DetectorResponse definition's <c>type</c>,
 /// <c>metadata.id/name/type</c>, <c>status</c> and <c>renderingProperties.type</c>. Table rows are
-/// string arrays as the spec's DataTableResponseObject defines them.
+/// string arrays as the spec's DataTableResponseObject defines them. The tables' Instance column holds machine
+/// names, as the metrics' Instance dimension does. UNVERIFIED: what Azure's crash detector puts there is not
+/// documented; its per-instance metric samples name the machine (DiagnosticMetricSample.roleInstance), so the
+/// Sandbox does too.
 /// </summary>
 internal static class DetectorRoutes
 {
@@ -91,7 +94,7 @@ internal static class DetectorRoutes
         var rows = new List<(DateTimeOffset At, string Instance, string Process, string ExitCode, string Reason)>();
         foreach (var processEvent in app.Events.Where(e => e.At >= start && e.At <= end))
         {
-            rows.Add((processEvent.At, processEvent.InstanceId, processEvent.ProcessName, processEvent.Reason == "Killed" ? "-1" : "0", processEvent.Reason));
+            rows.Add((processEvent.At, SimulatedInstance.MachineNameOf(processEvent.InstanceId, app.IsLinux), processEvent.ProcessName, processEvent.Reason == "Killed" ? "-1" : "0", processEvent.Reason));
         }
 
         if (app.ScenarioKind == ScenarioKind.CrashLoop)
@@ -102,7 +105,7 @@ internal static class DetectorRoutes
                 for (var t = end; t >= start && t >= end.AddMinutes(-30); t -= ScenarioModel.CrashInterval)
                 {
                     var crashAt = ScenarioModel.EffectiveStart(app, app.ProcessesOn(instance).WorkerAt(t).StartedAt, t);
-                    rows.Add((crashAt, instance.Id, app.WorkerName, "0xe0434352", "UnhandledException"));
+                    rows.Add((crashAt, instance.MachineName(app.IsLinux), app.WorkerName, "0xe0434352", "UnhandledException"));
                 }
             }
         }
@@ -134,7 +137,7 @@ internal static class DetectorRoutes
             }
 
             samples.Add(ScenarioModel.Sample(app, instance, end).CpuPercent);
-            return (Instance: instance.Id, Average: samples.Average(), Maximum: samples.Max());
+            return (Instance: instance.MachineName(app.IsLinux), Average: samples.Average(), Maximum: samples.Max());
         }).ToList();
         var worst = rows.Count == 0 ? 0 : rows.Max(r => r.Average);
         var table = Table(
@@ -154,7 +157,7 @@ internal static class DetectorRoutes
         var rows = app.Plan.Instances.Select(instance =>
         {
             var sample = ScenarioModel.Sample(app, instance, at);
-            return (Instance: instance.Id, WorkingSet: sample.WorkingSetBytes, Private: sample.PrivateBytes);
+            return (Instance: instance.MachineName(app.IsLinux), WorkingSet: sample.WorkingSetBytes, Private: sample.PrivateBytes);
         }).ToList();
         var worst = rows.Count == 0 ? 0 : rows.Max(r => r.WorkingSet);
         var table = Table(

@@ -10,7 +10,9 @@ namespace AutoRemediate.Sandbox.Arm;
 /// Azure Monitor metrics for sites and plans (<c>{resourceId}/providers/Microsoft.Insights/metrics</c>,
 /// api-version 2023-10-01), shaped like the spec example GetMetric. Values come from the scenarios at
 /// each minute of the timespan (the minute in progress: now), so a restart or scale-out shows up in the series from that minute on.
-/// <c>$filter=Instance eq '*'</c> splits by instance; without it one series aggregates the instances.
+/// <c>$filter=Instance eq '*'</c> splits by instance; without it one series aggregates the instances. As in Azure,
+/// the Instance dimension's values are the workers' machine names (<see cref="SimulatedInstance.MachineName"/>),
+/// not the ARM instance ids: a caller maps them through the <c>machineName</c> of each instance's process records.
 /// </summary>
 internal static partial class MetricsRoutes
 {
@@ -49,7 +51,7 @@ internal static partial class MetricsRoutes
                 var cores = app.Plan.Sku.Cores;
                 var metrics = s_siteMetrics.Select(m => new Metric(m.Name, m.DisplayName, m.Unit, m.PrimaryAggregation, m.IsRate, m.Description,
                     (instance, t) => m.Name == "HealthCheckStatus" && app.HealthCheckPath is null ? null : m.Value(ScenarioModel.Sample(app, instance, t), cores)));
-                return Query(request, state.Now, app.ResourceId, "Microsoft.Web/sites", "sites", app.Location, app.Plan.Instances, [.. metrics]);
+                return Query(request, state.Now, app.ResourceId, "Microsoft.Web/sites", "sites", app.Location, app.Plan.Instances, app.IsLinux, [.. metrics]);
             }));
 
         routes.MapGet(PlanRoutes.PlanPath + "/providers/Microsoft.Insights/metrics", (HttpRequest request, string subscriptionId, string resourceGroup, string plan, SandboxState state) =>
@@ -57,11 +59,11 @@ internal static partial class MetricsRoutes
             {
                 var metrics = s_planMetrics.Select(m => new Metric(m.Name, m.DisplayName, m.Unit, m.PrimaryAggregation, false, m.Description,
                     (instance, t) => m.Value(ScenarioModel.SamplePlan(p, instance, t))));
-                return Query(request, state.Now, p.ResourceId, "Microsoft.Web/serverfarms", "serverfarms", p.Location, p.Instances, [.. metrics]);
+                return Query(request, state.Now, p.ResourceId, "Microsoft.Web/serverfarms", "serverfarms", p.Location, p.Instances, p.IsLinux, [.. metrics]);
             }));
     }
 
-    private static IResult Query(HttpRequest request, DateTimeOffset now, string resourceId, string metricNamespace, string resourceType, string location, IReadOnlyList<SimulatedInstance> instances, Metric[] catalog)
+    private static IResult Query(HttpRequest request, DateTimeOffset now, string resourceId, string metricNamespace, string resourceType, string location, IReadOnlyList<SimulatedInstance> instances, bool isLinux, Metric[] catalog)
     {
         var query = request.Query;
         if (query["metricnamespace"].ToString() is { Length: > 0 } askedNamespace && !string.Equals(askedNamespace, metricNamespace, StringComparison.OrdinalIgnoreCase))
@@ -135,7 +137,8 @@ internal static partial class MetricsRoutes
             var wanted = matches.Select(m => m.Groups[1].Value).ToArray();
             if (!wanted.Contains("*"))
             {
-                series = [.. instances.Where(i => wanted.Contains(i.Id, StringComparer.OrdinalIgnoreCase))];
+                // As in Azure, the dimension's values are machine names: an ARM instance id matches nothing.
+                series = [.. instances.Where(i => wanted.Contains(i.MachineName(isLinux), StringComparer.OrdinalIgnoreCase))];
             }
         }
 
@@ -147,7 +150,7 @@ internal static partial class MetricsRoutes
             var timeseries = split
                 ? series.Select(instance => new
                 {
-                    metadatavalues = new object[] { new { name = new { value = "instance", localizedValue = "instance" }, value = instance.Id } },
+                    metadatavalues = new object[] { new { name = new { value = "instance", localizedValue = "instance" }, value = instance.MachineName(isLinux) } },
                     data = Count(Points(metric, [instance], start, end, interval, step, now, wantedAggregations), ref cost),
                 }).ToArray<object>()
                 : [new { metadatavalues = Array.Empty<object>(), data = Count(Points(metric, instances, start, end, interval, step, now, wantedAggregations), ref cost) }];

@@ -35,7 +35,7 @@ internal sealed record ProcessView(
 
     public long PrivateBytes => (long)(WorkingSet * 1.15);
 
-    public string MachineName => IsLinux ? InstanceId[..12] : "RD" + InstanceId[..12].ToUpperInvariant();
+    public string MachineName => SimulatedInstance.MachineNameOf(InstanceId, IsLinux);
 
     public string FileName => (IsLinux, Role) switch
     {
@@ -104,6 +104,9 @@ internal sealed record ProcessView(
             properties[key] = value;
         }
 
+        // Kudu's ProcessInfo carries machineName and ARM passes Kudu's JSON through (it is not in the ARM
+        // swagger, and not among the fields ARM filters); it is how a caller maps metric Instance names to instances.
+        properties["machineName"] = MachineName;
         properties["is_scm_site"] = IsScmSite;
         properties["is_webjob"] = false;
         properties["description"] = Description;

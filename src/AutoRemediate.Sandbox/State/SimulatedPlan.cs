@@ -4,7 +4,22 @@ using System.Text;
 namespace AutoRemediate.Sandbox.State;
 
 /// <summary>One worker (VM) of a plan. Its id is what ARM lists under sites/{site}/instances and what the ARRAffinity cookie pins.</summary>
-public sealed record SimulatedInstance(string Id, int Ordinal, DateTimeOffset CreatedAt, bool Initial);
+public sealed record SimulatedInstance(string Id, int Ordinal, DateTimeOffset CreatedAt, bool Initial)
+{
+    /// <summary>
+    /// The worker's machine name: what Azure Monitor puts in the metrics' <c>Instance</c> dimension and Kudu in
+    /// each process record's <c>machineName</c> (Windows: "RD" and 12 upper-case hex digits; Linux: the
+    /// container host name). Not the ARM instance id.
+    /// </summary>
+    public string MachineName(bool isLinux) => MachineNameOf(Id, isLinux);
+
+    /// <summary>The machine name of the instance with ARM id <paramref name="instanceId"/> (one definition for metrics, detectors and processes).</summary>
+    public static string MachineNameOf(string instanceId, bool isLinux)
+    {
+        ArgumentNullException.ThrowIfNull(instanceId);
+        return isLinux ? instanceId[..12] : "RD" + instanceId[..12].ToUpperInvariant();
+    }
+}
 
 /// <summary>The plan's capacity and worker size from a point in time on (for metrics over the past).</summary>
 internal readonly record struct CapacityEpoch(DateTimeOffset From, int Capacity, int CoresPerWorker, long MemoryBytesPerWorker);

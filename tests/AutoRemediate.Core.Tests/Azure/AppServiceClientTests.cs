@@ -293,6 +293,28 @@ public sealed class AppServiceClientTests
         Assert.IsTrue(series.Any(s => s.Metric == "Http5xx"));
     }
 
+    // The metrics name instances by machine name (as Azure does); the process record's machineName, read from the raw
+    // ARM JSON, is what maps one to the other.
+    [TestMethod]
+    public async Task GetProcess_MachineName_IsTheMetricsInstanceNameOfThatInstance()
+    {
+        var client = Client(s_sandbox);
+        var end = DateTimeOffset.UtcNow;
+        var instances = await client.ListInstancesAsync(s_shop);
+        var machineNames = new List<string?>();
+        foreach (var instance in instances)
+        {
+            var worker = (await client.ListProcessesAsync(s_shop, instance.InstanceId)).First(p => !p.IsScmSite);
+            machineNames.Add((await client.GetProcessAsync(s_shop, instance.InstanceId, worker.Id)).MachineName);
+        }
+
+        var series = await Client<IMetricsClient>(s_sandbox).GetMetricsAsync(s_shop, new MetricsQuery(["MemoryWorkingSet"], end.AddMinutes(-5), end, TimeSpan.FromMinutes(1), ["Average"], SplitByInstance: true));
+
+        Assert.IsTrue(machineNames.All(n => n is { Length: > 0 }), "every instance's worker names its machine");
+        CollectionAssert.AreEquivalent(machineNames, series.Select(s => s.Instance).ToArray());
+        Assert.IsFalse(series.Any(s => instances.Any(i => string.Equals(i.InstanceId, s.Instance, StringComparison.OrdinalIgnoreCase))), "no ARM instance id in the metrics");
+    }
+
     [TestMethod]
     public async Task GetMetrics_UnknownMetric_RequestFailed400()
     {

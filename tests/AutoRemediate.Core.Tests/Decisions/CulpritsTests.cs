@@ -79,6 +79,19 @@ public sealed class CulpritsTests
         Assert.AreEqual(expectedPid, dump?.ProcessId);
     }
 
+    // In Azure the metrics name machines: the worst machine by memory is i-b's (RDB…), whose w3wp is pid 20, though
+    // i-a's w3wp has more private bytes overall.
+    [TestMethod]
+    public void ToDump_MetricsByMachineName_WorstProcessOnTheMappedInstance()
+    {
+        WorkerProcess[] processes = [.. s_processes.Select(p => p with { MachineName = p.InstanceId == "i-a" ? "RDAAAAAAAAAAAA" : "RDBBBBBBBBBBBB" })];
+        var findings = Findings(processes, [new("RDAAAAAAAAAAAA", 40, 20, 0, 100, null), new("RDBBBBBBBBBBBB", 93, 20, 0, 100, null)]);
+
+        var dump = Culprits.ToDump(new Decision(PlanKind.RestartApp, "why", DumpFirst: true), findings, byMemory: true);
+
+        Assert.AreEqual(("i-b", 20), (dump?.InstanceId, dump?.ProcessId));
+    }
+
     [TestMethod]
     public void ToDump_NoMetrics_WorstOfAllProcesses()
     {

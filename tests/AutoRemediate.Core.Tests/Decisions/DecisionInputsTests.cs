@@ -58,6 +58,113 @@ public sealed class DecisionInputsTests
         Assert.AreEqual(("inc-1", App, s_now, s_platform), (input.IncidentId, input.TargetResourceId, input.Now, input.Platform));
     }
 
+    // Azure names instances two ways: ARM ids in the instance list, machine names in the metrics. The process
+    // records' machineName links them. Two ARM instances, their machine names in the metrics.
+    private const string ArmA = "c354aaef437b76d8a9f3e1b2c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f5";
+    private const string ArmB = "b32f219a0c1d2e3f405162738495a6b7c8d9e0f1a2b3c4d5e6f708192a3b276c";
+    private const string MachineA = "RD0003FF0032D8";
+    private const string MachineB = "RD281878617288";
+
+    private static WorkerProcess Worker(string instance, string? machine) => new(instance, 1, "w3wp", 100, 120, 5, null, machine);
+
+    private static IncidentFindings Mapped(string[] instances, WorkerProcess[]? processes, InstanceMetrics[] metrics) =>
+        new(instances, processes, new MetricsSummary(metrics, null, [], null, []), null, new PlanEvidence("P1v3", instances.Length, 10), false);
+
+    private static Decision Decide(DecisionInput input) => RemediationPolicy.Decide(input, new PolicyOptions());
+
+    [TestMethod]
+    public void FromFindings_OneInstanceAppMachineNameInMetrics_OneInstanceWithItsFigures()
+    {
+        var input = From(Mapped([ArmA], [Worker(ArmA, MachineA)], [new(MachineA, 50, 30, 0, 100, null)]));
+
+        Assert.AreEqual(1, input.Instances.Count, "a one-instance app is one instance");
+        Assert.AreEqual(new InstanceEvidence(ArmA, 50, 30, 0, true, 0, MachineA), input.Instances[0]);
+    }
+
+    [TestMethod]
+    public void FromFindings_CpuHighOnEveryMachine_ScaleOut()
+    {
+        var input = DecisionInputs.FromFindings("inc-1", App, s_now, ["CpuPercentage"], s_platform,
+            Mapped([ArmA, ArmB], [Worker(ArmA, MachineA), Worker(ArmB, MachineB)], [new(MachineA, 40, 95, 0, 100, null), new(MachineB, 40, 93, 0, 100, null)]), []);
+
+        var decision = Decide(input);
+
+        CollectionAssert.AreEqual(new[] { ArmA, ArmB }, input.Instances.Select(i => i.InstanceId).ToArray());
+        Assert.AreEqual(PlanKind.ScaleOut, decision.Plan, decision.Reason);
+        StringAssert.Contains(decision.Reason, "CPU is high on all 2 instances");
+    }
+
+    [TestMethod]
+    public void FromFindings_OneSickMachine_RestartInstanceNamesItsArmInstance()
+    {
+        var findings = Mapped([ArmA, ArmB], [Worker(ArmA, MachineA), Worker(ArmB, MachineB)], [new(MachineA, 40, 20, 0, 100, null), new(MachineB, 40, 20, 9, 0, null)]);
+
+        var decision = Decide(From(findings));
+
+        Assert.AreEqual(PlanKind.RestartInstance, decision.Plan, decision.Reason);
+        Assert.AreEqual(ArmB, decision.InstanceId);
+        StringAssert.Contains(decision.Reason, $"{ArmB[..8]} ({MachineB})");
+        Assert.AreEqual(ArmB, Culprits.ToRestart(decision, findings)!.InstanceId);
+    }
+
+    // Names that cannot be mapped (process lists unreadable, or no machineName on the records): never two entries
+    // for one instance; the figures count for the whole app; no single instance is named for a restart.
+    [TestMethod]
+    [DataRow(false, DisplayName = "process lists unreadable")]
+    [DataRow(true, DisplayName = "records without machineName")]
+    public void FromFindings_UnmappedNames_CountedOnceAndNotRestartedAlone(bool recordsWithoutName)
+    {
+        WorkerProcess[]? processes = recordsWithoutName ? [Worker(ArmA, null), Worker(ArmB, null)] : null;
+        var cpuHigh = Mapped([ArmA, ArmB], processes, [new(MachineA, 40, 95, 0, 100, null), new(MachineB, 40, 96, 0, 100, null)]);
+        var oneSick = Mapped([ArmA, ArmB], processes, [new(MachineA, 40, 20, 0, 100, null), new(MachineB, 40, 20, 9, 0, null)]);
+
+        var cpuInput = From(cpuHigh);
+        var sickDecision = Decide(From(oneSick));
+
+        Assert.AreEqual(2, cpuInput.Instances.Count, "two instances, not four");
+        CollectionAssert.AreEqual(new[] { MachineA, MachineB }, cpuInput.Instances.Select(i => i.InstanceId).ToArray());
+        Assert.IsTrue(cpuInput.Instances.All(i => i.Unmapped));
+        Assert.AreEqual(PlanKind.ScaleOut, Decide(cpuInput).Plan, "CPU high on every instance still fires");
+        Assert.AreNotEqual(PlanKind.RestartInstance, sickDecision.Plan);
+        Assert.IsNull(sickDecision.InstanceId);
+        StringAssert.Contains(sickDecision.Reason, $"Only instance {MachineB} of 2 is unhealthy");
+        StringAssert.Contains(sickDecision.Reason, "could not be matched to an ARM instance");
+    }
+
+    // The instance list could not be read either: the metric names are the instances, each once.
+    [TestMethod]
+    public void FromFindings_NoInstanceListUnmappedNames_EachNameOnce()
+    {
+        var input = From(Mapped([], null, [new(MachineA, 40, 20, 0, 100, null), new(MachineB, 40, 20, 0, 100, null)]));
+
+        CollectionAssert.AreEqual(new[] { MachineA, MachineB }, input.Instances.Select(i => i.InstanceId).ToArray());
+        Assert.IsTrue(input.Instances.All(i => i.Unmapped));
+    }
+
+    // One of two maps, the other does not: the mapped one keeps its ARM id, the other's figures stand in for the
+    // listed instance without figures (still two instances).
+    [TestMethod]
+    public void FromFindings_OneNameUnmapped_TwoInstancesOneNamedByArmId()
+    {
+        var input = From(Mapped([ArmA, ArmB], [Worker(ArmA, MachineA)], [new(MachineA, 40, 20, 0, 100, null), new(MachineB, 40, 20, 0, 100, null)]));
+
+        Assert.AreEqual(2, input.Instances.Count);
+        Assert.AreEqual(new InstanceEvidence(ArmA, 40, 20, 0, true, 0, MachineA), input.Instances[0]);
+        Assert.AreEqual(new InstanceEvidence(MachineB, 40, 20, 0, true, 0, MachineB, Unmapped: true), input.Instances[1]);
+    }
+
+    // The crash table names machines too: the count lands on the mapped ARM instance.
+    [TestMethod]
+    public void FromFindings_CrashesByMachineName_CountedOnTheArmInstance()
+    {
+        var findings = Mapped([ArmA, ArmB], [Worker(ArmA, MachineA), Worker(ArmB, MachineB)], [new(MachineA, 40, 20, 0, 100, null), new(MachineB, 40, 20, 0, 100, null)])
+            with { Detectors = new DetectorsSummary([], new Dictionary<string, int> { [MachineB] = 6 }, null) };
+
+        var input = From(findings);
+
+        CollectionAssert.AreEqual(new[] { 0, 6 }, input.Instances.Select(i => i.WorkerRestarts).ToArray());
+    }
+
     // A plan that could not be read: unknown SKU at the instances seen, and no room to grow.
     [TestMethod]
     [DataRow(0)]
