@@ -145,7 +145,8 @@ public sealed class AlertConditionTests
         metrics.Setup(m => m.GetMetricsAsync(It.IsAny<string>(), It.IsAny<MetricsQuery>(), It.IsAny<CancellationToken>()))
             .ReturnsAsync((string _, MetricsQuery q, CancellationToken _) =>
             {
-                var first = new DateTimeOffset(q.End.Year, q.End.Month, q.End.Day, q.End.Hour, q.End.Minute, 0, TimeSpan.Zero).AddMinutes(-5);
+                // The five minutes a 5-minute window holds at q.End: the minute in progress and the four before it.
+                var first = new DateTimeOffset(q.End.Year, q.End.Month, q.End.Day, q.End.Hour, q.End.Minute, 0, TimeSpan.Zero).AddMinutes(-4);
                 if (q.SplitByInstance)
                 {
                     // One healthy instance, so only the alert's condition can make the poll unhealthy.
