@@ -69,4 +69,10 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 2006, Level = LogLevel.Information, Message = "Decision on incident {IncidentId} approval {ApprovalId} refused: {Reason}")]
     public static partial void DecisionRefused(ILogger logger, string incidentId, string approvalId, string reason);
+
+    [LoggerMessage(EventId = 2101, Level = LogLevel.Warning, Message = "Approval link for incident {IncidentId} approval {ApprovalId} locked after {Tries} wrong codes")]
+    public static partial void ApprovalLinkLocked(ILogger logger, string incidentId, string approvalId, int tries);
+
+    [LoggerMessage(EventId = 2102, Level = LogLevel.Information, Message = "Approval link for incident {IncidentId} approval {ApprovalId}: {Outcome}")]
+    public static partial void ApprovalLinkDecision(ILogger logger, string incidentId, string approvalId, string outcome);
 }

@@ -280,6 +280,14 @@ public sealed class DevHostRunner : IAsyncDisposable
             endpoint.GetAsync(id, client, cancellationToken));
         functionLevel.MapPost("/incidents/{id}/decision", (HttpRequest request, string id, DecisionEndpoint endpoint, DurableTaskClient client, CancellationToken cancellationToken) =>
             endpoint.HandleAsync(request, id, client, cancellationToken));
+
+        // Anonymous like the Function App's approvalLink function: the link is the credential, so no
+        // FunctionKeyFilter here (a key in a mailed link would be a key in every mailbox).
+        var anonymous = app.MapGroup("/api");
+        anonymous.MapGet("/" + ApprovalLinkRoutes.Template, (string token, ApprovalLinkPages pages, CancellationToken cancellationToken) =>
+            pages.GetAsync(token, cancellationToken));
+        anonymous.MapPost("/" + ApprovalLinkRoutes.Template, (HttpRequest request, string token, ApprovalLinkPages pages, DurableTaskClient client, CancellationToken cancellationToken) =>
+            pages.PostAsync(request, token, client, cancellationToken));
     }
 
     /// <summary>The pipeline's host builder: <paramref name="args"/> (configuration overrides) on top of the environment.</summary>

@@ -16,4 +16,7 @@ public static class FunctionNames
 
     /// <summary>POST /api/incidents/{id}/decision: an approver's decision on a proposed plan.</summary>
     public const string Decision = "decision";
+
+    /// <summary>GET/POST /api/approve/{token}: the approval link's review page and its form (anonymous: the link is the credential).</summary>
+    public const string ApprovalLink = "approvalLink";
 }

@@ -33,6 +33,7 @@ internal static class TestServices
             ["Storage:ActionsTable"] = tables.Incidents.Replace("Incidents", "Actions", StringComparison.Ordinal),
             ["Storage:PlatformNoticesTable"] = tables.Incidents.Replace("Incidents", "Notices", StringComparison.Ordinal),
             ["Storage:ApprovalsTable"] = tables.Incidents.Replace("Incidents", "Approvals", StringComparison.Ordinal),
+            ["Storage:ApprovalLinksTable"] = tables.Incidents.Replace("Incidents", "Links", StringComparison.Ordinal),
         };
         foreach (var (key, value) in extra ?? new Dictionary<string, string?>())
         {

@@ -15,6 +15,7 @@ public sealed class FunctionMetadataTests
     [DataRow("events", "events", "post,options", "Function")]
     [DataRow("incident", "incidents/{id}", "get", "Function")]
     [DataRow("decision", "incidents/{id}/decision", "post", "Function")]
+    [DataRow("approvalLink", "approve/{token}", "get,post", "Anonymous")]
     public void HttpFunction_HasExpectedRouteMethodsAndAuthLevel(string name, string route, string methods, string authLevel)
     {
         var function = FunctionMetadata.Load().Single(f => f!["name"]!.GetValue<string>() == name)!;
@@ -32,6 +33,7 @@ public sealed class FunctionMetadataTests
     [DataRow("events")]
     [DataRow("decision")]
     [DataRow("incident")]
+    [DataRow("approvalLink")]
     public void HttpFunction_NeedingTheWorkflow_GetsADurableClient(string name)
     {
         var function = FunctionMetadata.Load().Single(f => f!["name"]!.GetValue<string>() == name)!;
@@ -54,6 +56,7 @@ public sealed class FunctionMetadataTests
             [ActivityNames.RecordTimeline] = "activityTrigger",
             [ActivityNames.CloseIncident] = "activityTrigger",
             ["decision"] = "httpTrigger",
+            ["approvalLink"] = "httpTrigger",
             [ActivityNames.SetStatus] = "activityTrigger",
             [ActivityNames.CheckPlatform] = "activityTrigger",
             [ActivityNames.CollectPlan] = "activityTrigger",

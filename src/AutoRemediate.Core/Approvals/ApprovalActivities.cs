@@ -74,7 +74,7 @@ public sealed class ApprovalActivities
         if (record is { IsDecided: true })
         {
             return new ApprovalDecisionEvent(record.IncidentId, record.ApprovalId, record.State == ApprovalState.Approved, record.DecidedBy ?? "unknown",
-                record.Comment, record.DecidedAt ?? expiry.At);
+                record.Comment, record.DecidedAt ?? expiry.At, record.From);
         }
 
         await _store.SetPendingApprovalAsync(expiry.IncidentId, null, cancellationToken).ConfigureAwait(false);

@@ -36,7 +36,8 @@ public enum DecisionDisposition
 /// <param name="Approve">True to carry out the plan.</param>
 /// <param name="Approver">Who decides.</param>
 /// <param name="Comment">Why, if they say.</param>
-public sealed record DecisionRequest(string ApprovalId, bool Approve, string Approver, string? Comment);
+/// <param name="From">The client address the decision came from (an approval link), when known.</param>
+public sealed record DecisionRequest(string ApprovalId, bool Approve, string Approver, string? Comment, string? From = null);
 
 /// <summary>What became of a decision.</summary>
 /// <param name="Disposition">The outcome.</param>
@@ -106,7 +107,7 @@ public sealed class ApprovalDecisions
                     incidentNow, approval), decision);
             }
 
-            (var won, approval) = await _approvals.TryDecideAsync(approval, decision.Approve, decision.Approver, decision.Comment, now, cancellationToken).ConfigureAwait(false);
+            (var won, approval) = await _approvals.TryDecideAsync(approval, decision.Approve, decision.Approver, decision.Comment, now, decision.From, cancellationToken).ConfigureAwait(false);
             if (won)
             {
                 await RaiseAsync(client, incident, approval, cancellationToken).ConfigureAwait(false);
@@ -147,7 +148,7 @@ public sealed class ApprovalDecisions
     private static Task RaiseAsync(DurableTaskClient client, IncidentRecord incident, ApprovalRecord approval, CancellationToken cancellationToken) =>
         client.RaiseEventAsync(IncidentIds.InstanceIdFor(incident.TargetResourceId), EventNames.ApprovalDecision,
             new ApprovalDecisionEvent(incident.IncidentId, approval.ApprovalId, approval.State == ApprovalState.Approved, approval.DecidedBy ?? "unknown", approval.Comment,
-                approval.DecidedAt ?? DateTimeOffset.MinValue), cancellationToken);
+                approval.DecidedAt ?? DateTimeOffset.MinValue, approval.From), cancellationToken);
 
     private DecisionOutcome Refused(DecisionOutcome outcome, DecisionRequest decision)
     {

@@ -21,7 +21,8 @@ public sealed record ApprovalRequest(string IncidentId, string ApprovalId, int S
 /// <param name="Approver">Who decided.</param>
 /// <param name="Comment">Why, if they said.</param>
 /// <param name="At">When.</param>
-public sealed record ApprovalDecisionEvent(string IncidentId, string ApprovalId, bool Approved, string Approver, string? Comment, DateTimeOffset At);
+/// <param name="From">The client address the decision came from (an approval link), when known.</param>
+public sealed record ApprovalDecisionEvent(string IncidentId, string ApprovalId, bool Approved, string Approver, string? Comment, DateTimeOffset At, string? From = null);
 
 /// <summary>Input of <see cref="ActivityNames.EndApproval"/>.</summary>
 /// <param name="IncidentId">The incident.</param>

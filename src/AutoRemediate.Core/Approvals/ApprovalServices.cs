@@ -12,7 +12,7 @@ namespace AutoRemediate.Approvals;
 /// <summary>Registration of approvals.</summary>
 internal static class ApprovalServices
 {
-    /// <summary>Registers the approval store, who may decide through the API, the decision handling and its endpoint, and the approval activities.</summary>
+    /// <summary>Registers the approval store, who may decide through the API, the decision handling and its endpoint, the approval activities, and the approval links and their pages.</summary>
     public static IServiceCollection AddApprovals(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddValidatedOptions<DecisionAuthOptions>(configuration, DecisionAuthOptions.SectionName);
@@ -31,6 +31,9 @@ internal static class ApprovalServices
         services.AddSingleton<ApprovalDecisions>();
         services.AddSingleton<DecisionEndpoint>();
         services.AddSingleton<ApprovalActivities>();
+        services.AddSingleton<TableApprovalLinks>();
+        services.AddSingleton<IApprovalLinks>(sp => sp.GetRequiredService<TableApprovalLinks>());
+        services.AddSingleton<ApprovalLinkPages>();
         return services;
     }
 }

@@ -36,9 +36,10 @@ public enum ApprovalState
 /// <param name="DecidedAt">When it was decided, timed out or withdrawn.</param>
 /// <param name="Comment">The approver's comment, if any.</param>
 /// <param name="ETag">The storage ETag the next conditional write must match.</param>
+/// <param name="From">The client address the decision came from (an approval link), when known.</param>
 public sealed record ApprovalRecord(
     string IncidentId, string ApprovalId, ApprovalState State, string Plan, DateTimeOffset RequestedAt, DateTimeOffset ExpiresAt,
-    string? DecidedBy, DateTimeOffset? DecidedAt, string? Comment, string ETag)
+    string? DecidedBy, DateTimeOffset? DecidedAt, string? Comment, string ETag, string? From = null)
 {
     /// <summary>True once an approver claimed it.</summary>
     public bool IsDecided => State is ApprovalState.Approved or ApprovalState.Rejected;
@@ -60,9 +61,9 @@ public interface IApprovalStore
     /// <summary>
     /// Claims the decision on <paramref name="pending"/>, conditional on its ETag. Returns true and the
     /// decided row when this call won; false and the row as it now stands when something else changed
-    /// it first (another approver, the expiry).
+    /// it first (another approver, the expiry). <paramref name="from"/> is the client address, when known.
     /// </summary>
-    Task<(bool Won, ApprovalRecord Current)> TryDecideAsync(ApprovalRecord pending, bool approve, string approver, string? comment, DateTimeOffset at, CancellationToken cancellationToken = default);
+    Task<(bool Won, ApprovalRecord Current)> TryDecideAsync(ApprovalRecord pending, bool approve, string approver, string? comment, DateTimeOffset at, string? from = null, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Ends a pending request as <see cref="ApprovalState.TimedOut"/> or <see cref="ApprovalState.Withdrawn"/>,
@@ -119,7 +120,7 @@ public sealed class TableApprovalStore : IApprovalStore
 
     /// <inheritdoc />
     public async Task<(bool Won, ApprovalRecord Current)> TryDecideAsync(
-        ApprovalRecord pending, bool approve, string approver, string? comment, DateTimeOffset at, CancellationToken cancellationToken = default)
+        ApprovalRecord pending, bool approve, string approver, string? comment, DateTimeOffset at, string? from = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(pending);
         if (pending.State != ApprovalState.Pending)
@@ -134,6 +135,7 @@ public sealed class TableApprovalStore : IApprovalStore
             ["DecidedBy"] = approver,
             ["DecidedAt"] = at,
             ["Comment"] = comment ?? string.Empty,
+            ["From"] = from ?? string.Empty,
         };
         try
         {
@@ -146,6 +148,7 @@ public sealed class TableApprovalStore : IApprovalStore
                 DecidedBy = approver,
                 DecidedAt = at,
                 Comment = comment,
+                From = from,
                 ETag = response.Headers.ETag?.ToString() ?? string.Empty,
             });
         }
@@ -195,5 +198,6 @@ public sealed class TableApprovalStore : IApprovalStore
         e.GetString("DecidedBy") is { Length: > 0 } by ? by : null,
         e.GetDateTimeOffset("DecidedAt"),
         e.GetString("Comment") is { Length: > 0 } comment ? comment : null,
-        e.ETag.ToString());
+        e.ETag.ToString(),
+        e.GetString("From") is { Length: > 0 } from ? from : null);
 }

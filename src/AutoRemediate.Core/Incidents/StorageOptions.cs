@@ -30,4 +30,8 @@ public sealed class StorageOptions
     /// <summary>Table holding approval requests and who decided them (partitioned by incident; the claim is a conditional write).</summary>
     [Required, RegularExpression("^[A-Za-z][A-Za-z0-9]{2,62}$", ErrorMessage = "Table names are 3-63 letters or digits, starting with a letter.")]
     public string ApprovalsTable { get; set; } = "ApprovalRequests";
+
+    /// <summary>Table holding approval links (one row per link, keyed by the SHA-256 of its token; never the token or its code).</summary>
+    [Required, RegularExpression("^[A-Za-z][A-Za-z0-9]{2,62}$", ErrorMessage = "Table names are 3-63 letters or digits, starting with a letter.")]
+    public string ApprovalLinksTable { get; set; } = "ApprovalLinks";
 }

@@ -69,6 +69,12 @@ public static class TimelineKinds
     /// <summary>The alert resolved before the decision mattered.</summary>
     public const string ApprovalWithdrawn = "ApprovalWithdrawn";
 
+    /// <summary>An approval link was opened for the first time (opening it decides nothing).</summary>
+    public const string LinkOpened = "LinkOpened";
+
+    /// <summary>An approval link was locked after too many wrong codes; it decides nothing any more.</summary>
+    public const string LinkLocked = "LinkLocked";
+
     /// <summary>The action was carried out.</summary>
     public const string ActionTaken = "ActionTaken";
 

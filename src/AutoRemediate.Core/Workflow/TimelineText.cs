@@ -167,7 +167,8 @@ internal static class TimelineText
 
     public static string EscalatingStatus(string reason) => "escalating after error: " + reason;
 
-    private static string Who(ApprovalDecisionEvent d) => string.IsNullOrWhiteSpace(d.Comment) ? d.Approver : $"{d.Approver} (\"{d.Comment}\")";
+    private static string Who(ApprovalDecisionEvent d) =>
+        (string.IsNullOrWhiteSpace(d.Comment) ? d.Approver : $"{d.Approver} (\"{d.Comment}\")") + (string.IsNullOrEmpty(d.From) ? string.Empty : $" from {d.From}");
 
     // The last segment of a resource id: the app's or the plan's name.
     private static string NameOf(string? resourceId)
