@@ -69,4 +69,10 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 2006, Level = LogLevel.Information, Message = "Decision on incident {IncidentId} approval {ApprovalId} refused: {Reason}")]
     public static partial void DecisionRefused(ILogger logger, string incidentId, string approvalId, string reason);
+
+    [LoggerMessage(EventId = 2100, Level = LogLevel.Information, Message = "Mail sent to {To}: {Subject}")]
+    public static partial void MailSent(ILogger logger, string to, string subject);
+
+    [LoggerMessage(EventId = 2101, Level = LogLevel.Warning, Message = "Approval mail for incident {IncidentId} not sent ({ExceptionType}): {Detail}")]
+    public static partial void MailFailed(ILogger logger, string incidentId, string exceptionType, string detail);
 }
