@@ -498,6 +498,7 @@ public sealed class DevHostProcessTests
         await devHost.WaitForOutputAsync("DevHost ready.", StartTimeout);
         StringAssert.Contains(devHost.Output, $"listening on http://127.0.0.1:{devHost.Port}");
         StringAssert.Contains(devHost.Output, "Azurite started");
+        StringAssert.Contains(devHost.Output, "approval mail inbox http://127.0.0.1:");
         StringAssert.Contains(devHost.Output, "Sandbox (simulated App Service) on https://127.0.0.1:");
         using (var http = new HttpClient())
         {
