@@ -70,6 +70,12 @@ internal static partial class Log
     [LoggerMessage(EventId = 2006, Level = LogLevel.Information, Message = "Decision on incident {IncidentId} approval {ApprovalId} refused: {Reason}")]
     public static partial void DecisionRefused(ILogger logger, string incidentId, string approvalId, string reason);
 
+    [LoggerMessage(EventId = 2110, Level = LogLevel.Information, Message = "Mail sent to {To}: {Subject}")]
+    public static partial void MailSent(ILogger logger, string to, string subject);
+
+    [LoggerMessage(EventId = 2111, Level = LogLevel.Warning, Message = "Approval mail for incident {IncidentId} not sent ({ExceptionType}): {Detail}")]
+    public static partial void MailFailed(ILogger logger, string incidentId, string exceptionType, string detail);
+
     [LoggerMessage(EventId = 2101, Level = LogLevel.Warning, Message = "Approval link for incident {IncidentId} approval {ApprovalId} locked after {Tries} wrong codes")]
     public static partial void ApprovalLinkLocked(ILogger logger, string incidentId, string approvalId, int tries);
 

@@ -7,6 +7,7 @@ using AutoRemediate.Evidence;
 using AutoRemediate.Http;
 using AutoRemediate.Incidents;
 using AutoRemediate.Ingest;
+using AutoRemediate.Notify;
 using AutoRemediate.Shared;
 using AutoRemediate.Workflow;
 using Microsoft.Extensions.Configuration;
@@ -36,6 +37,7 @@ public static class ServiceCollectionExtensions
             .AddDiagnostics()
             .AddDecisions(configuration)
             .AddApprovals(configuration)
+            .AddNotify(configuration)
             .AddActions()
             .AddWorkflow(configuration);
     }

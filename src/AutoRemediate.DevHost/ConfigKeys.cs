@@ -50,6 +50,12 @@ public static class ConfigKeys
     public const string DevHostAzuriteQueuePort = DevHostOptions.SectionName + Separator + nameof(DevHostOptions.AzuriteQueuePort);
     public const string DevHostAzuriteTablePort = DevHostOptions.SectionName + Separator + nameof(DevHostOptions.AzuriteTablePort);
     public const string DevHostAzuriteLocation = DevHostOptions.SectionName + Separator + nameof(DevHostOptions.AzuriteLocation);
+    public const string DevHostStartMailDev = DevHostOptions.SectionName + Separator + nameof(DevHostOptions.StartMailDev);
+    public const string DevHostMailDevSmtpPort = DevHostOptions.SectionName + Separator + nameof(DevHostOptions.MailDevSmtpPort);
+    public const string DevHostMailDevWebPort = DevHostOptions.SectionName + Separator + nameof(DevHostOptions.MailDevWebPort);
+    public const string MailHost = "Mail" + Separator + "Host";
+    public const string MailPublicBaseUrl = "Mail" + Separator + "PublicBaseUrl";
+    public const string MailFrom = "Mail" + Separator + "From";
     public const string DevHostStartSandbox = DevHostOptions.SectionName + Separator + nameof(DevHostOptions.StartSandbox);
     public const string DevHostSandboxUrl = DevHostOptions.SectionName + Separator + nameof(DevHostOptions.SandboxUrl);
     public const string DevHostDurableBackend = DevHostOptions.SectionName + Separator + nameof(DevHostOptions.DurableBackend);

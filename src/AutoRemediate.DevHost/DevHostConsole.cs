@@ -66,6 +66,11 @@ internal static class DevHostConsole
             { StartedByUs: true } a => $"  Azurite started (pid {a.ProcessId}): blob {a.Settings.BlobPort}, queue {a.Settings.QueuePort}, table {a.Settings.TablePort}",
             { } a => $"  Azurite already running: blob {a.Settings.BlobPort}, queue {a.Settings.QueuePort}, table {a.Settings.TablePort}",
         });
+        if (host.MailDev is { } mailDev)
+        {
+            output.WriteLine($"  MailDev started (pid {mailDev.ProcessId}): SMTP 127.0.0.1:{mailDev.Settings.SmtpPort}, approval mail inbox {mailDev.Inbox}");
+        }
+
         output.WriteLine(host.SandboxAddress is { } sandbox
             ? $"  Sandbox (simulated App Service) on {sandbox} — GET {new Uri(sandbox, "/sandbox/apps")} lists the apps"
             : $"  Sandbox not started: {ConfigKeys.AzureResourceManagerEndpoint} as configured");

@@ -27,6 +27,18 @@ public sealed class DevHostOptions
     /// </summary>
     public string AzuriteLocation { get; set; } = ".devhost/azurite";
 
+    /// <summary>
+    /// Start MailDev (a local SMTP server with a web inbox) from the repository's <c>node_modules</c> and
+    /// send approval mail there, unless <c>Mail:Host</c> names another SMTP server.
+    /// </summary>
+    public bool StartMailDev { get; set; } = true;
+
+    /// <summary>MailDev's SMTP port (loopback); 0 picks a free one.</summary>
+    public int MailDevSmtpPort { get; set; }
+
+    /// <summary>MailDev's web inbox and API port (loopback); 0 picks a free one. The banner prints the inbox address.</summary>
+    public int MailDevWebPort { get; set; }
+
     /// <summary>Start the Sandbox (simulated App Service) and point the pipeline at it.</summary>
     public bool StartSandbox { get; set; } = true;
 

@@ -26,10 +26,12 @@ public sealed class DevHostRunner : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly WebApplication? _sandbox;
     private readonly AzuriteLauncher? _azurite;
+    private readonly MailDevLauncher? _mailDev;
     private readonly ILogger<DevHostRunner> _logger;
 
-    private DevHostRunner(WebApplication app, WebApplication? sandbox, AzuriteLauncher? azurite, Uri baseAddress, Uri? sandboxAddress, string storageConnectionString, DevHostOptions options)
+    private DevHostRunner(WebApplication app, WebApplication? sandbox, AzuriteLauncher? azurite, MailDevLauncher? mailDev, Uri baseAddress, Uri? sandboxAddress, string storageConnectionString, DevHostOptions options)
     {
+        _mailDev = mailDev;
         Options = options;
         _app = app;
         _sandbox = sandbox;
@@ -55,6 +57,9 @@ public sealed class DevHostRunner : IAsyncDisposable
     /// <summary>The Azurite this DevHost uses (null when storage was configured explicitly).</summary>
     public AzuriteLauncher? Azurite => _azurite;
 
+    /// <summary>The MailDev this DevHost started (null when <c>Mail:Host</c> is configured or MailDev is off).</summary>
+    public MailDevLauncher? MailDev => _mailDev;
+
     /// <summary>The pipeline's services (for tests).</summary>
     public IServiceProvider Services => _app.Services;
 
@@ -74,6 +79,7 @@ public sealed class DevHostRunner : IAsyncDisposable
         var options = ValidatedOptions(builder.Configuration);
 
         AzuriteLauncher? azurite = null;
+        MailDevLauncher? mailDev = null;
         WebApplication? sandbox = null;
         WebApplication? app = null;
         try
@@ -110,14 +116,46 @@ public sealed class DevHostRunner : IAsyncDisposable
                 settings[ConfigKeys.AzureSandboxCertificateThumbprint] = sandbox.Services.GetRequiredService<SandboxCertificateInfo>().Sha256Thumbprint;
             }
 
+            var urls = options.Urls;
+            if (options.StartMailDev && string.IsNullOrWhiteSpace(builder.Configuration[ConfigKeys.MailHost]))
+            {
+                mailDev = await MailDevLauncher.StartAsync(
+                    new MailDevSettings(options.MailDevSmtpPort == 0 ? FreeLoopbackPort() : options.MailDevSmtpPort, options.MailDevWebPort == 0 ? FreeLoopbackPort() : options.MailDevWebPort),
+                    cancellationToken).ConfigureAwait(false);
+                foreach (var (key, value) in mailDev.MailSettings)
+                {
+                    settings[key] = value;
+                }
+
+                if (string.IsNullOrWhiteSpace(builder.Configuration[ConfigKeys.MailFrom]))
+                {
+                    settings[ConfigKeys.MailFrom] = "AutoRemediate DevHost <autoremediate@localhost>";
+                }
+            }
+
+            // Approval links point at this host unless Mail:PublicBaseUrl says otherwise. Its address must
+            // be known before it starts (the mail options are validated at start): a port 0 is chosen here.
+            if ((mailDev is not null || !string.IsNullOrWhiteSpace(builder.Configuration[ConfigKeys.MailHost])) &&
+                string.IsNullOrWhiteSpace(builder.Configuration[ConfigKeys.MailPublicBaseUrl]))
+            {
+                var first = new Uri(urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)[0]);
+                if (first.Port == 0)
+                {
+                    first = new UriBuilder(first) { Port = FreeLoopbackPort() }.Uri;
+                    urls = string.Join(';', new[] { first.GetLeftPart(UriPartial.Authority) }.Concat(urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Skip(1)));
+                }
+
+                settings[ConfigKeys.MailPublicBaseUrl] = first.GetLeftPart(UriPartial.Authority) + "/";
+            }
+
             builder.Configuration.AddInMemoryCollection(settings);
-            builder.WebHost.UseUrls(options.Urls);
+            builder.WebHost.UseUrls(urls);
             ConfigureServices(builder, options, storage);
 
             app = builder.Build();
             MapRoutes(app, options);
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
-            return new DevHostRunner(app, sandbox, azurite, FirstAddress(app), sandboxAddress, storage, options);
+            return new DevHostRunner(app, sandbox, azurite, mailDev, FirstAddress(app), sandboxAddress, storage, options);
         }
         catch
         {
@@ -129,6 +167,11 @@ public sealed class DevHostRunner : IAsyncDisposable
             if (sandbox is not null)
             {
                 await sandbox.DisposeAsync().ConfigureAwait(false);
+            }
+
+            if (mailDev is not null)
+            {
+                await mailDev.DisposeAsync().ConfigureAwait(false);
             }
 
             if (azurite is not null)
@@ -179,6 +222,12 @@ public sealed class DevHostRunner : IAsyncDisposable
             }).ConfigureAwait(false);
         }
 
+        if (_mailDev is not null)
+        {
+            // Bounded by the launcher itself (graceful stop, then kill).
+            await _mailDev.DisposeAsync().ConfigureAwait(false);
+        }
+
         if (_azurite is not null)
         {
             // Bounded by the launcher itself (graceful stop, then kill); never left behind.
@@ -190,7 +239,7 @@ public sealed class DevHostRunner : IAsyncDisposable
     /// The most a stop takes from Ctrl+C to exit: each step's bound plus Azurite's (8 s). Ctrl+C is meant
     /// to end the DevHost within 10 s on a busy machine too; it usually takes one or two.
     /// </summary>
-    internal static TimeSpan StopBudget => PipelineStopTimeout + StepTimeout * 3 + AzuriteLauncher.StopTimeout;
+    internal static TimeSpan StopBudget => PipelineStopTimeout + StepTimeout * 3 + MailDevLauncher.StopTimeout + AzuriteLauncher.StopTimeout;
 
     /// <summary>
     /// How long the pipeline's host gets to stop (HostOptions.ShutdownTimeout): the Durable backend's

@@ -4,6 +4,7 @@ using AutoRemediate.Decisions;
 using AutoRemediate.Diagnostics;
 using AutoRemediate.Evidence;
 using AutoRemediate.Incidents;
+using AutoRemediate.Notify;
 using AutoRemediate.Shared;
 using AutoRemediate.Workflow;
 using Microsoft.Azure.Functions.Worker;
@@ -17,7 +18,8 @@ namespace AutoRemediate.Functions;
 /// </summary>
 public sealed class RemediationFunctions(
     IncidentActivities activities, PlatformActivities platform, SiteActivities site, ProcessActivities processes, MetricsActivities metrics,
-    DetectorActivities detectors, DumpActivities dumps, DecisionActivities decisions, ApprovalActivities approvals, ActionActivities actions)
+    DetectorActivities detectors, DumpActivities dumps, DecisionActivities decisions, ApprovalActivities approvals, ActionActivities actions,
+    NotifyActivities notify)
 {
     /// <summary>The orchestration: Core's <see cref="RemediationOrchestration.RunAsync"/>.</summary>
     [Function(OrchestrationNames.Remediation)]
@@ -129,4 +131,14 @@ public sealed class RemediationFunctions(
     [Function(ActivityNames.FinishActions)]
     public Task<bool> FinishActionsAsync([ActivityTrigger] FinishActionsRequest request, CancellationToken cancellationToken) =>
         actions.FinishAsync(request, cancellationToken);
+
+    /// <summary><see cref="ActivityNames.NotifyApprovers"/>.</summary>
+    [Function(ActivityNames.NotifyApprovers)]
+    public Task<MailResult> NotifyApproversAsync([ActivityTrigger] ApprovalMailRequest request, CancellationToken cancellationToken) =>
+        notify.NotifyApproversAsync(request, cancellationToken);
+
+    /// <summary><see cref="ActivityNames.NotifyOutcome"/>.</summary>
+    [Function(ActivityNames.NotifyOutcome)]
+    public Task<MailResult> NotifyOutcomeAsync([ActivityTrigger] OutcomeMailRequest request, CancellationToken cancellationToken) =>
+        notify.NotifyOutcomeAsync(request, cancellationToken);
 }

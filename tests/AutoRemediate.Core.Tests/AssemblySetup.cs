@@ -9,5 +9,9 @@ public static class AssemblySetup
     public static Task InitializeAsync(TestContext context) => AzuriteFixture.StartAsync();
 
     [AssemblyCleanup]
-    public static Task CleanupAsync() => AzuriteFixture.StopAsync();
+    public static async Task CleanupAsync()
+    {
+        await MailDevFixture.StopAsync();
+        await AzuriteFixture.StopAsync();
+    }
 }

@@ -109,7 +109,7 @@ public sealed class DevHostEndToEndTests
             new[]
             {
                 "AlertReceived", "IncidentOpened", "SiteInspected", "PlatformChecked", "DiagnosticsCollected", "PlanChosen", "DumpCaptured",
-                "ApprovalRequested", "ApprovalGranted", "ActionTaken", "HealthyAgain", "IncidentResolved",
+                "ApprovalRequested", "ApprovalMailed", "ApprovalGranted", "ActionTaken", "HealthyAgain", "IncidentResolved",
             },
             incident["timeline"]!.AsArray().Select(t => t!["kind"]!.GetValue<string>()).ToArray(),
             incident["timeline"]!.ToJsonString());

@@ -427,6 +427,13 @@ public sealed class DevHostProcessTests
         }
 
         var waiting = await WaitForStatusAsync(http, incidentId, ["AwaitingApproval"], TimeSpan.FromSeconds(120));
+        // The approval mail runs beside the wait and records ApprovalMailed at the position it kept.
+        for (var i = 0; i < 300 && !waiting["timeline"]!.AsArray().Any(t => t!["kind"]!.GetValue<string>() == "ApprovalMailed"); i++)
+        {
+            await Task.Delay(100);
+            waiting = await WaitForStatusAsync(http, incidentId, ["AwaitingApproval"], TimeSpan.FromSeconds(120));
+        }
+
         var approvalId = waiting["pendingApproval"]!.GetValue<string>();
         var timelineBefore = waiting["timeline"]!.AsArray().Select(t => t!.ToJsonString()).ToArray();
         first.Track();
@@ -498,6 +505,7 @@ public sealed class DevHostProcessTests
         await devHost.WaitForOutputAsync("DevHost ready.", StartTimeout);
         StringAssert.Contains(devHost.Output, $"listening on http://127.0.0.1:{devHost.Port}");
         StringAssert.Contains(devHost.Output, "Azurite started");
+        StringAssert.Contains(devHost.Output, "approval mail inbox http://127.0.0.1:");
         StringAssert.Contains(devHost.Output, "Sandbox (simulated App Service) on https://127.0.0.1:");
         using (var http = new HttpClient())
         {

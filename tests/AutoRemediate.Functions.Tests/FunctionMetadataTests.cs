@@ -73,6 +73,8 @@ public sealed class FunctionMetadataTests
             [ActivityNames.FinishActions] = "activityTrigger",
             [ActivityNames.ExpireApproval] = "activityTrigger",
             [ActivityNames.EscalateAfterError] = "activityTrigger",
+            [ActivityNames.NotifyApprovers] = "activityTrigger",
+            [ActivityNames.NotifyOutcome] = "activityTrigger",
         };
 
         var actual = FunctionMetadata.Load().ToDictionary(f => f!["name"]!.GetValue<string>(), f => FunctionMetadata.Trigger(f!)["type"]!.GetValue<string>());

@@ -15,6 +15,8 @@ public static class InProcessDevHost
             [ConfigKeys.DevHostSandboxUrl] = "https://127.0.0.1:0",
             // In-process tests run on the fast in-memory Durable backend; DevHostProcessTests covers Azure Storage.
             [ConfigKeys.DevHostDurableBackend] = DurableBackends.InMemory,
+            // Mail only where a test asks for it (it then sets DevHost:StartMailDev or Mail:Host).
+            [ConfigKeys.DevHostStartMailDev] = "false",
             [ConfigKeys.StorageConnection] = storageConnectionString,
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())

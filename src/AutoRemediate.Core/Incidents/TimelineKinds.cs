@@ -51,6 +51,12 @@ public static class TimelineKinds
     /// <summary>People were asked to approve the plan.</summary>
     public const string ApprovalRequested = "ApprovalRequested";
 
+    /// <summary>The approvers were mailed their links (to whom; never a link or code), or nobody was, and why.</summary>
+    public const string ApprovalMailed = "ApprovalMailed";
+
+    /// <summary>A mail could not be sent after its retries; the incident goes on without it.</summary>
+    public const string MailFailed = "MailFailed";
+
     /// <summary>The policy runs the plan without asking.</summary>
     public const string ApprovalNotNeeded = "ApprovalNotNeeded";
 

@@ -67,6 +67,12 @@ public static class ActivityNames
     /// <summary>The incident's actions stop counting toward the fleet-wide cap.</summary>
     public const string FinishActions = "FinishActions";
 
+    /// <summary>Mails the approvers their links and codes (issued and sent in one activity: neither reaches history).</summary>
+    public const string NotifyApprovers = "NotifyApprovers";
+
+    /// <summary>Mails the approvers that the incident resolved or was escalated.</summary>
+    public const string NotifyOutcome = "NotifyOutcome";
+
     /// <summary>Sets the incident's status (and summary) without closing it.</summary>
     public const string SetStatus = "SetStatus";
 

@@ -2,6 +2,7 @@ using AutoRemediate.Actions;
 using AutoRemediate.Approvals;
 using AutoRemediate.Decisions;
 using AutoRemediate.Incidents;
+using AutoRemediate.Notify;
 using AutoRemediate.Shared;
 using Microsoft.DurableTask;
 
@@ -42,6 +43,9 @@ internal static class RemediationApproval
         var expires = context.CurrentUtcDateTime.Add(waits);
         await context.CallActivityAsync<bool>(ActivityNames.RequestApproval,
             new ApprovalRequest(flow.Input.IncidentId, approvalId, flow.Next(), context.CurrentUtcDateTime, decision, expires), WorkflowRetries.Storage);
+        // The request is stored, so its wait starts now; the mail goes out beside it, retried durably,
+        // and a mail server that stays down is recorded (MailFailed) without holding the decision up.
+        flow.StartApprovalMail(MailRequest(flow, approvalId, decision, expires));
 
         using var timerCancellation = new CancellationTokenSource();
         var timeout = context.CreateTimer(expires, timerCancellation.Token);
@@ -101,6 +105,27 @@ internal static class RemediationApproval
 
         return await RemediationClose.EscalateAsync(flow, TimelineText.NotApprovedInTime(plan, waits));
     }
+
+    // What the mail says, as small summaries: the history keeps this input, so texts are capped.
+    private static ApprovalMailRequest MailRequest(RemediationFlow flow, string approvalId, Decision decision, DateTime expires)
+    {
+        var signal = flow.Input.Signal;
+        var findings = flow.Findings;
+        var breaching = findings?.Metrics?.Breaching ?? [];
+        var metrics = (signal.Conditions ?? [])
+            .Where(c => c.MetricName is not null)
+            .Take(10)
+            .Select(c => new MailMetric(Cap(c.MetricName!, 200)!, Cap(c.Operator, 40), Cap(c.Threshold, 40), c.ObservedValue, breaching.Contains(c.MetricName!, StringComparer.OrdinalIgnoreCase)))
+            .ToArray();
+        var app = ResourceIds.TryParse(flow.Input.TargetResourceId, out var id) ? id!.Name : null;
+        var others = (findings?.Plan?.Apps ?? []).Where(a => !string.Equals(a, app, StringComparison.OrdinalIgnoreCase)).Take(50).Select(a => Cap(a, 100)!).ToArray();
+        var dump = flow.Dump is { Stored: true, BlobUri: { } blob } d ? new MailDump(Cap(blob, 500)!, d.Bytes) : null;
+        return new ApprovalMailRequest(flow.Input.IncidentId, approvalId, flow.Next(), flow.Context.CurrentUtcDateTime, flow.Input.TargetResourceId,
+            new MailAlert(Cap(signal.AlertRule, 200)!, Cap(signal.Severity, 20)!, signal.FiredAt, Cap(signal.Description, ApprovalMail.MaxText)),
+            decision, expires, metrics, findings is null ? null : Cap(TimelineText.Diagnosed(findings), ApprovalMail.MaxText), dump, others);
+    }
+
+    private static string? Cap(string? value, int max) => value is null || value.Length <= max ? value : value[..max];
 
     // Null when the approved plan goes ahead; the end of the workflow when it was rejected.
     private static async Task<RemediationResult?> DecidedAsync(RemediationFlow flow, PlanKind plan, ApprovalDecisionEvent d)

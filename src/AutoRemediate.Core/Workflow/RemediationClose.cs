@@ -15,6 +15,7 @@ internal static class RemediationClose
     public static async Task<RemediationResult> ResolveAsync(RemediationFlow flow, string summary)
     {
         await flow.CloseAsync(IncidentStatus.Resolved, summary);
+        await flow.NotifyOutcomeAsync(IncidentStatus.Resolved, summary);
         return new RemediationResult(flow.Input.IncidentId, IncidentStatus.Resolved, summary);
     }
 
@@ -27,6 +28,7 @@ internal static class RemediationClose
         var hold = flow.Settings.EscalationHold;
         var holdEnds = hold > TimeSpan.Zero ? flow.Context.CurrentUtcDateTime.Add(hold) : (DateTime?)null;
         await flow.CloseAsync(IncidentStatus.Escalated, summary, holdEnds is { } until ? new DateTimeOffset(until, TimeSpan.Zero) : null);
+        await flow.NotifyOutcomeAsync(IncidentStatus.Escalated, summary);
         var escalated = new RemediationResult(flow.Input.IncidentId, IncidentStatus.Escalated, summary);
         return holdEnds is { } end ? await HoldAsync(flow, escalated, end) : escalated;
     }

@@ -2,7 +2,9 @@ using AutoRemediate.Actions;
 using AutoRemediate.Alerts;
 using AutoRemediate.Approvals;
 using AutoRemediate.Decisions;
+using AutoRemediate.Evidence;
 using AutoRemediate.Incidents;
+using AutoRemediate.Notify;
 using AutoRemediate.Shared;
 using Microsoft.DurableTask;
 
@@ -19,6 +21,7 @@ internal sealed class RemediationFlow
     private int _sequence;
     private Task<AlertResolvedEvent>? _resolved;
     private Task<ApprovalDecisionEvent>? _decision;
+    private readonly List<Task<MailResult?>> _approvalMails = [];
 
     public RemediationFlow(TaskOrchestrationContext context, RemediationInput input)
     {
@@ -46,6 +49,15 @@ internal sealed class RemediationFlow
     public TimeSpan VerifyHealthyFor => Settings.VerifyHealthyFor ?? WorkflowSettings.DefaultVerifyHealthyFor;
 
     public TimeSpan VerifyDeadline => Settings.VerifyDeadline ?? WorkflowSettings.DefaultVerifyDeadline;
+
+    /// <summary>What the diagnostics found, as the current rung sees it (for the approval mail).</summary>
+    public IncidentFindings? Findings { get; set; }
+
+    /// <summary>The memory dump taken before the plan, if one was stored (for the approval mail).</summary>
+    public DumpOutcome? Dump { get; set; }
+
+    private TaskOptions MailRetry => WorkflowRetries.Mail(
+        Settings.MailRetryInterval ?? WorkflowSettings.DefaultMailRetryInterval, Settings.MailAttempts ?? WorkflowSettings.DefaultMailAttempts);
 
     /// <summary>The next timeline position.</summary>
     public int Next() => ++_sequence;
@@ -119,4 +131,56 @@ internal sealed class RemediationFlow
     public Task<bool> CloseAsync(IncidentStatus status, string summary, DateTimeOffset? liveUntil = null) =>
         Context.CallActivityAsync<bool>(ActivityNames.CloseIncident,
             new CloseIncidentRequest(Input.IncidentId, Next(), Context.CurrentUtcDateTime, status, summary, liveUntil), WorkflowRetries.Storage);
+
+    /// <summary>
+    /// Mails the approvers, without waiting: the approval wait (and its timer) must not depend on the mail
+    /// server. The mailing writes its outcome at the position <paramref name="request"/> keeps
+    /// (ApprovalMailed, or MailFailed once its retries ran out), so it never collides with later entries.
+    /// </summary>
+    public void StartApprovalMail(ApprovalMailRequest request) => _approvalMails.Add(MailApproversAsync(request));
+
+    /// <summary>
+    /// The short closing mail (resolved or escalated), to the approvers of an incident whose approval
+    /// request was mailed. Waits for approval mails still retrying first. A mail that cannot be sent is
+    /// recorded as MailFailed; it never fails the incident.
+    /// </summary>
+    public async Task NotifyOutcomeAsync(IncidentStatus status, string summary)
+    {
+        if (_approvalMails.Count == 0)
+        {
+            return;
+        }
+
+        var mailed = await Task.WhenAll(_approvalMails);
+        _approvalMails.Clear();
+        if (!mailed.Any(m => m is { To.Count: > 0 }))
+        {
+            return;
+        }
+
+        try
+        {
+            await Context.CallActivityAsync<MailResult>(ActivityNames.NotifyOutcome,
+                new OutcomeMailRequest(Input.IncidentId, Input.TargetResourceId, Input.Signal.AlertRule, status, summary, Context.CurrentUtcDateTime), MailRetry);
+        }
+        catch (TaskFailedException ex)
+        {
+            await RecordAsync(TimelineKinds.MailFailed, TimelineText.MailFailed("the closing mail", ex.FailureDetails.ErrorMessage));
+        }
+    }
+
+    private async Task<MailResult?> MailApproversAsync(ApprovalMailRequest request)
+    {
+        try
+        {
+            return await Context.CallActivityAsync<MailResult>(ActivityNames.NotifyApprovers, request, MailRetry);
+        }
+        catch (TaskFailedException ex)
+        {
+            await Context.CallActivityAsync<bool>(ActivityNames.RecordTimeline,
+                new[] { new TimelineEntry(Input.IncidentId, request.Sequence, Context.CurrentUtcDateTime, TimelineKinds.MailFailed, TimelineText.MailFailed("the approval request", ex.FailureDetails.ErrorMessage)) },
+                WorkflowRetries.Storage);
+            return null;
+        }
+    }
 }

@@ -150,10 +150,11 @@ public static class RemediationOrchestration
             if (decision.DumpFirst && !dumped)
             {
                 dumped = true;
-                await DumpAsync(flow, site!, Culprits.ToDump(decision, findings, Culprits.ByMemory(alertMetrics)));
+                flow.Dump = await DumpAsync(flow, site!, Culprits.ToDump(decision, findings, Culprits.ByMemory(alertMetrics)));
             }
 
-            // 6. Approval.
+            // 6. Approval (the mail to the approvers shows what was found).
+            flow.Findings = findings;
             if (await RemediationApproval.RunAsync(flow, decision, rung) is { } ended)
             {
                 return ended;
@@ -247,22 +248,23 @@ public static class RemediationOrchestration
     // 5. The dump (the activity records DumpCaptured or DumpSkipped itself). Evidence never blocks the
     // mitigation: an activity that failed however (an exception it did not catch, retries exhausted, the
     // host's function timeout) is recorded as DumpSkipped with the reason, and the plan goes ahead.
-    private static async Task DumpAsync(RemediationFlow flow, SiteSnapshot site, WorkerProcess? process)
+    private static async Task<DumpOutcome?> DumpAsync(RemediationFlow flow, SiteSnapshot site, WorkerProcess? process)
     {
         if (process is null)
         {
             await flow.RecordAsync(TimelineKinds.DumpSkipped, TimelineText.NoProcessToDump);
-            return;
+            return null;
         }
 
         try
         {
-            await flow.Context.CallActivityAsync<DumpOutcome>(ActivityNames.CaptureDump,
+            return await flow.Context.CallActivityAsync<DumpOutcome>(ActivityNames.CaptureDump,
                 new DumpRequest(flow.Input.IncidentId, flow.Input.TargetResourceId, process, site.IsLinux, flow.Next()), WorkflowRetries.Diagnostics);
         }
         catch (TaskFailedException ex)
         {
             await flow.RecordAsync(TimelineKinds.DumpSkipped, TimelineText.DumpFailed(process, ex.FailureDetails.ErrorMessage));
+            return null;
         }
     }
 

@@ -139,6 +139,9 @@ internal static class TimelineText
 
     public static string ResolvedAfterEscalation(AlertResolvedEvent r) => $"Alert '{r.AlertRule}' resolved at {r.ResolvedAt:u} after escalation.";
 
+    public static string MailFailed(string what, string error) =>
+        $"Could not mail {what} after its retries ({Display.FirstLine(error)}); the incident goes on without it.";
+
     public static string HoldEnded(TimeSpan hold) => $"No resolution within {hold}; the incident stays escalated and new alerts will open a new incident.";
 
     public static string Watching(TimeSpan healthyFor, TimeSpan deadline) => $"Watching the app: it must stay healthy for {healthyFor} within {deadline}.";

@@ -27,6 +27,8 @@ public sealed record RemediationInput(string IncidentId, string TargetResourceId
 /// <param name="VerifyHealthyFor">How long the app must stay healthy.</param>
 /// <param name="VerifyDeadline">How long the app may take to recover.</param>
 /// <param name="ApprovalTimeouts">Per plan kind, how long its request waits for a decision (others: <paramref name="ApprovalTimeout"/>).</param>
+/// <param name="MailRetryInterval">The wait before the first retry of a mail that could not be sent (it doubles each time).</param>
+/// <param name="MailAttempts">How often a mail is tried before MailFailed is recorded.</param>
 public sealed record WorkflowSettings(
     TimeSpan EscalationHold,
     TimeSpan? DiagnosticsTimeout = null,
@@ -36,8 +38,16 @@ public sealed record WorkflowSettings(
     TimeSpan? VerifyInterval = null,
     TimeSpan? VerifyHealthyFor = null,
     TimeSpan? VerifyDeadline = null,
-    IReadOnlyDictionary<PlanKind, TimeSpan>? ApprovalTimeouts = null)
+    IReadOnlyDictionary<PlanKind, TimeSpan>? ApprovalTimeouts = null,
+    TimeSpan? MailRetryInterval = null,
+    int? MailAttempts = null)
 {
+    /// <summary>Default of <see cref="MailRetryInterval"/>.</summary>
+    public static readonly TimeSpan DefaultMailRetryInterval = TimeSpan.FromSeconds(15);
+
+    /// <summary>Default of <see cref="MailAttempts"/>: with the default interval, about 8 minutes of retries.</summary>
+    public const int DefaultMailAttempts = 6;
+
     /// <summary>Default of <see cref="DiagnosticsTimeout"/>.</summary>
     public static readonly TimeSpan DefaultDiagnosticsTimeout = TimeSpan.FromMinutes(2);
 

@@ -64,6 +64,14 @@ public sealed class WorkflowOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan VerifyDeadline { get; set; } = WorkflowSettings.DefaultVerifyDeadline;
 
+    /// <summary>The wait before the first retry of a mail the SMTP server did not take; it doubles each retry (at most 5 minutes apart).</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:30:00")]
+    public TimeSpan MailRetryInterval { get; set; } = WorkflowSettings.DefaultMailRetryInterval;
+
+    /// <summary>How often a mail is tried before the timeline records MailFailed and the incident goes on without it.</summary>
+    [Range(1, 20)]
+    public int MailAttempts { get; set; } = WorkflowSettings.DefaultMailAttempts;
+
     /// <inheritdoc />
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
@@ -104,5 +112,5 @@ public sealed class WorkflowOptions : IValidatableObject
     /// <summary>The settings as they travel in the orchestration input.</summary>
     public WorkflowSettings ToSettings() =>
         new(EscalationHold, DiagnosticsTimeout, MetricsLookback, AutoApprove, ApprovalTimeout, VerifyInterval, VerifyHealthyFor, VerifyDeadline,
-            ApprovalTimeouts.Count > 0 ? new Dictionary<PlanKind, TimeSpan>(ApprovalTimeouts) : null);
+            ApprovalTimeouts.Count > 0 ? new Dictionary<PlanKind, TimeSpan>(ApprovalTimeouts) : null, MailRetryInterval, MailAttempts);
 }

@@ -4,6 +4,7 @@ using AutoRemediate.Decisions;
 using AutoRemediate.Diagnostics;
 using AutoRemediate.Evidence;
 using AutoRemediate.Incidents;
+using AutoRemediate.Notify;
 using AutoRemediate.Shared;
 using Microsoft.DurableTask;
 using Microsoft.Extensions.DependencyInjection;
@@ -42,6 +43,8 @@ public static class WorkflowRegistration
         Add<ApprovalActivities, ApprovalEnded, bool>(registry, ActivityNames.EndApproval, a => a.EndAsync);
         Add<ApprovalActivities, ApprovalExpiry, ApprovalDecisionEvent?>(registry, ActivityNames.ExpireApproval, a => a.ExpireAsync);
         Add<ActionActivities, ActionRequest, ActionOutcome>(registry, ActivityNames.ExecuteAction, a => a.ExecuteAsync);
+        Add<NotifyActivities, ApprovalMailRequest, MailResult>(registry, ActivityNames.NotifyApprovers, a => a.NotifyApproversAsync);
+        Add<NotifyActivities, OutcomeMailRequest, MailResult>(registry, ActivityNames.NotifyOutcome, a => a.NotifyOutcomeAsync);
         Add<ActionActivities, FinishActionsRequest, bool>(registry, ActivityNames.FinishActions, a => a.FinishAsync);
         return registry;
     }

@@ -24,4 +24,11 @@ internal static class WorkflowRetries
     /// </summary>
     public static readonly TaskOptions LastResort = TaskOptions.FromRetryPolicy(
         new RetryPolicy(maxNumberOfAttempts: 12, firstRetryInterval: TimeSpan.FromSeconds(5), backoffCoefficient: 2.0, maxRetryInterval: TimeSpan.FromMinutes(10)));
+
+    /// <summary>
+    /// Mail: the SMTP server may be down for minutes. Several attempts, the first retry after
+    /// <paramref name="first"/>, doubling up to 5 minutes apart; then the workflow records MailFailed and goes on.
+    /// </summary>
+    public static TaskOptions Mail(TimeSpan first, int attempts) => TaskOptions.FromRetryPolicy(
+        new RetryPolicy(maxNumberOfAttempts: attempts, firstRetryInterval: first, backoffCoefficient: 2.0, maxRetryInterval: TimeSpan.FromMinutes(5)));
 }
