@@ -26,7 +26,7 @@ public static class ApprovalMail
         ArgumentException.ThrowIfNullOrEmpty(code);
         var app = AppName(request.TargetResourceId);
         var d = request.Decision;
-        var subject = Line($"Approval needed: {d.Plan} on {app} (alert '{request.Alert.Rule}', {request.Alert.Severity})");
+        var subject = Line($"{(request.Reminder ? "Reminder: approval" : "Approval")} needed: {d.Plan} on {app} (alert '{request.Alert.Rule}', {request.Alert.Severity})");
         var sections = new List<(string Title, IReadOnlyList<string> Lines)>
         {
             ("The alert", [
@@ -53,7 +53,10 @@ public static class ApprovalMail
                 ? ["None known."]
                 : [string.Join(", ", request.OtherApps.Take(50)) + (d.Plan is PlanKind.ScaleOut or PlanKind.ScaleUp ? " (a scale step changes them too)" : string.Empty)]),
             ("Decide", [
-                $"The request expires at {Time(request.ExpiresAt)}; without a decision nothing is done and on-call takes over.",
+                .. request.Reminder ? ["Reminder: nobody has decided yet. This mail has a new link and code; the earlier ones still work until the request ends."] : Array.Empty<string>(),
+                d.ProceedOnTimeout
+                    ? $"The request expires at {Time(request.ExpiresAt)}; this plan is marked low-risk, so without a decision it goes ahead then."
+                    : $"The request expires at {Time(request.ExpiresAt)}; without a decision nothing is done and on-call takes over.",
                 $"Open the link, check the plan, enter the one-time code and approve or reject.",
             ]),
         };

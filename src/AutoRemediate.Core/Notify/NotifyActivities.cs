@@ -73,7 +73,7 @@ public sealed class NotifyActivities
             throw;
         }
 
-        await RecordAsync(request, $"Approval request mailed to {string.Join(", ", to)}.", cancellationToken).ConfigureAwait(false);
+        await RecordAsync(request, $"{(request.Reminder ? "Reminder of the approval request" : "Approval request")} mailed to {string.Join(", ", to)}.", cancellationToken).ConfigureAwait(false);
         return new MailResult(true, to);
     }
 

@@ -40,6 +40,7 @@ public sealed record MailDump(string Blob, long Bytes);
 /// <param name="Findings">What the diagnostics found, in words (capped).</param>
 /// <param name="Dump">The dump, if one was taken.</param>
 /// <param name="OtherApps">The other apps on the same plan (a scale step changes them too).</param>
+/// <param name="Reminder">A reminder before the request expires: the same request with new links, as nobody has decided yet.</param>
 public sealed record ApprovalMailRequest(
     string IncidentId,
     string ApprovalId,
@@ -52,7 +53,8 @@ public sealed record ApprovalMailRequest(
     IReadOnlyList<MailMetric> Metrics,
     string? Findings,
     MailDump? Dump,
-    IReadOnlyList<string> OtherApps);
+    IReadOnlyList<string> OtherApps,
+    bool Reminder = false);
 
 /// <summary>Input of <see cref="ActivityNames.NotifyOutcome"/>: a short mail to the approvers about the end of the incident.</summary>
 /// <param name="IncidentId">The incident.</param>

@@ -1,4 +1,5 @@
 using AutoRemediate.Actions;
+using AutoRemediate.Alerts;
 using AutoRemediate.Approvals;
 using AutoRemediate.Decisions;
 using AutoRemediate.Incidents;
@@ -49,11 +50,42 @@ internal static class RemediationApproval
 
         using var timerCancellation = new CancellationTokenSource();
         var timeout = context.CreateTimer(expires, timerCancellation.Token);
+        // A reminder before the request expires, to those the first mail reached, with new links.
+        using var reminderCancellation = new CancellationTokenSource();
+        var remind = flow.ApprovalReminder > TimeSpan.Zero && waits > flow.ApprovalReminder
+            ? context.CreateTimer(expires - flow.ApprovalReminder, reminderCancellation.Token)
+            : new TaskCompletionSource().Task;
         var resolved = flow.Resolved();
+        try
+        {
+            return await WaitAsync(flow, decision, approvalId, waits, expires, timeout, timerCancellation, remind, resolved);
+        }
+        finally
+        {
+            reminderCancellation.Cancel();
+        }
+    }
+
+    private static async Task<RemediationResult?> WaitAsync(
+        RemediationFlow flow, Decision decision, string approvalId, TimeSpan waits, DateTime expires, Task timeout, CancellationTokenSource timerCancellation, Task remind, Task<AlertResolvedEvent> resolved)
+    {
+        var plan = decision.Plan;
         for (var stale = 0; stale <= MaxStaleDecisions; stale++)
         {
             var decided = flow.Decision();
-            var first = await Task.WhenAny(decided, resolved, timeout);
+            var first = await Task.WhenAny(decided, resolved, timeout, remind);
+            if (first == remind)
+            {
+                remind = new TaskCompletionSource().Task;
+                stale--; // not a decision: the wait goes on as before
+                if (flow.ApprovalMailReachedSomebody)
+                {
+                    flow.StartApprovalMail(MailRequest(flow, approvalId, decision, expires) with { Reminder = true });
+                }
+
+                continue;
+            }
+
             if (first == decided)
             {
                 var d = decided.Result;

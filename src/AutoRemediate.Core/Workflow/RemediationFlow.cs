@@ -139,6 +139,12 @@ internal sealed class RemediationFlow
     /// </summary>
     public void StartApprovalMail(ApprovalMailRequest request) => _approvalMails.Add(MailApproversAsync(request));
 
+    /// <summary>True when an approval mail of this incident has reached somebody (only those hear a reminder).</summary>
+    public bool ApprovalMailReachedSomebody => _approvalMails.Any(t => t.IsCompletedSuccessfully && t.Result is { To.Count: > 0 });
+
+    /// <summary>How long before a request expires its approvers are reminded.</summary>
+    public TimeSpan ApprovalReminder => Settings.ApprovalReminder ?? WorkflowSettings.DefaultApprovalReminder;
+
     /// <summary>
     /// The short closing mail (resolved or escalated), to the approvers of an incident whose approval
     /// request was mailed. Waits for approval mails still retrying first. A mail that cannot be sent is

@@ -29,6 +29,7 @@ public sealed record RemediationInput(string IncidentId, string TargetResourceId
 /// <param name="ApprovalTimeouts">Per plan kind, how long its request waits for a decision (others: <paramref name="ApprovalTimeout"/>).</param>
 /// <param name="MailRetryInterval">The wait before the first retry of a mail that could not be sent (it doubles each time).</param>
 /// <param name="MailAttempts">How often a mail is tried before MailFailed is recorded.</param>
+/// <param name="ApprovalReminder">How long before a request expires its approvers are reminded (zero: never; only for waits longer than this).</param>
 public sealed record WorkflowSettings(
     TimeSpan EscalationHold,
     TimeSpan? DiagnosticsTimeout = null,
@@ -40,8 +41,12 @@ public sealed record WorkflowSettings(
     TimeSpan? VerifyDeadline = null,
     IReadOnlyDictionary<PlanKind, TimeSpan>? ApprovalTimeouts = null,
     TimeSpan? MailRetryInterval = null,
-    int? MailAttempts = null)
+    int? MailAttempts = null,
+    TimeSpan? ApprovalReminder = null)
 {
+    /// <summary>Default of <see cref="ApprovalReminder"/>.</summary>
+    public static readonly TimeSpan DefaultApprovalReminder = TimeSpan.FromMinutes(10);
+
     /// <summary>Default of <see cref="MailRetryInterval"/>.</summary>
     public static readonly TimeSpan DefaultMailRetryInterval = TimeSpan.FromSeconds(15);
 

@@ -52,6 +52,13 @@ public sealed class WorkflowOptions : IValidatableObject
     /// </summary>
     public IDictionary<PlanKind, TimeSpan> ApprovalTimeouts { get; } = new Dictionary<PlanKind, TimeSpan>();
 
+    /// <summary>
+    /// How long before a request expires a reminder is mailed to its approvers (with new links), when nobody has decided
+    /// and the first mail reached somebody. Only for waits longer than this; zero turns reminders off.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
+    public TimeSpan ApprovalReminder { get; set; } = WorkflowSettings.DefaultApprovalReminder;
+
     /// <summary>How often the verification looks at the app after an action.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan VerifyInterval { get; set; } = WorkflowSettings.DefaultVerifyInterval;
@@ -112,5 +119,5 @@ public sealed class WorkflowOptions : IValidatableObject
     /// <summary>The settings as they travel in the orchestration input.</summary>
     public WorkflowSettings ToSettings() =>
         new(EscalationHold, DiagnosticsTimeout, MetricsLookback, AutoApprove, ApprovalTimeout, VerifyInterval, VerifyHealthyFor, VerifyDeadline,
-            ApprovalTimeouts.Count > 0 ? new Dictionary<PlanKind, TimeSpan>(ApprovalTimeouts) : null, MailRetryInterval, MailAttempts);
+            ApprovalTimeouts.Count > 0 ? new Dictionary<PlanKind, TimeSpan>(ApprovalTimeouts) : null, MailRetryInterval, MailAttempts, ApprovalReminder);
 }

@@ -173,6 +173,44 @@ public sealed class ApprovalMailWorkflowTests
     }
 
     [TestMethod]
+    public async Task NotifyApprovers_NobodyDecidesBeforeTheReminder_ReminderWithNewLinkThenTimedOut()
+    {
+        var approver = Approver();
+        var links = new InMemoryApprovalLinks();
+
+        var run = await RunAsync(approver, links, new() { ["Workflow:ApprovalTimeout"] = "00:00:12", ["Workflow:ApprovalReminder"] = "00:00:06" });
+
+        var mails = await MailDevFixture.WaitForMailsAsync(approver, 3, TimeSpan.FromSeconds(30));
+        Assert.HasCount(3, mails, run.Dump);
+        StringAssert.StartsWith(mails[0].Subject, "Approval needed: RestartApp on contoso-shop");
+        StringAssert.StartsWith(mails[1].Subject, "Reminder: approval needed: RestartApp on contoso-shop");
+        Assert.Contains("nobody has decided yet", mails[1].Text!);
+        StringAssert.Contains(mails[2].Subject, "escalated to on-call");
+        Assert.HasCount(2, links.Issued, "the reminder carries a new link and code");
+        Assert.AreNotEqual(links.Issued[0].Link.Token, links.Issued[1].Link.Token);
+        Assert.Contains("One-time code: " + links.Issued[1].Link.Code, mails[1].Text!);
+        var mailed = run.Timeline.Where(t => t.Kind == "ApprovalMailed").Select(t => t.Message).ToList();
+        Assert.HasCount(2, mailed, run.Dump);
+        StringAssert.StartsWith(mailed[1], "Reminder of the approval request mailed to " + approver);
+        StringAssert.Contains(run.Message("ApprovalTimedOut"), "timed out");
+        Assert.AreEqual(0, Restarts(run));
+    }
+
+    [TestMethod]
+    public async Task NotifyApprovers_WaitShorterThanTheReminderLead_NoReminder()
+    {
+        var approver = Approver();
+        var links = new InMemoryApprovalLinks();
+
+        var run = await RunAsync(approver, links, new() { ["Workflow:ApprovalTimeout"] = "00:00:05", ["Workflow:ApprovalReminder"] = "00:00:06" });
+
+        var mails = await MailDevFixture.WaitForMailsAsync(approver, 2, TimeSpan.FromSeconds(30));
+        Assert.HasCount(2, mails, run.Dump);
+        Assert.IsFalse(mails.Any(m => m.Subject!.StartsWith("Reminder", StringComparison.Ordinal)));
+        Assert.HasCount(1, links.Issued);
+    }
+
+    [TestMethod]
     public async Task NotifyApprovers_MailNotConfigured_TimelineSaysNobodyWasMailed()
     {
         var links = new InMemoryApprovalLinks();
