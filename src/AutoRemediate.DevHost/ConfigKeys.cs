@@ -56,6 +56,12 @@ public static class ConfigKeys
     public const string MailHost = "Mail" + Separator + "Host";
     public const string MailPublicBaseUrl = "Mail" + Separator + "PublicBaseUrl";
     public const string MailFrom = "Mail" + Separator + "From";
+
+    /// <summary>The first default approver (<c>Approvers:Default:0</c>).</summary>
+    public const string ApproversDefaultFirst = "Approvers" + Separator + "Default" + Separator + "0";
+
+    /// <summary>Who the demo mails about an approval when no approver is configured.</summary>
+    public const string DemoApprover = "oncall@demo.localhost";
     public const string DevHostStartSandbox = DevHostOptions.SectionName + Separator + nameof(DevHostOptions.StartSandbox);
     public const string DevHostSandboxUrl = DevHostOptions.SectionName + Separator + nameof(DevHostOptions.SandboxUrl);
     public const string DevHostDurableBackend = DevHostOptions.SectionName + Separator + nameof(DevHostOptions.DurableBackend);

@@ -46,6 +46,8 @@ public static class DemoRunner
             [ConfigKeys.StoragePlatformNoticesTable] = $"Demo{runId}Notices",
             // A task hub of its own too: an earlier demo stopped mid-approval must not hold the app.
             [ConfigKeys.DevHostTaskHub] = $"Demo{runId}",
+            // Without --auto-approve the approval mail goes to MailDev's inbox, where the demo waits for the click.
+            [ConfigKeys.ApproversDefaultFirst] = ConfigKeys.DemoApprover,
         };
         foreach (var (key, value) in scenario.Settings)
         {
@@ -102,7 +104,9 @@ public static class DemoRunner
                 output.WriteLine($"demo: [{at:HH:mm:ss.fff}] {step["kind"]}: {step["message"]}");
                 if (step["kind"]?.GetValue<string>() == TimelineKinds.ApprovalRequested)
                 {
-                    output.WriteLine($"demo: to decide, POST {new Uri(host.BaseAddress, $"/api/incidents/{incident!["incidentId"]}/decision")} with the body shown above.");
+                    output.WriteLine(host.MailDev is { } mailDev
+                        ? $"demo: an approval mail went to {ConfigKeys.DemoApprover}: open the inbox at {mailDev.Inbox}, follow the mail's link and enter its one-time code (or POST {new Uri(host.BaseAddress, $"/api/incidents/{incident!["incidentId"]}/decision")}). Waiting for the decision."
+                        : $"demo: to decide, POST {new Uri(host.BaseAddress, $"/api/incidents/{incident!["incidentId"]}/decision")} with the body shown above (no MailDev here, so no mail). Waiting for the decision.");
                 }
             }
 

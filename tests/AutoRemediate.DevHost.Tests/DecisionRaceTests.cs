@@ -32,6 +32,7 @@ public sealed class DecisionRaceTests
         Assert.AreEqual(HttpStatusCode.Accepted, posted.StatusCode);
         var statusUrl = (await posted.Content.ReadFromJsonAsync<JsonObject>())!["statusUrl"]!.GetValue<string>();
         var waiting = await WaitUntilAsync(http, statusUrl, i => i["status"]!.GetValue<string>() == "AwaitingApproval");
+        Assert.AreEqual("AwaitingApproval", waiting["status"]!.GetValue<string>(), waiting.ToJsonString());
         var approvalId = waiting["pendingApproval"]!.GetValue<string>();
         var decisionUrl = statusUrl + "/decision";
 

@@ -629,6 +629,46 @@ public sealed class DevHostProcessTests
     }
 
     [TestMethod]
+    public async Task Demo_WithoutAutoApprove_PrintsTheInboxAndWaitsForTheClickInTheMail()
+    {
+        using var devHost = new DevHostProcess("demo", "--scenario", "memory-leak");
+        await devHost.WaitForOutputAsync("Waiting for the decision.", TimeSpan.FromSeconds(120));
+        var inbox = System.Text.RegularExpressions.Regex.Match(devHost.Output, @"open the inbox at (http://127\.0\.0\.1:\d+/)");
+        Assert.IsTrue(inbox.Success, devHost.Output);
+        StringAssert.Contains(devHost.Output, "an approval mail went to oncall@demo.localhost");
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        Assert.IsFalse(devHost.Output.Contains("ActionTaken:", StringComparison.Ordinal), "nothing is done before the click: " + devHost.Output);
+
+        // The mail as MailDev holds it, opened in Chromium as a person would: the link, then the code.
+        using var http = new HttpClient { BaseAddress = new Uri(inbox.Groups[1].Value) };
+        var mails = await System.Net.Http.Json.HttpClientJsonExtensions.GetFromJsonAsync<System.Text.Json.Nodes.JsonArray>(http, "api/email");
+        var mail = mails!.Single()!;
+        using var playwright = await Microsoft.Playwright.Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new Microsoft.Playwright.BrowserTypeLaunchOptions
+        {
+            ExecutablePath = Environment.GetEnvironmentVariable("AUTOREMEDIATE_CHROMIUM") is { Length: > 0 } chromium ? chromium : "/usr/bin/chromium",
+            Headless = true,
+            Args = ["--no-sandbox"],
+        });
+        var page = await browser.NewPageAsync();
+        await page.SetContentAsync(mail["html"]!.GetValue<string>());
+        var code = System.Text.RegularExpressions.Regex.Match(await page.InnerTextAsync("body"), @"One-time code:\s*([A-Z0-9]{4}-[A-Z0-9]{4})").Groups[1].Value;
+        await page.GetByRole(Microsoft.Playwright.AriaRole.Link, new() { Name = "Review and decide" }).ClickAsync();
+        await page.FillAsync("#code", code);
+        await page.ClickAsync("button[value=approve]");
+        await page.WaitForSelectorAsync("h1:text('Approved')");
+
+        var exitCode = await devHost.WaitForExitAsync(TimeSpan.FromSeconds(90));
+        var output = devHost.Output;
+        Assert.AreEqual(0, exitCode, output);
+        StringAssert.Contains(output, "ApprovalGranted:");
+        StringAssert.Contains(output, "oncall@demo.localhost");
+        StringAssert.Contains(output, "ended as Resolved");
+        StringAssert.Contains(output, "1 restart(s)");
+        await AssertAzuriteGoneAsync(devHost.AzuritePorts);
+    }
+
+    [TestMethod]
     public async Task Demo_UnknownScenario_Exit2ListingTheScenarios()
     {
         using var devHost = new DevHostProcess("demo", "--scenario", "no-such-scenario");

@@ -425,7 +425,7 @@ public sealed class ApprovalLinkPages
             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">" +
             "<meta name=\"robots\" content=\"noindex, nofollow\">" +
             "<title>" + E(title) + " \u2013 AutoRemediate</title><style>" +
-            "body{font-family:system-ui,sans-serif;margin:0 auto;padding:1rem;max-width:40rem;line-height:1.5;font-size:1.05rem}" +
+            "body{font-family:system-ui,sans-serif;margin:0 auto;padding:1rem;max-width:40rem;line-height:1.5;font-size:1.05rem;overflow-wrap:anywhere}" +
             "dt{font-weight:600;margin-top:.5rem}dd{margin:0;overflow-wrap:anywhere}" +
             "label{display:block;margin-top:1rem;font-weight:600}input,textarea{width:100%;box-sizing:border-box;font-size:1.1rem;padding:.5rem}" +
             ".buttons{display:flex;gap:1rem;margin-top:1rem}button{flex:1;font-size:1.1rem;padding:.8rem;border:0;border-radius:.4rem;background:#1b6e3a;color:#fff}" +
