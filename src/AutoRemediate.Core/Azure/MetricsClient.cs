@@ -30,7 +30,9 @@ public sealed class MetricsClient : IMetricsClient
         var id = ArmIds.Parse(resourceId).EscapedPath;
         var parameters = new List<(string, string)>
         {
-            ("timespan", $"{query.Start.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}/{query.End.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}"),
+            // The end rounded up to the second: cut down, a query made in the first second of a minute
+            // would leave out that minute, which a 1-minute rule's window is.
+            ("timespan", $"{query.Start.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}/{CeilingToSecond(query.End.UtcDateTime):yyyy-MM-ddTHH:mm:ssZ}"),
             ("interval", XmlConvert.ToString(query.Interval)),
             ("metricnames", string.Join(',', query.MetricNames)),
             ("aggregation", string.Join(',', query.Aggregations)),
@@ -43,4 +45,8 @@ public sealed class MetricsClient : IMetricsClient
         var body = await _arm.Rest.GetJsonAsync(_arm.Url(id + "/providers/Microsoft.Insights/metrics", _arm.Options.MetricsApiVersion, [.. parameters]), cancellationToken).ConfigureAwait(false);
         return MetricsParsing.Parse(body);
     }
+
+    /// <summary><paramref name="at"/> rounded up to the whole second (unchanged when it is one).</summary>
+    internal static DateTime CeilingToSecond(DateTime at) =>
+        at.Ticks % TimeSpan.TicksPerSecond == 0 ? at : new DateTime(at.Ticks - (at.Ticks % TimeSpan.TicksPerSecond) + TimeSpan.TicksPerSecond, at.Kind);
 }

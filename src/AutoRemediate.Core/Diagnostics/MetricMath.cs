@@ -51,10 +51,11 @@ public static class MetricMath
     /// as Azure Monitor aggregates a metric alert's lookback period: Total and Count are the sums of the
     /// minutes' totals and counts, Maximum the largest maximum, Minimum the smallest minimum, Average the
     /// mean of the minutes' averages (any other name reads Average, as <see cref="Latest"/> does). The
-    /// window is what the rule's lookback holds when evaluated at <paramref name="end"/>: the points whose
-    /// minute starts in (<paramref name="end"/> − <paramref name="window"/>, <paramref name="end"/>], the
-    /// minute in progress included as far as it has data (leaving it out would add a minute to every
-    /// recovery, and a 1-minute rule would never see the present), in the first series of
+    /// window is what the rule's lookback holds when evaluated at <paramref name="end"/>: the 1-minute points
+    /// of the minute <paramref name="end"/> falls in and of the minutes before it, as many as the window
+    /// spans (their starts in (<see cref="MinuteOf"/>(end) − <paramref name="window"/>, end]), the minute in
+    /// progress included as far as it has data (leaving it out would add a minute to every recovery, and a
+    /// 1-minute rule would never see the present), in the first series of
     /// <paramref name="metric"/>; points without that aggregation are left out; null when none in the
     /// window has it.
     /// </summary>
@@ -72,7 +73,7 @@ public static class MetricMath
             return null;
         }
 
-        var start = end - window;
+        var start = MinuteOf(end) - window;
         var kind = aggregation.ToUpperInvariant();
         var values = match.Points
             .Where(p => p.Timestamp > start && p.Timestamp <= end)

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using AutoRemediate.Azure;
+using AutoRemediate.Diagnostics;
 using AutoRemediate.Sandbox;
 using AutoRemediate.Testing;
 using Azure;
@@ -313,6 +314,22 @@ public sealed class AppServiceClientTests
         Assert.IsTrue(machineNames.All(n => n is { Length: > 0 }), "every instance's worker names its machine");
         CollectionAssert.AreEquivalent(machineNames, series.Select(s => s.Instance).ToArray());
         Assert.IsFalse(series.Any(s => instances.Any(i => string.Equals(i.InstanceId, s.Instance, StringComparison.OrdinalIgnoreCase))), "no ARM instance id in the metrics");
+    }
+
+    [TestMethod]
+    public async Task GetMetrics_EndInTheFirstSecondOfAMinute_ThatMinutesPointIsIncluded()
+    {
+        // A poll 300 ms into a minute: a 1-minute rule's window is that minute, so its point must come back.
+        var now = DateTimeOffset.UtcNow;
+        var minute = new DateTimeOffset(now.Year, now.Month, now.Day, now.Hour, now.Minute, 0, TimeSpan.Zero).AddMinutes(-1);
+        var end = minute.AddMilliseconds(300);
+
+        var series = await Client<IMetricsClient>(s_sandbox).GetMetricsAsync(s_shop, new MetricsQuery(["MemoryWorkingSet"], minute.AddMinutes(-1), end, TimeSpan.FromMinutes(1), ["Average"]));
+
+        var point = series.Single().Points.SingleOrDefault(p => p.Timestamp == minute);
+        Assert.IsNotNull(point, "the minute the query ends in is in the answer");
+        Assert.IsNotNull(point.Average);
+        Assert.IsNotNull(MetricMath.OverWindow(series, "MemoryWorkingSet", "Average", end, TimeSpan.FromMinutes(1)), "a 1-minute window at that moment has a value");
     }
 
     [TestMethod]
