@@ -1,7 +1,3 @@
-using System.Diagnostics;
-using System.Net.Sockets;
-using System.Text;
-
 namespace AutoRemediate.DevHost;
 
 /// <summary>Ports and data folder for one Azurite.</summary>
@@ -19,14 +15,12 @@ public sealed class AzuriteLauncher : IAsyncDisposable
     private const string AccountName = "devstoreaccount1";
     private const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 
-    private readonly Process? _process;
-    private readonly StringBuilder _output;
+    private readonly GuardedNodeProcess? _process;
 
-    private AzuriteLauncher(AzuriteSettings settings, Process? process, StringBuilder output)
+    private AzuriteLauncher(AzuriteSettings settings, GuardedNodeProcess? process)
     {
         Settings = settings;
         _process = process;
-        _output = output;
     }
 
     /// <summary>The ports in use.</summary>
@@ -56,7 +50,7 @@ public sealed class AzuriteLauncher : IAsyncDisposable
         var listening = await Task.WhenAll(ports.Select(p => IsListeningAsync(p, cancellationToken))).ConfigureAwait(false);
         if (listening.All(l => l))
         {
-            return new AzuriteLauncher(settings, null, new StringBuilder());
+            return new AzuriteLauncher(settings, null);
         }
 
         if (listening.Any(l => l))
@@ -74,159 +68,45 @@ public sealed class AzuriteLauncher : IAsyncDisposable
             throw new InvalidOperationException($"Azurite is not installed at {azuriteMain}. Run 'npm ci' in {root} first.");
         }
 
-        var guard = Path.Combine(AppContext.BaseDirectory, "azurite-guard.js");
-        // A terminal's Ctrl+C signals its whole foreground process group, and a child is in its parent's
-        // group. Azurite then died at the same moment as the DevHost, whose graceful stop of the Durable
-        // backend (drain, hand back the partition lease) waited on a dead endpoint and never ended. In a
-        // session of its own (setsid) no terminal signal reaches the guard or Azurite: only whoever
-        // started them stops them, last, by closing the guard's stdin, which also closes when that
-        // process dies in any other way (kill -9 included). Without setsid (not Linux) the old way.
-        var setsid = FindSetsid();
-        var start = new ProcessStartInfo(setsid ?? "node")
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = root,
-        };
-        if (setsid is not null)
-        {
-            // Our child is never a process group leader, so setsid execs node in the same process
-            // (no fork): the process id below is the guard's, and the guard leads its session's group.
-            start.ArgumentList.Add("node");
-        }
-
         // --disableTelemetry: Azurite's telemetry client otherwise keeps it running ~10 s after SIGTERM,
         // past the guard's grace, so every stop ended in a SIGKILL.
-        foreach (var arg in new[] { guard, azuriteMain, "--silent", "--skipApiVersionCheck", "--disableProductStyleUrl", "--loose", "--disableTelemetry",
-                     "--blobHost", "127.0.0.1", "--blobPort", settings.BlobPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                     "--queueHost", "127.0.0.1", "--queuePort", settings.QueuePort.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                     "--tableHost", "127.0.0.1", "--tablePort", settings.TablePort.ToString(System.Globalization.CultureInfo.InvariantCulture) })
+        var args = new List<string>
         {
-            start.ArgumentList.Add(arg);
-        }
-
+            "--silent", "--skipApiVersionCheck", "--disableProductStyleUrl", "--loose", "--disableTelemetry",
+            "--blobHost", "127.0.0.1", "--blobPort", settings.BlobPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--queueHost", "127.0.0.1", "--queuePort", settings.QueuePort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--tableHost", "127.0.0.1", "--tablePort", settings.TablePort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
+        var workingDirectory = root;
         if (string.IsNullOrEmpty(settings.Location))
         {
-            start.ArgumentList.Add("--inMemoryPersistence");
+            args.Add("--inMemoryPersistence");
             // Azurite may still drop a config file in its working directory; keep it out of the repo.
-            start.WorkingDirectory = Directory.CreateTempSubdirectory("azurite-").FullName;
+            workingDirectory = Directory.CreateTempSubdirectory("azurite-").FullName;
         }
         else
         {
             var location = Path.IsPathRooted(settings.Location) ? settings.Location : Path.Combine(root, settings.Location);
             Directory.CreateDirectory(location);
-            start.ArgumentList.Add("--location");
-            start.ArgumentList.Add(location);
+            args.Add("--location");
+            args.Add(location);
         }
 
-        var output = new StringBuilder();
-        var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start node for Azurite.");
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) { lock (output) { output.AppendLine(e.Data); } } };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lock (output) { output.AppendLine(e.Data); } } };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        var launcher = new AzuriteLauncher(settings, process, output);
-
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (true)
-        {
-            var up = await Task.WhenAll(ports.Select(p => IsListeningAsync(p, cancellationToken))).ConfigureAwait(false);
-            if (up.All(u => u))
-            {
-                return launcher;
-            }
-
-            if (process.HasExited || DateTime.UtcNow > deadline)
-            {
-                var why = process.HasExited ? $"exited with code {process.ExitCode}" : "did not listen within 60 s";
-                await launcher.DisposeAsync().ConfigureAwait(false);
-                throw new InvalidOperationException($"Azurite {why}. Its output:{Environment.NewLine}{launcher.Output}");
-            }
-
-            await Task.Delay(100, cancellationToken).ConfigureAwait(false);
-        }
+        var process = GuardedNodeProcess.Start("Azurite", azuriteMain, args, workingDirectory);
+        await process.WaitUntilListeningAsync("Azurite", ports, cancellationToken).ConfigureAwait(false);
+        return new AzuriteLauncher(settings, process);
     }
 
     /// <summary>What Azurite printed (for diagnostics).</summary>
-    public string Output
-    {
-        get
-        {
-            lock (_output)
-            {
-                return _output.ToString();
-            }
-        }
-    }
-
-    private static string? FindSetsid()
-    {
-        if (OperatingSystem.IsWindows())
-        {
-            return null;
-        }
-
-        return (Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin:/bin")
-            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
-            .Select(dir => Path.Combine(dir, "setsid"))
-            .FirstOrDefault(File.Exists);
-    }
+    public string Output => _process?.Output ?? string.Empty;
 
     /// <summary>True when something accepts TCP connections on the loopback port.</summary>
-    public static async Task<bool> IsListeningAsync(int port, CancellationToken cancellationToken = default)
-    {
-        using var client = new TcpClient();
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(TimeSpan.FromMilliseconds(500));
-        try
-        {
-            await client.ConnectAsync(System.Net.IPAddress.Loopback, port, timeout.Token).ConfigureAwait(false);
-            return true;
-        }
-        catch (Exception ex) when (ex is SocketException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
-        {
-            return false;
-        }
-    }
+    public static Task<bool> IsListeningAsync(int port, CancellationToken cancellationToken = default) =>
+        GuardedNodeProcess.IsListeningAsync(port, cancellationToken);
 
-    /// <summary>
-    /// How long a stop waits for Azurite to save its data and exit before it is killed. It takes well
-    /// under a second (the guard ends it once it has closed its services, or after 2.5 s); this leaves
-    /// room for a busy machine within the DevHost's stop budget.
-    /// </summary>
-    public static TimeSpan StopTimeout { get; } = TimeSpan.FromSeconds(3);
+    /// <summary>How long a stop waits for Azurite to save its data and exit before it is killed.</summary>
+    public static TimeSpan StopTimeout => GuardedNodeProcess.StopTimeout;
 
     /// <summary>Stops Azurite if we started it; waits until it has exited (at most about <see cref="StopTimeout"/>).</summary>
-    public async ValueTask DisposeAsync()
-    {
-        if (_process is null)
-        {
-            return;
-        }
-
-        try
-        {
-            if (!_process.HasExited)
-            {
-                // Closing stdin asks the guard to stop Azurite gracefully; kill whatever remains.
-                _process.StandardInput.Close();
-                using var wait = new CancellationTokenSource(StopTimeout);
-                try
-                {
-                    await _process.WaitForExitAsync(wait.Token).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException)
-                {
-                    _process.Kill(entireProcessTree: true);
-                    await _process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
-                }
-            }
-        }
-        finally
-        {
-            _process.Dispose();
-        }
-    }
+    public ValueTask DisposeAsync() => _process?.DisposeAsync() ?? ValueTask.CompletedTask;
 }

@@ -1,6 +1,4 @@
-using System.Diagnostics;
 using System.Globalization;
-using System.Text;
 
 namespace AutoRemediate.DevHost;
 
@@ -15,14 +13,12 @@ public sealed record MailDevSettings(int SmtpPort, int WebPort);
 /// </summary>
 public sealed class MailDevLauncher : IAsyncDisposable
 {
-    private readonly Process _process;
-    private readonly StringBuilder _output;
+    private readonly GuardedNodeProcess _process;
 
-    private MailDevLauncher(MailDevSettings settings, Process process, StringBuilder output)
+    private MailDevLauncher(MailDevSettings settings, GuardedNodeProcess process)
     {
         Settings = settings;
         _process = process;
-        _output = output;
     }
 
     /// <summary>The ports in use.</summary>
@@ -49,19 +45,10 @@ public sealed class MailDevLauncher : IAsyncDisposable
     };
 
     /// <summary>What MailDev printed (for diagnostics).</summary>
-    public string Output
-    {
-        get
-        {
-            lock (_output)
-            {
-                return _output.ToString();
-            }
-        }
-    }
+    public string Output => _process.Output;
 
     /// <summary>How long a stop waits for MailDev to exit before it is killed.</summary>
-    public static TimeSpan StopTimeout { get; } = TimeSpan.FromSeconds(3);
+    public static TimeSpan StopTimeout => GuardedNodeProcess.StopTimeout;
 
     /// <summary>Starts MailDev on <paramref name="settings"/> and waits until both ports listen.</summary>
     public static async Task<MailDevLauncher> StartAsync(MailDevSettings settings, CancellationToken cancellationToken = default)
@@ -83,88 +70,15 @@ public sealed class MailDevLauncher : IAsyncDisposable
             throw new InvalidOperationException($"MailDev is not installed at {main}. Run 'npm ci' in {root} first.");
         }
 
-        var guard = Path.Combine(AppContext.BaseDirectory, "azurite-guard.js");
-        var setsid = FindSetsid();
-        var start = new ProcessStartInfo(setsid ?? "node")
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            // In-memory inbox: MailDev writes nothing; keep its working directory out of the repo anyway.
-            WorkingDirectory = Directory.CreateTempSubdirectory("maildev-").FullName,
-        };
-        if (setsid is not null)
-        {
-            start.ArgumentList.Add("node");
-        }
-
-        foreach (var arg in new[] { guard, main, "--smtp", settings.SmtpPort.ToString(CultureInfo.InvariantCulture), "--ip", "127.0.0.1",
-                     "--web", settings.WebPort.ToString(CultureInfo.InvariantCulture), "--web-ip", "127.0.0.1", "--max-emails", "500" })
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        var output = new StringBuilder();
-        var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start node for MailDev.");
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) { lock (output) { output.AppendLine(e.Data); } } };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lock (output) { output.AppendLine(e.Data); } } };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        var launcher = new MailDevLauncher(settings, process, output);
-
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (true)
-        {
-            if (await AzuriteLauncher.IsListeningAsync(settings.SmtpPort, cancellationToken).ConfigureAwait(false) &&
-                await AzuriteLauncher.IsListeningAsync(settings.WebPort, cancellationToken).ConfigureAwait(false))
-            {
-                return launcher;
-            }
-
-            if (process.HasExited || DateTime.UtcNow > deadline)
-            {
-                var why = process.HasExited ? $"exited with code {process.ExitCode}" : "did not listen within 60 s";
-                await launcher.DisposeAsync().ConfigureAwait(false);
-                throw new InvalidOperationException($"MailDev {why}. Its output:{Environment.NewLine}{launcher.Output}");
-            }
-
-            await Task.Delay(100, cancellationToken).ConfigureAwait(false);
-        }
+        // In-memory inbox: MailDev writes nothing; keep its working directory out of the repo anyway.
+        var process = GuardedNodeProcess.Start("MailDev", main,
+            ["--smtp", settings.SmtpPort.ToString(CultureInfo.InvariantCulture), "--ip", "127.0.0.1",
+             "--web", settings.WebPort.ToString(CultureInfo.InvariantCulture), "--web-ip", "127.0.0.1", "--max-emails", "500"],
+            Directory.CreateTempSubdirectory("maildev-").FullName);
+        await process.WaitUntilListeningAsync("MailDev", [settings.SmtpPort, settings.WebPort], cancellationToken).ConfigureAwait(false);
+        return new MailDevLauncher(settings, process);
     }
 
     /// <summary>Stops MailDev; waits until it has exited (at most about <see cref="StopTimeout"/>, then kills it).</summary>
-    public async ValueTask DisposeAsync()
-    {
-        try
-        {
-            if (!_process.HasExited)
-            {
-                // Closing stdin asks the guard to stop MailDev; kill whatever remains.
-                _process.StandardInput.Close();
-                using var wait = new CancellationTokenSource(StopTimeout);
-                try
-                {
-                    await _process.WaitForExitAsync(wait.Token).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException)
-                {
-                    _process.Kill(entireProcessTree: true);
-                    await _process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
-                }
-            }
-        }
-        finally
-        {
-            _process.Dispose();
-        }
-    }
-
-    private static string? FindSetsid() =>
-        OperatingSystem.IsWindows()
-            ? null
-            : (Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin:/bin")
-                .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
-                .Select(dir => Path.Combine(dir, "setsid"))
-                .FirstOrDefault(File.Exists);
+    public ValueTask DisposeAsync() => _process.DisposeAsync();
 }
