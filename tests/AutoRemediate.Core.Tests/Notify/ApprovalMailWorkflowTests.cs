@@ -69,7 +69,7 @@ public sealed class ApprovalMailWorkflowTests
             Client.RaiseEventAsync(InstanceId, EventNames.ApprovalDecision, new ApprovalDecisionEvent(IncidentId, approvalId, false, "oncall@contoso.com", null, DateTimeOffset.UtcNow));
     }
 
-    private static async Task<Run> RunAsync(string approver, InMemoryApprovalLinks links, Dictionary<string, string?> settings, Func<Context, Task>? whileRunning = null)
+    private static async Task<Run> RunAsync(string approver, RecordingApprovalLinks links, Dictionary<string, string?> settings, Func<Context, Task>? whileRunning = null)
     {
         var target = SandboxFixture.SiteId("contoso-shop");
         var tables = TestServices.UniqueTables();
@@ -110,8 +110,8 @@ public sealed class ApprovalMailWorkflowTests
                 ConfigureServices = s =>
                 {
                     TestServices.AddCore(s, s_sandbox, tables, all);
-                    // TEST ONLY: the links store is another branch's work; see InMemoryApprovalLinks.
-                    s.AddSingleton<IApprovalLinks>(links);
+                    // The real link store, with what it issues remembered for the assertions.
+                    s.AddSingleton<IApprovalLinks>(sp => links.Over(sp.GetRequiredService<TableApprovalLinks>()));
                 },
             });
         var context = new Context(host.Client, IncidentIds.InstanceIdFor(target), incidentId, store);
@@ -136,7 +136,7 @@ public sealed class ApprovalMailWorkflowTests
     public async Task NotifyApprovers_MailDevUp_ApproverGetsLinkAndCodeThenTheOutcome()
     {
         var approver = Approver();
-        var links = new InMemoryApprovalLinks();
+        var links = new RecordingApprovalLinks();
         IReadOnlyList<ReceivedMail> requestMails = [];
 
         var run = await RunAsync(approver, links, [], whileRunning: async c =>
@@ -176,7 +176,7 @@ public sealed class ApprovalMailWorkflowTests
     public async Task NotifyApprovers_NobodyDecidesBeforeTheReminder_ReminderWithNewLinkThenTimedOut()
     {
         var approver = Approver();
-        var links = new InMemoryApprovalLinks();
+        var links = new RecordingApprovalLinks();
 
         var run = await RunAsync(approver, links, new() { ["Workflow:ApprovalTimeout"] = "00:00:12", ["Workflow:ApprovalReminder"] = "00:00:06" });
 
@@ -200,7 +200,7 @@ public sealed class ApprovalMailWorkflowTests
     public async Task NotifyApprovers_WaitShorterThanTheReminderLead_NoReminder()
     {
         var approver = Approver();
-        var links = new InMemoryApprovalLinks();
+        var links = new RecordingApprovalLinks();
 
         var run = await RunAsync(approver, links, new() { ["Workflow:ApprovalTimeout"] = "00:00:05", ["Workflow:ApprovalReminder"] = "00:00:06" });
 
@@ -213,7 +213,7 @@ public sealed class ApprovalMailWorkflowTests
     [TestMethod]
     public async Task NotifyApprovers_MailNotConfigured_TimelineSaysNobodyWasMailed()
     {
-        var links = new InMemoryApprovalLinks();
+        var links = new RecordingApprovalLinks();
 
         var run = await RunAsync(Approver(), links, new() { ["Mail:Host"] = null, ["Mail:Port"] = null, ["Mail:UseTls"] = null, ["Mail:From"] = null, ["Mail:PublicBaseUrl"] = null },
             whileRunning: async c => await c.RejectAsync(await c.WaitForApprovalAsync()));
@@ -231,7 +231,7 @@ public sealed class ApprovalMailWorkflowTests
         await MailDevFixture.StopAsync();
         try
         {
-            var run = await RunAsync(approver, new InMemoryApprovalLinks(), new()
+            var run = await RunAsync(approver, new RecordingApprovalLinks(), new()
             {
                 ["Workflow:MailAttempts"] = "2",
                 ["Workflow:ApprovalTimeout"] = "00:00:06",
@@ -256,7 +256,7 @@ public sealed class ApprovalMailWorkflowTests
     public async Task NotifyApprovers_MailDevBackWithinRetries_RetryDelivers()
     {
         var approver = Approver();
-        var links = new InMemoryApprovalLinks();
+        var links = new RecordingApprovalLinks();
         IReadOnlyList<ReceivedMail> mails = [];
         await MailDevFixture.StopAsync();
         Run run;
