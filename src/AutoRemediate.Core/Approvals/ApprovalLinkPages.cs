@@ -61,7 +61,7 @@ public sealed class ApprovalLinkPages
             return HtmlPage.Invalid();
         }
 
-        return await DependencyFailures.GuardAsync(async ct =>
+        return await GuardPageAsync(async ct =>
         {
             var link = await _links.FindAsync(token!, ct).ConfigureAwait(false);
             if (link is null)
@@ -79,7 +79,7 @@ public sealed class ApprovalLinkPages
 
             var view = await ViewAsync(link, ct).ConfigureAwait(false);
             return view.Kind == ViewKind.Open ? HtmlPage.Form(view, null, StatusCodes.Status200OK) : HtmlPage.State(view);
-        }, _options.Value.DependencyTimeout, "Incident storage", _logger, cancellationToken).ConfigureAwait(false);
+        }, "Incident storage", cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The form: the code, approve or reject, and a comment.</summary>
@@ -98,7 +98,7 @@ public sealed class ApprovalLinkPages
             return problem;
         }
 
-        return await DependencyFailures.GuardAsync(async ct =>
+        return await GuardPageAsync(async ct =>
         {
             var link = await _links.FindAsync(token!, ct).ConfigureAwait(false);
             if (link is null)
@@ -176,7 +176,7 @@ public sealed class ApprovalLinkPages
             return after.Kind == ViewKind.Open
                 ? HtmlPage.State(after with { Kind = ViewKind.NoLongerNeeded, Detail = outcome.Detail })
                 : HtmlPage.State(after);
-        }, _options.Value.DependencyTimeout, "Incident storage or the workflow backend", _logger, cancellationToken).ConfigureAwait(false);
+        }, "Incident storage or the workflow backend", cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -307,10 +307,23 @@ public sealed class ApprovalLinkPages
         Locked,
     }
 
+    // The pages answer people: a dependency that is down gives a page that says so (503, Retry-After), not JSON.
+    private async Task<IResult> GuardPageAsync(Func<CancellationToken, Task<IResult>> work, string what, CancellationToken cancellationToken)
+    {
+        var result = await DependencyFailures.GuardAsync(work, _options.Value.DependencyTimeout, what, _logger, cancellationToken).ConfigureAwait(false);
+        return result switch
+        {
+            HtmlPage => result,
+            IStatusCodeHttpResult { StatusCode: StatusCodes.Status400BadRequest } => HtmlPage.Message(StatusCodes.Status400BadRequest, "This request cannot be stored",
+                "A value in it is too large or holds characters storage does not accept; nothing was changed."),
+            _ => HtmlPage.Unavailable(),
+        };
+    }
+
     internal sealed record View(ViewKind Kind, ApprovalLink Link, IncidentRecord? Incident, ApprovalRecord? Approval, string? Why, string? Detail);
 
     /// <summary>One server-rendered page with the headers every approval page carries.</summary>
-    private sealed class HtmlPage(int status, string html, string? location = null) : IResult
+    private sealed class HtmlPage(int status, string html, string? location = null, int? retryAfterSeconds = null) : IResult
     {
         private static readonly HtmlEncoder s_encoder = HtmlEncoder.Default;
 
@@ -329,6 +342,11 @@ public sealed class ApprovalLinkPages
                 headers.Location = location;
             }
 
+            if (retryAfterSeconds is { } seconds)
+            {
+                headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+            }
+
             response.ContentType = "text/html; charset=utf-8";
             await response.WriteAsync(html, Encoding.UTF8, httpContext.RequestAborted).ConfigureAwait(false);
         }
@@ -337,6 +355,10 @@ public sealed class ApprovalLinkPages
             "The approval link is not one we issued, or it was cut short or altered. Open the whole link from the mail; nothing was changed.");
 
         public static IResult Message(int status, string title, string text) => new HtmlPage(status, Document(title, P(text)));
+
+        public static IResult Unavailable() => new HtmlPage(StatusCodes.Status503ServiceUnavailable,
+            Document("Try again in a minute", P("The approval service cannot reach its storage right now. Nothing was recorded or decided, and the link still works: open it again in a minute.")),
+            retryAfterSeconds: DependencyFailures.RetryAfterSeconds);
 
         public static IResult SeeOther(HttpRequest request) =>
             new HtmlPage(StatusCodes.Status303SeeOther, Document("Decision recorded", P("See the approval page.")), (request.PathBase + request.Path).ToString());

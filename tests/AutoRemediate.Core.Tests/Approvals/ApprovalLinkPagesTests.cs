@@ -327,6 +327,36 @@ public sealed class ApprovalLinkPagesTests
         Assert.AreEqual(expected, ApprovalLinkPages.ClientAddress(context.Request));
     }
 
+    [TestMethod]
+    public async Task GetAndPost_StorageNotListening_503PageSayingNothingWasDecidedWithRetryAfter()
+    {
+        var (incidentId, approvalId) = await WaitingIncidentAsync();
+        var issued = await _links.IssueAsync(Invite(incidentId, approvalId));
+        // The same pipeline with nothing listening where its Table Storage was (as when Azurite is stopped).
+        var down = new ServiceCollection();
+        var deadTables = System.Text.RegularExpressions.Regex.Replace(AzuriteFixture.ConnectionString, @"TableEndpoint=http://127\.0\.0\.1:\d+", $"TableEndpoint=http://127.0.0.1:{LoopbackPorts.Free(1)[0]}");
+        TestServices.AddCore(down, null, TestServices.UniqueTables(), new Dictionary<string, string?> { ["AzureWebJobsStorage"] = deadTables, ["Ingest:DependencyTimeout"] = "00:00:05" });
+        await using var provider = down.BuildServiceProvider();
+        var pages = provider.GetRequiredService<ApprovalLinkPages>();
+
+        var opened = await RunAsync(await pages.GetAsync(issued.Token, CancellationToken.None));
+        var context = new DefaultHttpContext();
+        context.Request.Method = "POST";
+        context.Request.ContentType = "application/x-www-form-urlencoded";
+        context.Request.Body = new MemoryStream(Encoding.UTF8.GetBytes($"code={issued.Code}&decision=approve"));
+        var posted = await RunAsync(await pages.PostAsync(context.Request, issued.Token, _client.Object, CancellationToken.None));
+
+        foreach (var page in new[] { opened, posted })
+        {
+            Assert.AreEqual(StatusCodes.Status503ServiceUnavailable, page.Status, page.Body);
+            StringAssert.StartsWith(page.Headers["Content-Type"], "text/html");
+            Assert.AreEqual("30", page.Headers["Retry-After"]);
+            StringAssert.Contains(page.Body, "Nothing was recorded or decided");
+        }
+
+        Assert.AreEqual(ApprovalState.Pending, (await _approvals.GetAsync(incidentId, approvalId))!.State, "nothing was decided");
+    }
+
     private static ApprovalInvite Invite(string incidentId, string approvalId) =>
         new(incidentId, approvalId, Approver, "RestartInstance (instance abc)", DateTimeOffset.UtcNow.AddMinutes(30));
 
