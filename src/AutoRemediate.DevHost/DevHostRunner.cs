@@ -327,6 +327,8 @@ public sealed class DevHostRunner : IAsyncDisposable
         functionLevel.MapMethods("/events", [HttpMethods.Options], (HttpRequest request) => EventsEndpoint.Options(request));
         functionLevel.MapGet("/incidents/{id}", (string id, IncidentsEndpoint endpoint, DurableTaskClient client, CancellationToken cancellationToken) =>
             endpoint.GetAsync(id, client, cancellationToken));
+        functionLevel.MapGet("/incidents/{id}/export", (string id, IncidentsEndpoint endpoint, CancellationToken cancellationToken) =>
+            endpoint.ExportAsync(id, cancellationToken));
         functionLevel.MapPost("/incidents/{id}/decision", (HttpRequest request, string id, DecisionEndpoint endpoint, DurableTaskClient client, CancellationToken cancellationToken) =>
             endpoint.HandleAsync(request, id, client, cancellationToken));
 

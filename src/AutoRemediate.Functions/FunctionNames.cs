@@ -14,6 +14,9 @@ public static class FunctionNames
     /// <summary>GET /api/incidents/{id}: incident status and timeline.</summary>
     public const string GetIncident = "incident";
 
+    /// <summary>GET /api/incidents/{id}/export: the incident as a Markdown postmortem.</summary>
+    public const string ExportIncident = "incidentExport";
+
     /// <summary>POST /api/incidents/{id}/decision: an approver's decision on a proposed plan.</summary>
     public const string Decision = "decision";
 

@@ -20,6 +20,14 @@ public sealed class IncidentsFunction(IncidentsEndpoint endpoint, DecisionEndpoi
         CancellationToken cancellationToken) =>
         new HttpResultAction(await endpoint.GetAsync(id, client, cancellationToken));
 
+    /// <summary>GET /api/incidents/{id}/export.</summary>
+    [Function(FunctionNames.ExportIncident)]
+    public async Task<IActionResult> ExportAsync(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "incidents/{id}/export")] HttpRequest request,
+        string id,
+        CancellationToken cancellationToken) =>
+        new HttpResultAction(await endpoint.ExportAsync(id, cancellationToken));
+
     /// <summary>POST /api/incidents/{id}/decision.</summary>
     [Function(FunctionNames.Decision)]
     public async Task<IActionResult> DecideAsync(

@@ -119,6 +119,25 @@ public sealed class DevHostEndToEndTests
         var sandboxLog = s_host.SandboxServices!.GetRequiredService<RequestLog>().Snapshot();
         Assert.IsTrue(sandboxLog.Any(r => r.Method == "GET" && r.Path.EndsWith("/sites/contoso-shop", StringComparison.OrdinalIgnoreCase) && r.HadBearerToken && r.Status == 200));
 
+        // The postmortem, as on-call downloads it.
+        using (var export = await s_http.GetAsync(statusUrl + "/export"))
+        {
+            Assert.AreEqual(HttpStatusCode.OK, export.StatusCode);
+            Assert.AreEqual("text/markdown", export.Content.Headers.ContentType!.MediaType);
+            Assert.AreEqual($"{incidentId}-postmortem.md", export.Content.Headers.ContentDisposition!.FileName!.Trim('"'));
+            var markdown = await export.Content.ReadAsStringAsync();
+            foreach (var part in new[] { "## Summary", "## Plan and why", "## Decision", "## Evidence", "## Outcome", "## Timeline (UTC)", "**ApprovalGranted**", "local operator \\(unverified\\)", "- **Status:** Resolved" })
+            {
+                StringAssert.Contains(markdown, part);
+            }
+        }
+
+        using (var unknownExport = await s_http.GetAsync("/api/incidents/inc-20250101-0000000000000000/export"))
+        {
+            Assert.AreEqual(HttpStatusCode.NotFound, unknownExport.StatusCode);
+            Assert.AreEqual("application/problem+json", unknownExport.Content.Headers.ContentType!.MediaType);
+        }
+
         // Once decided, the same decision again is refused: the incident no longer waits.
         using var again = await s_http.PostAsync(decisionUrl, Json($$"""{"approvalId":"{{approvalId}}","approve":true,"approver":"oncall@contoso.com"}"""));
         Assert.AreEqual(HttpStatusCode.Conflict, again.StatusCode);

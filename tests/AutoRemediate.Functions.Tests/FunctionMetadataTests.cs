@@ -14,6 +14,7 @@ public sealed class FunctionMetadataTests
     [DataRow("alerts", "alerts", "post", "Function")]
     [DataRow("events", "events", "post,options", "Function")]
     [DataRow("incident", "incidents/{id}", "get", "Function")]
+    [DataRow("incidentExport", "incidents/{id}/export", "get", "Function")]
     [DataRow("decision", "incidents/{id}/decision", "post", "Function")]
     [DataRow("approvalLink", "approve/{token}", "get,post", "Anonymous")]
     public void HttpFunction_HasExpectedRouteMethodsAndAuthLevel(string name, string route, string methods, string authLevel)
@@ -49,6 +50,7 @@ public sealed class FunctionMetadataTests
             ["alerts"] = "httpTrigger",
             ["events"] = "httpTrigger",
             ["incident"] = "httpTrigger",
+            ["incidentExport"] = "httpTrigger",
             [OrchestrationNames.Remediation] = "orchestrationTrigger",
             [OrchestrationNames.Verification] = "orchestrationTrigger",
             [ActivityNames.OpenIncident] = "activityTrigger",

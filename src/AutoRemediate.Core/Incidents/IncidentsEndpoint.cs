@@ -44,6 +44,31 @@ public sealed class IncidentsEndpoint
         return await DependencyFailures.GuardAsync(token => ReadAsync(incidentId!, client, token), _options.Value.DependencyTimeout, "Incident storage", _logger, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// <c>GET /api/incidents/{id}/export</c>: the incident as a Markdown postmortem (<see cref="IncidentExport"/>),
+    /// <c>text/markdown</c>, offered as a download; 400 for a malformed id, 404 problem+json when unknown.
+    /// </summary>
+    public async Task<IResult> ExportAsync(string? incidentId, CancellationToken cancellationToken)
+    {
+        if (IncidentIds.ProblemIfMalformed(incidentId) is { } malformed)
+        {
+            return malformed;
+        }
+
+        return await DependencyFailures.GuardAsync(async token =>
+        {
+            var incident = await _store.GetAsync(incidentId!, token).ConfigureAwait(false);
+            if (incident is null)
+            {
+                return Problems.Status(StatusCodes.Status404NotFound, "Incident not found.", $"No incident '{incidentId}' exists.");
+            }
+
+            var timeline = await _store.GetTimelineAsync(incidentId!, token).ConfigureAwait(false);
+            // The id is in the exact grammar IncidentIds checks, so it is safe in a file name.
+            return new MarkdownDownload(IncidentExport.Markdown(incident, timeline), $"{incidentId}-postmortem.md");
+        }, _options.Value.DependencyTimeout, "Incident storage", _logger, cancellationToken).ConfigureAwait(false);
+    }
+
     private async Task<IResult> ReadAsync(string incidentId, DurableTaskClient? client, CancellationToken cancellationToken)
     {
         var incident = await _store.GetAsync(incidentId, cancellationToken).ConfigureAwait(false);
@@ -88,5 +113,18 @@ public sealed class IncidentsEndpoint
             liveUntil = closed ? null : incident.LiveUntil,
             timeline = timeline.Select(t => new { at = t.At, kind = t.Kind, message = t.Message, source = t.Sequence == TimelineEntry.ExternalSequence ? "azure" : "workflow" }),
         });
+    }
+
+    private sealed class MarkdownDownload(string markdown, string fileName) : IResult
+    {
+        public Task ExecuteAsync(HttpContext httpContext)
+        {
+            var response = httpContext.Response;
+            response.StatusCode = StatusCodes.Status200OK;
+            response.ContentType = "text/markdown; charset=utf-8";
+            response.Headers.ContentDisposition = $"attachment; filename=\"{fileName}\"";
+            response.Headers.XContentTypeOptions = "nosniff";
+            return response.WriteAsync(markdown, System.Text.Encoding.UTF8, httpContext.RequestAborted);
+        }
     }
 }
