@@ -95,7 +95,27 @@ public sealed class DevHostProcessTests
         public int SandboxPort { get; }
 
         /// <summary>Every port the DevHost listens on (pipeline, Azurite's three, Sandbox).</summary>
-        public int[] Ports => [Port, .. AzuritePorts, SandboxPort];
+        public int[] Ports => [Port, .. AzuritePorts, SandboxPort, .. MailDevPorts];
+
+        /// <summary>MailDev's SMTP and inbox ports, from the banner (none when the DevHost started no MailDev).</summary>
+        public int[] MailDevPorts
+        {
+            get
+            {
+                var match = System.Text.RegularExpressions.Regex.Match(Output, @"MailDev started \(pid \d+\): SMTP 127\.0\.0\.1:(\d+), approval mail inbox http://127\.0\.0\.1:(\d+)/");
+                return match.Success ? [int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), int.Parse(match.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture)] : [];
+            }
+        }
+
+        /// <summary>The MailDev guard's pid, from the banner; on Linux it leads MailDev's own process group. Null without MailDev.</summary>
+        public int? MailDevGuardPid
+        {
+            get
+            {
+                var match = System.Text.RegularExpressions.Regex.Match(Output, @"MailDev started \(pid (\d+)\)");
+                return match.Success ? int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : null;
+            }
+        }
 
         public string Output
         {
@@ -234,7 +254,8 @@ public sealed class DevHostProcessTests
         /// </summary>
         public async Task<TimeSpan> AssertAllGoneAsync(Stopwatch since, TimeSpan within)
         {
-            var groups = new[] { _seen.First(IsDevHost).GroupId, AzuriteGuardPid };
+            // The DevHost's group, and the groups of the Azurite and MailDev it started (each in a session of its own).
+            int[] groups = [_seen.First(IsDevHost).GroupId, AzuriteGuardPid, .. MailDevGuardPid is { } mailDev ? [mailDev] : Array.Empty<int>()];
             Assert.DoesNotContain(ProcessTable.OwnGroup, groups, "the DevHost must not share the test host's process group");
             var devHostStart = _seen.Min(p => p.StartTime);
             while (true)
@@ -397,11 +418,15 @@ public sealed class DevHostProcessTests
         using var devHost = new DevHostProcess(null, [], terminal: true);
         await devHost.WaitForOutputAsync("DevHost ready.", StartTimeout);
         await devHost.WaitForDurableBackendAsync(StartTimeout);
+        Assert.IsNotNull(devHost.MailDevGuardPid, "the DevHost started MailDev too: " + devHost.Output);
         var stop = Stopwatch.StartNew();
+        // A busy machine: every core spinning while the DevHost stops.
+        using var busy = CpuLoad.Start();
 
         devHost.PressCtrlC();
 
         var took = await devHost.AssertAllGoneAsync(stop, StopLimit);
+        busy.Dispose();
         TestContext.WriteLine($"idle DevHost: everything gone {took.TotalSeconds:0.00} s after Ctrl+C\n{devHost.StopOutput}");
         Assert.AreEqual(0, devHost.Process.ExitCode, devHost.Output);
         StringAssert.Contains(devHost.Output, "Stopping what the DevHost started...");
@@ -438,10 +463,13 @@ public sealed class DevHostProcessTests
         var timelineBefore = waiting["timeline"]!.AsArray().Select(t => t!.ToJsonString()).ToArray();
         first.Track();
         var stop = Stopwatch.StartNew();
+        // A busy machine: every core spinning while the DevHost stops.
+        using var busy = CpuLoad.Start();
 
         first.PressCtrlC();
 
         var took = await first.AssertAllGoneAsync(stop, StopLimit);
+        busy.Dispose();
         TestContext.WriteLine($"DevHost with an incident waiting: everything gone {took.TotalSeconds:0.00} s after Ctrl+C\n{first.StopOutput}");
         Assert.AreEqual(0, first.Process.ExitCode, first.Output);
         await AssertPortsFreeAsync(first);
