@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using AutoRemediate.Approvals;
 using AutoRemediate.Incidents;
 using AutoRemediate.Ingest;
@@ -119,8 +117,9 @@ public sealed class DevHostRunner : IAsyncDisposable
             var urls = options.Urls;
             if (options.StartMailDev && string.IsNullOrWhiteSpace(builder.Configuration[ConfigKeys.MailHost]))
             {
+                var mailPorts = LoopbackPortPicker.Pick(2);
                 mailDev = await MailDevLauncher.StartAsync(
-                    new MailDevSettings(options.MailDevSmtpPort == 0 ? FreeLoopbackPort() : options.MailDevSmtpPort, options.MailDevWebPort == 0 ? FreeLoopbackPort() : options.MailDevWebPort),
+                    new MailDevSettings(options.MailDevSmtpPort == 0 ? mailPorts[0] : options.MailDevSmtpPort, options.MailDevWebPort == 0 ? mailPorts[1] : options.MailDevWebPort),
                     cancellationToken).ConfigureAwait(false);
                 foreach (var (key, value) in mailDev.MailSettings)
                 {
@@ -384,11 +383,6 @@ public sealed class DevHostRunner : IAsyncDisposable
         return new Uri(addresses.First());
     }
 
-    /// <summary>A TCP port on 127.0.0.1 that nothing listens on right now.</summary>
-    public static int FreeLoopbackPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    /// <summary>A TCP port on 127.0.0.1 that nothing listens on right now (see <see cref="LoopbackPortPicker"/>).</summary>
+    public static int FreeLoopbackPort() => LoopbackPortPicker.Pick(1)[0];
 }
