@@ -23,6 +23,9 @@ public enum IncidentStatus
 
     /// <summary>The plan was carried out; the pipeline is watching the app recover.</summary>
     Verifying,
+
+    /// <summary>A person cancelled the remediation (<c>POST /api/incidents/{id}/cancel</c>); the pipeline stopped at its next step.</summary>
+    Cancelled,
 }
 
 /// <summary>An incident as stored: one alert (or a burst of them) on one app.</summary>
@@ -66,17 +69,17 @@ public sealed record IncidentRecord(
     public const int MaxRules = 50;
 
     /// <summary>
-    /// True once the status is an end state (Resolved, Escalated). An escalated incident may still be live in its
+    /// True once the status is an end state (Resolved, Escalated, Cancelled). An escalated incident may still be live in its
     /// hold: whether it is closed is <see cref="IsClosedAt"/>.
     /// </summary>
-    public bool HasFinalStatus => Status is IncidentStatus.Resolved or IncidentStatus.Escalated;
+    public bool HasFinalStatus => Status is IncidentStatus.Resolved or IncidentStatus.Escalated or IncidentStatus.Cancelled;
 
     /// <summary>
-    /// True when the workflow is done with the incident at <paramref name="now"/>: Resolved, or Escalated with its
+    /// True when the workflow is done with the incident at <paramref name="now"/>: Resolved, Cancelled, or Escalated with its
     /// hold over (<see cref="LiveUntil"/> passed, or no hold).
     /// </summary>
     public bool IsClosedAt(DateTimeOffset now) =>
-        Status == IncidentStatus.Resolved || (Status == IncidentStatus.Escalated && !(LiveUntil > now));
+        Status is IncidentStatus.Resolved or IncidentStatus.Cancelled || (Status == IncidentStatus.Escalated && !(LiveUntil > now));
 }
 
 /// <summary>One step in an incident's history.</summary>
