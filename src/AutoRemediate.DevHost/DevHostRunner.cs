@@ -324,6 +324,8 @@ public sealed class DevHostRunner : IAsyncDisposable
         functionLevel.MapPost("/events", (HttpRequest request, EventsEndpoint endpoint, DurableTaskClient client, CancellationToken cancellationToken) =>
             endpoint.HandleAsync(request, client, cancellationToken));
         functionLevel.MapMethods("/events", [HttpMethods.Options], (HttpRequest request) => EventsEndpoint.Options(request));
+        functionLevel.MapGet("/incidents", (HttpRequest request, IncidentsEndpoint endpoint, CancellationToken cancellationToken) =>
+            endpoint.ListAsync(request.Query, cancellationToken));
         functionLevel.MapGet("/incidents/{id}", (string id, IncidentsEndpoint endpoint, DurableTaskClient client, CancellationToken cancellationToken) =>
             endpoint.GetAsync(id, client, cancellationToken));
         functionLevel.MapGet("/incidents/{id}/export", (string id, IncidentsEndpoint endpoint, CancellationToken cancellationToken) =>

@@ -11,6 +11,9 @@ public static class FunctionNames
     /// <summary>POST/OPTIONS /api/events: Event Grid deliveries.</summary>
     public const string Events = "events";
 
+    /// <summary>GET /api/incidents: incidents newest first, filtered and paged.</summary>
+    public const string ListIncidents = "incidents";
+
     /// <summary>GET /api/incidents/{id}: incident status and timeline.</summary>
     public const string GetIncident = "incident";
 

@@ -11,6 +11,13 @@ namespace AutoRemediate.Functions;
 /// <summary>Incident status and approval decisions. Function-level key: incidents describe production apps.</summary>
 public sealed class IncidentsFunction(IncidentsEndpoint endpoint, DecisionEndpoint decisions)
 {
+    /// <summary>GET /api/incidents?app=&amp;status=&amp;since=&amp;top=&amp;continuation=.</summary>
+    [Function(FunctionNames.ListIncidents)]
+    public async Task<IActionResult> ListAsync(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "incidents")] HttpRequest request,
+        CancellationToken cancellationToken) =>
+        new HttpResultAction(await endpoint.ListAsync(request.Query, cancellationToken));
+
     /// <summary>GET /api/incidents/{id}.</summary>
     [Function(FunctionNames.GetIncident)]
     public async Task<IActionResult> GetAsync(

@@ -132,6 +132,17 @@ public sealed class DevHostEndToEndTests
             }
         }
 
+        // The list, as on-call filters it: this app's resolved incidents, newest first, this one among them.
+        var list = await s_http.GetFromJsonAsync<JsonObject>("/api/incidents?app=contoso-shop&status=Resolved&top=100");
+        var listed = list!["items"]!.AsArray().Single(i => i!["incidentId"]!.GetValue<string>() == incidentId)!;
+        Assert.AreEqual("Resolved", listed["status"]!.GetValue<string>());
+        Assert.AreEqual("contoso-shop", listed["app"]!.GetValue<string>());
+        using (var badList = await s_http.GetAsync("/api/incidents?top=1000&status=Fixed"))
+        {
+            Assert.AreEqual(HttpStatusCode.BadRequest, badList.StatusCode);
+            Assert.AreEqual("application/problem+json", badList.Content.Headers.ContentType!.MediaType);
+        }
+
         using (var unknownExport = await s_http.GetAsync("/api/incidents/inc-20250101-0000000000000000/export"))
         {
             Assert.AreEqual(HttpStatusCode.NotFound, unknownExport.StatusCode);

@@ -14,6 +14,7 @@ public sealed class FunctionMetadataTests
     [DataRow("alerts", "alerts", "post", "Function")]
     [DataRow("events", "events", "post,options", "Function")]
     [DataRow("incident", "incidents/{id}", "get", "Function")]
+    [DataRow("incidents", "incidents", "get", "Function")]
     [DataRow("incidentExport", "incidents/{id}/export", "get", "Function")]
     [DataRow("decision", "incidents/{id}/decision", "post", "Function")]
     [DataRow("approvalLink", "approve/{token}", "get,post", "Anonymous")]
@@ -50,6 +51,7 @@ public sealed class FunctionMetadataTests
             ["alerts"] = "httpTrigger",
             ["events"] = "httpTrigger",
             ["incident"] = "httpTrigger",
+            ["incidents"] = "httpTrigger",
             ["incidentExport"] = "httpTrigger",
             [OrchestrationNames.Remediation] = "orchestrationTrigger",
             [OrchestrationNames.Verification] = "orchestrationTrigger",

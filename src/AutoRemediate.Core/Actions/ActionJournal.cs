@@ -55,9 +55,17 @@ public interface IActionJournal
     Task<int> CountRunningAsync(DateTimeOffset since, CancellationToken cancellationToken = default);
 }
 
-/// <summary><see cref="IActionJournal"/> on Table Storage: PartitionKey = the app's hashed id, RowKey = action id.</summary>
+/// <summary>
+/// <see cref="IActionJournal"/> on Table Storage: PartitionKey = the app's hashed id, RowKey = action id; and one
+/// partition <c>running</c> with a marker row per unfinished action (RowKey = app partition + action id), written
+/// when the action begins and deleted when its incident's verification ends. Every read is one partition: an app's
+/// cooldowns and daily limits read its own partition from a start time, the fleet-wide cap counts the markers; no
+/// query scans the table.
+/// </summary>
 public sealed class TableActionJournal : IActionJournal
 {
+    private const string RunningPartition = "running";
+
     private readonly TableClient _table;
     private readonly AsyncOnce _tableCreated;
 
@@ -85,6 +93,9 @@ public sealed class TableActionJournal : IActionJournal
             ["Finished"] = false,
             ["Message"] = action.Message,
         };
+        // The marker first: an action must never run uncounted. A marker whose row never follows (the add below
+        // fails and is retried, or the incident ends) is removed when the incident's verification ends.
+        await MarkRunningAsync(action, cancellationToken).ConfigureAwait(false);
         try
         {
             var added = await _table.AddEntityAsync(entity, cancellationToken).ConfigureAwait(false);
@@ -92,8 +103,13 @@ public sealed class TableActionJournal : IActionJournal
         }
         catch (RequestFailedException ex) when (ex.Status == 409)
         {
-            var existing = await _table.GetEntityAsync<TableEntity>(entity.PartitionKey, entity.RowKey, cancellationToken: cancellationToken).ConfigureAwait(false);
-            return (ToRecord(existing.Value), true);
+            var existing = ToRecord((await _table.GetEntityAsync<TableEntity>(entity.PartitionKey, entity.RowKey, cancellationToken: cancellationToken).ConfigureAwait(false)).Value);
+            if (existing.Finished)
+            {
+                await UnmarkRunningAsync(existing.TargetResourceId, existing.ActionId, cancellationToken).ConfigureAwait(false);
+            }
+
+            return (existing, true);
         }
     }
 
@@ -111,12 +127,16 @@ public sealed class TableActionJournal : IActionJournal
     {
         await _tableCreated.EnsureAsync(cancellationToken).ConfigureAwait(false);
         var partition = PartitionFor(targetResourceId);
-        await foreach (var row in _table.QueryAsync<TableEntity>(e => e.PartitionKey == partition, cancellationToken: cancellationToken).ConfigureAwait(false))
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partition} and IncidentId eq {incidentId}");
+        await foreach (var row in _table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken).ConfigureAwait(false))
         {
-            if (row.GetString("IncidentId") == incidentId && row.GetBoolean("Finished") != true)
+            if (row.GetBoolean("Finished") != true)
             {
                 await _table.UpdateEntityAsync(new TableEntity(partition, row.RowKey) { ["Finished"] = true }, ETag.All, TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
             }
+
+            // After the flag: a retry of a finish that stopped in between still finds the row and removes the marker.
+            await UnmarkRunningAsync(targetResourceId, row.RowKey, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -124,15 +144,11 @@ public sealed class TableActionJournal : IActionJournal
     public async Task<IReadOnlyList<ActionRecord>> RecentAsync(string targetResourceId, DateTimeOffset since, CancellationToken cancellationToken = default)
     {
         await _tableCreated.EnsureAsync(cancellationToken).ConfigureAwait(false);
-        var partition = PartitionFor(targetResourceId);
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {PartitionFor(targetResourceId)} and StartedAt ge {since}");
         var rows = new List<ActionRecord>();
-        await foreach (var row in _table.QueryAsync<TableEntity>(e => e.PartitionKey == partition, cancellationToken: cancellationToken).ConfigureAwait(false))
+        await foreach (var row in _table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken).ConfigureAwait(false))
         {
-            var record = ToRecord(row);
-            if (record.StartedAt >= since)
-            {
-                rows.Add(record);
-            }
+            rows.Add(ToRecord(row));
         }
 
         return rows;
@@ -142,17 +158,40 @@ public sealed class TableActionJournal : IActionJournal
     public async Task<int> CountRunningAsync(DateTimeOffset since, CancellationToken cancellationToken = default)
     {
         await _tableCreated.EnsureAsync(cancellationToken).ConfigureAwait(false);
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {RunningPartition} and StartedAt ge {since}");
         var count = 0;
-        await foreach (var row in _table.QueryAsync<TableEntity>(e => e.GetBoolean("Finished") == false, cancellationToken: cancellationToken).ConfigureAwait(false))
+        await foreach (var _ in _table.QueryAsync<TableEntity>(filter, select: ["StartedAt"], cancellationToken: cancellationToken).ConfigureAwait(false))
         {
-            if ((row.GetDateTimeOffset("StartedAt") ?? DateTimeOffset.MinValue) >= since)
-            {
-                count++;
-            }
+            count++;
         }
 
         return count;
     }
+
+    private Task MarkRunningAsync(ActionRecord action, CancellationToken cancellationToken) =>
+        _table.UpsertEntityAsync(
+            new TableEntity(RunningPartition, RunningKey(action.TargetResourceId, action.ActionId))
+            {
+                ["IncidentId"] = action.IncidentId,
+                ["TargetResourceId"] = action.TargetResourceId,
+                ["StartedAt"] = action.StartedAt,
+            },
+            TableUpdateMode.Replace,
+            cancellationToken);
+
+    private async Task UnmarkRunningAsync(string targetResourceId, string actionId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _table.DeleteEntityAsync(RunningPartition, RunningKey(targetResourceId, actionId), ETag.All, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            // Already removed.
+        }
+    }
+
+    private static string RunningKey(string targetResourceId, string actionId) => PartitionFor(targetResourceId) + "_" + actionId;
 
     private static string PartitionFor(string targetResourceId) => IncidentIds.InstanceIdFor(targetResourceId);
 

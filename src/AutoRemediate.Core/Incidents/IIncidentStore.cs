@@ -54,6 +54,13 @@ public interface IIncidentStore
     /// </summary>
     Task SetPendingApprovalAsync(string incidentId, string? approvalId, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// One page of incidents, newest first, read through the list index (<see cref="IncidentListKeys"/>): one partition
+    /// range query, never a table scan. The items are the incident rows themselves, so a status the index has not caught
+    /// up with yet is never shown (nor matched by a status filter).
+    /// </summary>
+    Task<IncidentPage> ListAsync(IncidentQuery query, CancellationToken cancellationToken = default);
+
     /// <summary>How many distinct apps had an incident opened since <paramref name="since"/> (the fleet breaker).</summary>
     Task<int> CountAppsAlertingSinceAsync(DateTimeOffset since, CancellationToken cancellationToken = default);
 }

@@ -8,7 +8,7 @@ using Microsoft.Extensions.Options;
 namespace AutoRemediate.Incidents;
 
 /// <summary>
-/// <c>GET /api/incidents/{id}</c> for both hosts: the incident with its status and timeline. Given the
+/// <c>GET /api/incidents</c> and <c>GET /api/incidents/{id}</c> for both hosts: the incident with its status and timeline. Given the
 /// Durable client, an incident that looks busy although no workflow runs for it any more is escalated
 /// first (<see cref="IncidentReconciler"/>), so the answer never shows a stuck incident as in progress.
 /// </summary>
@@ -42,6 +42,44 @@ public sealed class IncidentsEndpoint
         }
 
         return await DependencyFailures.GuardAsync(token => ReadAsync(incidentId!, client, token), _options.Value.DependencyTimeout, "Incident storage", _logger, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// <c>GET /api/incidents?app=&amp;status=&amp;since=&amp;top=&amp;continuation=</c>: incidents newest first, one page, with the
+    /// continuation for the next (<see cref="IIncidentStore.ListAsync"/>). Bad parameters: 400 problem+json naming each.
+    /// </summary>
+    public async Task<IResult> ListAsync(IQueryCollection query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        if (IncidentListRequest.TryParse(query, out var errors) is not { } request)
+        {
+            return Problems.BadRequest("Bad incident list query.", errors);
+        }
+
+        return await DependencyFailures.GuardAsync(async token =>
+        {
+            var page = await _store.ListAsync(request, token).ConfigureAwait(false);
+            var now = _time.GetUtcNow();
+            return Results.Json(new
+            {
+                items = page.Items.Select(i => new
+                {
+                    incidentId = i.IncidentId,
+                    status = i.Status.ToString(),
+                    closed = i.IsClosedAt(now),
+                    summary = i.Summary,
+                    targetResourceId = i.TargetResourceId,
+                    app = ResourceIds.TryParse(i.TargetResourceId, out var id) ? id!.DisplayName : i.TargetResourceId,
+                    alertRule = i.AlertRule,
+                    severity = i.Severity,
+                    createdAt = i.CreatedAt,
+                    updatedAt = i.UpdatedAt,
+                    href = "/api/incidents/" + i.IncidentId,
+                }),
+                continuation = page.Continuation,
+                next = page.Continuation is { } next ? NextLink(query, next) : null,
+            });
+        }, _options.Value.DependencyTimeout, "Incident storage", _logger, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -113,6 +151,14 @@ public sealed class IncidentsEndpoint
             liveUntil = closed ? null : incident.LiveUntil,
             timeline = timeline.Select(t => new { at = t.At, kind = t.Kind, message = t.Message, source = t.Sequence == TimelineEntry.ExternalSequence ? "azure" : "workflow" }),
         });
+    }
+
+    // The same filters with the new continuation; the function key (code) is left out: a link is not a place for it.
+    private static string NextLink(IQueryCollection query, string continuation)
+    {
+        var parameters = query.Where(p => p.Key is not ("continuation" or "code")).Select(p => KeyValuePair.Create(p.Key, (string?)p.Value.ToString()))
+            .Append(KeyValuePair.Create("continuation", (string?)continuation));
+        return Microsoft.AspNetCore.WebUtilities.QueryHelpers.AddQueryString("/api/incidents", parameters);
     }
 
     private sealed class MarkdownDownload(string markdown, string fileName) : IResult

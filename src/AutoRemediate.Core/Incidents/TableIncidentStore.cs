@@ -8,9 +8,15 @@ namespace AutoRemediate.Incidents;
 
 /// <summary>
 /// <see cref="IIncidentStore"/> on Azure Table Storage. Incidents: PartitionKey = incident id,
-/// RowKey = "incident". Timeline: PartitionKey = incident id, RowKey = zero-padded sequence, so a
+/// RowKey = "incident", and beside them the list index (<see cref="IncidentListKeys"/>: newest-first rows per app and
+/// for all apps). Timeline: PartitionKey = incident id, RowKey = zero-padded sequence, so a
 /// partition scan returns the timeline in order and a retried write replaces the same row.
 /// </summary>
+/// <remarks>
+/// The index rows carry the status for the list's status filter. They are written after the incident row, by the
+/// same call, and a call that fails is retried by its caller (the workflow's activities are), so they catch up; until
+/// then <see cref="ListAsync"/> reads the incident rows of a page and trusts those, repairing the index as it goes.
+/// </remarks>
 public sealed class TableIncidentStore : IIncidentStore
 {
     private const string IncidentRowKey = "incident";
@@ -53,12 +59,20 @@ public sealed class TableIncidentStore : IIncidentStore
         try
         {
             await _incidents.AddEntityAsync(entity, cancellationToken).ConfigureAwait(false);
-            return true;
         }
         catch (RequestFailedException ex) when (ex.Status == 409)
         {
+            // A retried delivery: the earlier one may have stopped between the row and its index rows.
+            if (await GetAsync(incident.IncidentId, cancellationToken).ConfigureAwait(false) is { } existing)
+            {
+                await IndexAsync(existing, cancellationToken).ConfigureAwait(false);
+            }
+
             return false;
         }
+
+        await IndexAsync(incident, cancellationToken).ConfigureAwait(false);
+        return true;
     }
 
     /// <inheritdoc />
@@ -192,6 +206,7 @@ public sealed class TableIncidentStore : IIncidentStore
         // orchestration for this incident updates it afterwards, so there is no second writer to lose to.
         // A missing row is an error: the ingest path always creates it first.
         await _incidents.UpdateEntityAsync(patch, ETag.All, TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
+        await ReindexAsync(incidentId, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -210,12 +225,14 @@ public sealed class TableIncidentStore : IIncidentStore
             // Conditional: this write comes from outside the workflow, and must lose to anything the
             // workflow wrote after the row was read.
             await _incidents.UpdateEntityAsync(patch, new ETag(etag), TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
-            return true;
         }
         catch (RequestFailedException ex) when (ex.Status is 412 or 404)
         {
             return false;
         }
+
+        await ReindexAsync(incidentId, cancellationToken).ConfigureAwait(false);
+        return true;
     }
 
     /// <inheritdoc />
@@ -230,7 +247,8 @@ public sealed class TableIncidentStore : IIncidentStore
     public async Task<int> CountAppsAlertingSinceAsync(DateTimeOffset since, CancellationToken cancellationToken = default)
     {
         await _tablesCreated.EnsureAsync(cancellationToken).ConfigureAwait(false);
-        var filter = TableClient.CreateQueryFilter($"RowKey eq {IncidentRowKey} and CreatedAt ge {since}");
+        // A range of the list-all partition: the incidents opened since then, and nothing older.
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {IncidentListKeys.AllPartition} and RowKey lt {IncidentListKeys.SinceBound(since)}");
         var apps = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         await foreach (var e in _incidents.QueryAsync<TableEntity>(filter, select: ["TargetResourceId"], cancellationToken: cancellationToken).ConfigureAwait(false))
         {
@@ -238,6 +256,76 @@ public sealed class TableIncidentStore : IIncidentStore
         }
 
         return apps.Count;
+    }
+
+    /// <inheritdoc />
+    public async Task<IncidentPage> ListAsync(IncidentQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        await _tablesCreated.EnsureAsync(cancellationToken).ConfigureAwait(false);
+        var partition = query.App is null ? IncidentListKeys.AllPartition : IncidentListKeys.AppPartition(query.App);
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partition}");
+        if (IncidentListKeys.DecodeContinuation(query.Continuation) is { } after)
+        {
+            filter += " and " + TableClient.CreateQueryFilter($"RowKey gt {after}");
+        }
+
+        if (query.Since is { } since)
+        {
+            filter += " and " + TableClient.CreateQueryFilter($"RowKey lt {IncidentListKeys.SinceBound(since)}");
+        }
+
+        if (query.ExactTarget && query.App?.Canonical is { } canonical)
+        {
+            filter += " and " + TableClient.CreateQueryFilter($"TargetResourceId eq {canonical}");
+        }
+
+        if (query.Statuses.Count > 0)
+        {
+            filter += " and (" + string.Join(" or ", query.Statuses.Order().Select(s => TableClient.CreateQueryFilter($"Status eq {s.ToString()}"))) + ")";
+        }
+
+        // One more than a page, to know whether there is a next one.
+        var rows = new List<TableEntity>(query.Top + 1);
+        await foreach (var row in _incidents.QueryAsync<TableEntity>(filter, maxPerPage: query.Top + 1, cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            if (IncidentListKeys.IsRowKey(row.RowKey))
+            {
+                rows.Add(row);
+            }
+
+            if (rows.Count > query.Top)
+            {
+                break;
+            }
+        }
+
+        var page = rows.Take(query.Top).ToList();
+        var records = await Task.WhenAll(page.Select(r => GetAsync(r.GetString("IncidentId") ?? string.Empty, cancellationToken))).ConfigureAwait(false);
+        var items = new List<IncidentRecord>(page.Count);
+        for (var i = 0; i < page.Count; i++)
+        {
+            if (records[i] is not { } incident)
+            {
+                // An index row whose incident never got stored, or was purged: not an incident.
+                continue;
+            }
+
+            if (!string.Equals(page[i].GetString("Status"), incident.Status.ToString(), StringComparison.Ordinal))
+            {
+                // The index lags the incident (a write between the two failed): repair it, and filter on the truth.
+                await IndexAsync(incident, cancellationToken).ConfigureAwait(false);
+                if (query.Statuses.Count > 0 && !query.Statuses.Contains(incident.Status))
+                {
+                    continue;
+                }
+            }
+
+            items.Add(incident);
+        }
+
+        var continuation = rows.Count > query.Top ? IncidentListKeys.EncodeContinuation(page[^1].RowKey) : null;
+        return new IncidentPage(items, continuation);
     }
 
     /// <inheritdoc />
@@ -257,7 +345,21 @@ public sealed class TableIncidentStore : IIncidentStore
         catch (RequestFailedException ex) when (ex.Status is 404 or 412)
         {
             // Already gone, or no longer unstarted: either way there is nothing to undo.
+            return;
         }
+
+        var rowKey = IncidentListKeys.RowKey(existing.CreatedAt, incidentId);
+        await Task.WhenAll(IndexPartitions(existing).Select(async partition =>
+        {
+            try
+            {
+                await _incidents.DeleteEntityAsync(partition, rowKey, ETag.All, cancellationToken).ConfigureAwait(false);
+            }
+            catch (RequestFailedException ex) when (ex.Status == 404)
+            {
+                // Never indexed: nothing to remove.
+            }
+        })).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -294,6 +396,40 @@ public sealed class TableIncidentStore : IIncidentStore
         // Workflow entries and entries reported from outside it interleave by time; within the
         // same instant the workflow's own order holds.
         return [.. entries.OrderBy(e => e.At).ThenBy(e => e.Sequence)];
+    }
+
+    /// <summary>Writes (or repairs) the incident's list index rows from the incident as given. Idempotent.</summary>
+    private Task IndexAsync(IncidentRecord incident, CancellationToken cancellationToken)
+    {
+        var rowKey = IncidentListKeys.RowKey(incident.CreatedAt, incident.IncidentId);
+        return Task.WhenAll(IndexPartitions(incident).Select(partition => _incidents.UpsertEntityAsync(
+            new TableEntity(partition, rowKey)
+            {
+                ["IncidentId"] = incident.IncidentId,
+                ["TargetResourceId"] = incident.TargetResourceId,
+                ["Status"] = incident.Status.ToString(),
+                ["CreatedAt"] = incident.CreatedAt,
+                ["UpdatedAt"] = incident.UpdatedAt,
+            },
+            TableUpdateMode.Replace,
+            cancellationToken)));
+    }
+
+    private async Task ReindexAsync(string incidentId, CancellationToken cancellationToken)
+    {
+        if (await GetAsync(incidentId, cancellationToken).ConfigureAwait(false) is { } incident)
+        {
+            await IndexAsync(incident, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static IEnumerable<string> IndexPartitions(IncidentRecord incident)
+    {
+        yield return IncidentListKeys.AllPartition;
+        if (ResourceIds.TryParse(incident.TargetResourceId, out var id))
+        {
+            yield return IncidentListKeys.AppPartition(IncidentListApp.For(id!));
+        }
     }
 
     private static string JoinRules(IEnumerable<string> rules) => string.Join('\n', rules);
