@@ -35,6 +35,11 @@ public sealed class DecisionActivities
     {
         ArgumentNullException.ThrowIfNull(request);
         var decision = await DecideAsync(request.Input, cancellationToken).ConfigureAwait(false);
+        if (decision.Recurrence is { } recurrence && request.Input.IncidentId is { } incidentId)
+        {
+            await _incidents.NoteRecurrenceAsync(incidentId, recurrence.Sentence, recurrence.EarlierIncidents, cancellationToken).ConfigureAwait(false);
+        }
+
         await _incidents.AppendTimelineAsync(
             new TimelineEntry(request.Input.IncidentId ?? string.Empty, request.Sequence, _time.GetUtcNow(), TimelineKinds.PlanChosen, RemediationPolicy.Describe(decision)), cancellationToken).ConfigureAwait(false);
         return decision;
@@ -44,7 +49,9 @@ public sealed class DecisionActivities
     public async Task<Decision> DecideAsync(DecisionInput input, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var recent = await _journal.RecentAsync(input.TargetResourceId, input.Now.AddDays(-1), cancellationToken).ConfigureAwait(false);
+        // One read of the app's partition covers the daily limit and the recurrence period.
+        var lookBack = TimeSpan.FromDays(1) > _policy.Value.RecurrencePeriod ? TimeSpan.FromDays(1) : _policy.Value.RecurrencePeriod;
+        var recent = await _journal.RecentAsync(input.TargetResourceId, input.Now - lookBack, cancellationToken).ConfigureAwait(false);
         var running = await _journal.CountRunningAsync(input.Now - RunningHorizon, cancellationToken).ConfigureAwait(false);
         var full = DecisionInputs.WithActions(input, recent, running);
         return RemediationPolicy.Decide(full, _policy.Value);

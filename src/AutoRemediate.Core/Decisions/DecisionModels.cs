@@ -1,3 +1,4 @@
+using AutoRemediate.Shared;
 using AutoRemediate.Actions;
 using AutoRemediate.Azure;
 using AutoRemediate.Evidence;
@@ -38,7 +39,7 @@ public sealed record PastAction(DateTimeOffset At, PlanKind Plan, string TargetR
 /// <param name="Instances">Per-instance evidence.</param>
 /// <param name="Plan">The plan.</param>
 /// <param name="HttpQueueLength">The plan's HTTP queue length.</param>
-/// <param name="RecentActions">This app's actions in the last 24 hours.</param>
+/// <param name="RecentActions">This app's actions in the last 24 hours, or in the recurrence period when that is longer.</param>
 /// <param name="ActionsInProgressFleetWide">Actions running now across the fleet.</param>
 /// <param name="BreachingMetrics">The alert's own metrics whose condition still holds on the latest reading.</param>
 /// <param name="AlreadyTried">Plans this incident already carried out without the app recovering (the next rung of the ladder).</param>
@@ -75,6 +76,7 @@ public sealed record DecisionInput(
 /// apps outside Scope. Null when configuration may. Set with <see cref="NeedsApproval"/>.
 /// </param>
 /// <param name="ProceedOnTimeout">A low-risk plan (Policy:LowRiskPlans): when nobody decides before the request times out, it goes ahead.</param>
+/// <param name="Recurrence">The app needed more restarts than Policy:RecurrenceAfterRestarts lately: restarts are hiding a problem.</param>
 public sealed record Decision(
     PlanKind Plan,
     string Reason,
@@ -88,4 +90,21 @@ public sealed record Decision(
     PlanKind? Proposed = null,
     IReadOnlyList<string>? Warnings = null,
     string? NotByConfiguration = null,
-    bool ProceedOnTimeout = false);
+    bool ProceedOnTimeout = false,
+    Recurrence? Recurrence = null);
+
+/// <summary>Restarts that did not fix an app: how many, over what period, and the incidents they belonged to.</summary>
+/// <param name="Restarts">Restarts of the app (whole app or one instance) in the period, before this incident.</param>
+/// <param name="Period">The period counted (Policy:RecurrencePeriod).</param>
+/// <param name="EarlierIncidents">The incidents of those restarts, newest first (at most <see cref="MaxIncidents"/>).</param>
+public sealed record Recurrence(int Restarts, TimeSpan Period, IReadOnlyList<string> EarlierIncidents)
+{
+    /// <summary>The most earlier incidents named (the history keeps references, not lists).</summary>
+    public const int MaxIncidents = 10;
+
+    /// <summary>In words: "restarts are hiding a problem: 4 restarts in 7 days".</summary>
+    public string Words => $"restarts are hiding a problem: {Restarts} restarts in {Display.Period(Period)}";
+
+    /// <summary><see cref="Words"/> as the start of a sentence: "Restarts are hiding a problem: …".</summary>
+    public string Sentence => "R" + Words[1..];
+}

@@ -68,6 +68,17 @@ public sealed class PolicyOptions : IValidatableObject
     [Range(1, 100)]
     public int MaxActionsPerAppPerDay { get; set; } = 3;
 
+    /// <summary>
+    /// Recurrence: an app that needed more than this many restarts within <see cref="RecurrencePeriod"/> (before this
+    /// incident) is not fixed by restarts; the plan's reason says so, and a restart plan goes to a person.
+    /// </summary>
+    [Range(1, 1000)]
+    public int RecurrenceAfterRestarts { get; set; } = 3;
+
+    /// <summary>The period <see cref="RecurrenceAfterRestarts"/> counts over.</summary>
+    [Range(typeof(TimeSpan), "01:00:00", "90.00:00:00")]
+    public TimeSpan RecurrencePeriod { get; set; } = TimeSpan.FromDays(7);
+
     /// <summary>At most this many actions running at once across the fleet.</summary>
     [Range(1, 1000)]
     public int MaxConcurrentActions { get; set; } = 5;

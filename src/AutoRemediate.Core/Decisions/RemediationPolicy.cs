@@ -19,6 +19,57 @@ public static class RemediationPolicy
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(policy);
+        var decision = DecideIgnoringRecurrence(input, policy);
+        return Recurring(input, policy) is { } recurrence ? WithRecurrence(decision, recurrence) : decision;
+    }
+
+    /// <summary>
+    /// The app's restarts in <see cref="PolicyOptions.RecurrencePeriod"/> before this incident, when there are more than
+    /// <see cref="PolicyOptions.RecurrenceAfterRestarts"/>; else null.
+    /// </summary>
+    public static Recurrence? Recurring(DecisionInput input, PolicyOptions policy)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(policy);
+        var restarts = input.RecentActions
+            .Where(a => a.Plan is PlanKind.RestartApp or PlanKind.RestartInstance
+                && string.Equals(a.TargetResourceId, input.TargetResourceId, StringComparison.OrdinalIgnoreCase)
+                && (input.IncidentId is null || a.IncidentId != input.IncidentId)
+                && a.At <= input.Now && input.Now - a.At < policy.RecurrencePeriod)
+            .OrderByDescending(a => a.At)
+            .ToList();
+        if (restarts.Count <= policy.RecurrenceAfterRestarts)
+        {
+            return null;
+        }
+
+        var incidents = restarts.Select(a => a.IncidentId).OfType<string>().Distinct(StringComparer.Ordinal).Take(Recurrence.MaxIncidents).ToList();
+        return new Recurrence(restarts.Count, policy.RecurrencePeriod, incidents);
+    }
+
+    // Restarts are not fixing this app: every plan says so, and another restart goes to a person whatever the
+    // configuration would approve (and never goes ahead on a timeout).
+    private static Decision WithRecurrence(Decision decision, Recurrence recurrence)
+    {
+        var earlier = recurrence.EarlierIncidents.Count > 0 ? $" (earlier incidents: {string.Join(", ", recurrence.EarlierIncidents)}; their dumps may show the cause)" : string.Empty;
+        var words = recurrence.Sentence + earlier + ".";
+        var recurring = decision with { Reason = $"{decision.Reason} {words}", Recurrence = recurrence };
+        if (decision.Plan is not (PlanKind.RestartApp or PlanKind.RestartInstance) || decision.DryRun)
+        {
+            return recurring;
+        }
+
+        var why = recurrence.Sentence + ": a person decides whether another restart helps.";
+        return recurring with
+        {
+            NeedsApproval = true,
+            ProceedOnTimeout = false,
+            NotByConfiguration = decision.NotByConfiguration is { } other ? $"{other} {why}" : why,
+        };
+    }
+
+    private static Decision DecideIgnoringRecurrence(DecisionInput input, PolicyOptions policy)
+    {
         var platform = PlatformReason(input.Platform, policy);
         if (platform is not null)
         {

@@ -61,6 +61,12 @@ public interface IIncidentStore
     /// </summary>
     Task<IncidentPage> ListAsync(IncidentQuery query, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Notes on the incident that restarts are hiding a problem (<see cref="IncidentRecord.Recurrence"/>), with the earlier
+    /// incidents. Idempotent.
+    /// </summary>
+    Task NoteRecurrenceAsync(string incidentId, string words, IReadOnlyList<string> earlierIncidents, CancellationToken cancellationToken = default);
+
     /// <summary>How many distinct apps had an incident opened since <paramref name="since"/> (the fleet breaker).</summary>
     Task<int> CountAppsAlertingSinceAsync(DateTimeOffset since, CancellationToken cancellationToken = default);
 }

@@ -32,6 +32,16 @@ public static class IncidentExport
         Field(md, "Last change", Time(incident.UpdatedAt));
         Field(md, "Deliveries joined", incident.RepeatCount.ToString(CultureInfo.InvariantCulture));
         md.Append('\n').Append(Escape(incident.Summary)).Append("\n\n");
+        if (incident.Recurrence is { } recurrence)
+        {
+            md.Append("**").Append(Escape(recurrence)).Append(".**");
+            if (incident.EarlierIncidents is { Count: > 0 } earlier)
+            {
+                md.Append(" Earlier incidents: ").Append(string.Join(", ", earlier.Select(Escape))).Append('.');
+            }
+
+            md.Append("\n\n");
+        }
 
         Section(md, "Plan and why", timeline.Where(t => t.Kind == TimelineKinds.PlanChosen), "No plan was chosen.");
         Section(md, "Decision", timeline.Where(t => s_decisionKinds.Contains(t.Kind)), "No decision was recorded.");

@@ -46,6 +46,8 @@ public enum IncidentStatus
 /// An escalated incident's hold: until then it stays live (further rules join it, a Resolved closes it), so it is
 /// not closed yet. Null when there is no hold.
 /// </param>
+/// <param name="Recurrence">In words, when restarts are hiding a problem ("restarts are hiding a problem: 4 restarts in 7 days"); else null.</param>
+/// <param name="EarlierIncidents">With <paramref name="Recurrence"/>: the incidents of those earlier restarts, newest first.</param>
 public sealed record IncidentRecord(
     string IncidentId,
     string TargetResourceId,
@@ -60,7 +62,9 @@ public sealed record IncidentRecord(
     int RepeatCount = 0,
     IReadOnlyList<string>? AlertRules = null,
     string? PendingApproval = null,
-    DateTimeOffset? LiveUntil = null)
+    DateTimeOffset? LiveUntil = null,
+    string? Recurrence = null,
+    IReadOnlyList<string>? EarlierIncidents = null)
 {
     /// <summary>
     /// The most alert rules recorded on one incident, and so the most AlertRepeated events its workflow

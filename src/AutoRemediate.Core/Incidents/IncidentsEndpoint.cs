@@ -147,6 +147,8 @@ public sealed class IncidentsEndpoint
             updatedAt = incident.UpdatedAt,
             repeatCount = incident.RepeatCount,
             alertRules = incident.AlertRules,
+            recurrence = incident.Recurrence,
+            earlierIncidents = incident.EarlierIncidents,
             pendingApproval = incident.PendingApproval,
             liveUntil = closed ? null : incident.LiveUntil,
             timeline = timeline.Select(t => new { at = t.At, kind = t.Kind, message = t.Message, source = t.Sequence == TimelineEntry.ExternalSequence ? "azure" : "workflow" }),

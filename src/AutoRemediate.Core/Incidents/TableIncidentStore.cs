@@ -99,7 +99,18 @@ public sealed class TableIncidentStore : IIncidentStore
             e.GetInt32("RepeatCount") ?? 0,
             SplitRules(e.GetString("AlertRules")),
             e.GetString("PendingApproval") is { Length: > 0 } pending ? pending : null,
-            e.GetDateTimeOffset("LiveUntil"));
+            e.GetDateTimeOffset("LiveUntil"),
+            e.GetString("Recurrence") is { Length: > 0 } recurrence ? recurrence : null,
+            e.GetString("EarlierIncidents") is { Length: > 0 } earlier ? SplitRules(earlier) : null);
+    }
+
+    /// <inheritdoc />
+    public async Task NoteRecurrenceAsync(string incidentId, string words, IReadOnlyList<string> earlierIncidents, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(earlierIncidents);
+        await _tablesCreated.EnsureAsync(cancellationToken).ConfigureAwait(false);
+        var patch = new TableEntity(incidentId, IncidentRowKey) { ["Recurrence"] = words, ["EarlierIncidents"] = JoinRules(earlierIncidents) };
+        await _incidents.UpdateEntityAsync(patch, ETag.All, TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />

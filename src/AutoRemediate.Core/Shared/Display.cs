@@ -56,6 +56,14 @@ public static class Display
     public static string Minutes(TimeSpan span) =>
         span.TotalMinutes >= 1 ? $"{span.TotalMinutes.ToString("0", CultureInfo.InvariantCulture)} min" : $"{span.TotalSeconds.ToString("0", CultureInfo.InvariantCulture)} s";
 
+    /// <summary>A period in the largest whole unit that fits: "7 days", "1 day", "36 hours", "90 min".</summary>
+    public static string Period(TimeSpan span) =>
+        span.TotalDays >= 1 && span.TotalDays == Math.Floor(span.TotalDays) ? Plural((int)span.TotalDays, "day")
+        : span.TotalHours >= 1 && span.TotalHours == Math.Floor(span.TotalHours) ? Plural((int)span.TotalHours, "hour")
+        : Minutes(span);
+
     /// <summary>Bytes as MiB: "1,024 MiB".</summary>
     public static string Mib(long bytes) => $"{(bytes / (1024.0 * 1024)).ToString("N0", CultureInfo.InvariantCulture)} MiB";
+
+    private static string Plural(int count, string unit) => count.ToString(CultureInfo.InvariantCulture) + " " + unit + (count == 1 ? string.Empty : "s");
 }
