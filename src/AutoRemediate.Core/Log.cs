@@ -81,4 +81,10 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 2102, Level = LogLevel.Information, Message = "Approval link for incident {IncidentId} approval {ApprovalId}: {Outcome}")]
     public static partial void ApprovalLinkDecision(ILogger logger, string incidentId, string approvalId, string outcome);
+
+    [LoggerMessage(EventId = 1400, Level = LogLevel.Warning, Message = "Incident page sign-in refused: {Reason}")]
+    public static partial void PageSignInRefused(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 1401, Level = LogLevel.Information, Message = "Incident page sign-in of Entra user {ObjectId}")]
+    public static partial void PageSignedIn(ILogger logger, string objectId);
 }

@@ -41,17 +41,31 @@ public static class EntraTestTokens
             ["roles"] = roles,
         }, key, expires);
 
+    /// <summary>
+    /// An OpenID Connect ID token (v2 endpoint) for <paramref name="clientId"/>, as Entra posts it back to a sign-in
+    /// redirect URI: the user, the request's nonce and the user's app roles.
+    /// </summary>
+    public static string IdToken(string clientId, string userName, string objectId, string? nonce, string[]? roles = null, SecurityKey? key = null, DateTime? expires = null) =>
+        Mint(new Dictionary<string, object?>
+        {
+            ["preferred_username"] = userName,
+            ["name"] = userName,
+            ["oid"] = objectId,
+            ["nonce"] = nonce,
+            ["roles"] = roles,
+        }, key, expires, $"https://login.microsoftonline.com/{Tenant}/v2.0", clientId);
+
     /// <summary>An application (app-only) token for <paramref name="appId"/>, with the given app roles.</summary>
     public static string App(string appId, string[]? roles = null) =>
         Mint(new Dictionary<string, object?> { ["appid"] = appId, ["oid"] = Guid.NewGuid().ToString(), ["idtyp"] = "app", ["roles"] = roles }, null, null);
 
-    private static string Mint(Dictionary<string, object?> claims, SecurityKey? key, DateTime? expires)
+    private static string Mint(Dictionary<string, object?> claims, SecurityKey? key, DateTime? expires, string? issuer = null, string? audience = null)
     {
         var now = DateTime.UtcNow;
         return new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
         {
-            Issuer = $"https://sts.windows.net/{Tenant}/",
-            Audience = Audience,
+            Issuer = issuer ?? $"https://sts.windows.net/{Tenant}/",
+            Audience = audience ?? Audience,
             Claims = claims.Where(c => c.Value is not null).ToDictionary(c => c.Key, c => c.Value!),
             IssuedAt = now.AddMinutes(-10),
             NotBefore = now.AddMinutes(-10),

@@ -3,9 +3,6 @@ using AutoRemediate.Shared;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using Microsoft.IdentityModel.Protocols;
-using Microsoft.IdentityModel.Protocols.OpenIdConnect;
-using Microsoft.IdentityModel.Tokens;
 
 namespace AutoRemediate.Approvals;
 
@@ -16,15 +13,10 @@ internal static class ApprovalServices
     public static IServiceCollection AddApprovals(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddValidatedOptions<DecisionAuthOptions>(configuration, DecisionAuthOptions.SectionName);
-        services.AddKeyedSingleton<BaseConfigurationManager>(DecisionAuthenticator.MetadataKey, (sp, _) =>
+        services.AddKeyedSingleton(DecisionAuthenticator.MetadataKey, (sp, _) =>
         {
-            // The tenant's signing keys, fetched from its OpenID metadata and refreshed by the manager.
             var auth = sp.GetRequiredService<IOptions<DecisionAuthOptions>>().Value;
-            return auth.Enabled
-                ? new ConfigurationManager<OpenIdConnectConfiguration>(
-                    EntraTokens.MetadataAddress(auth.Instance, auth.TenantId), new OpenIdConnectConfigurationRetriever(),
-                    new HttpDocumentRetriever(sp.GetRequiredService<IHttpClientFactory>().CreateClient(HttpServices.EntraHttpClientName)))
-                : new StaticConfigurationManager<OpenIdConnectConfiguration>(new OpenIdConnectConfiguration());
+            return HttpServices.TenantKeys(sp, auth.Enabled, auth.Instance, auth.TenantId);
         });
         services.AddSingleton<DecisionAuthenticator>();
         services.AddSingleton<IApprovalStore, TableApprovalStore>();

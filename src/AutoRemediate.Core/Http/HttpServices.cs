@@ -32,8 +32,26 @@ internal static class HttpServices
                 new HttpDocumentRetriever(sp.GetRequiredService<IHttpClientFactory>().CreateClient(EntraHttpClientName)));
         });
         services.AddHttpClient(EntraHttpClientName);
+        services.AddValidatedOptions<PageAuthOptions>(configuration, PageAuthOptions.SectionName);
+        services.AddKeyedSingleton(PageSignIn.MetadataKey, (sp, _) =>
+        {
+            var auth = sp.GetRequiredService<IOptions<PageAuthOptions>>().Value;
+            return TenantKeys(sp, auth.Enabled, auth.Instance, auth.TenantId);
+        });
+        services.AddSingleton<PageSignIn>();
         services.AddSingleton<WebhookAuthenticator>();
         services.AddSingleton<WebhookReader>();
         return services;
     }
+
+    /// <summary>
+    /// A tenant's signing keys, fetched from its OpenID metadata and refreshed by the manager; none when the check that
+    /// needs them is off.
+    /// </summary>
+    public static Microsoft.IdentityModel.Tokens.BaseConfigurationManager TenantKeys(IServiceProvider services, bool enabled, Uri instance, string? tenantId) =>
+        enabled
+            ? new ConfigurationManager<OpenIdConnectConfiguration>(
+                EntraTokens.MetadataAddress(instance, tenantId), new OpenIdConnectConfigurationRetriever(),
+                new HttpDocumentRetriever(services.GetRequiredService<IHttpClientFactory>().CreateClient(EntraHttpClientName)))
+            : new StaticConfigurationManager<OpenIdConnectConfiguration>(new OpenIdConnectConfiguration());
 }
