@@ -102,7 +102,7 @@ public sealed class TriggerTests
         Assert.AreEqual($"https://func-api.azurewebsites.net/api/incidents/{incidentId}", accepted["statusUrl"]!.GetValue<string>());
         Assert.AreEqual(accepted["statusUrl"]!.GetValue<string>(), post.Response.Headers.Location.ToString());
 
-        var incidents = new IncidentsFunction(s_services.GetRequiredService<IncidentsEndpoint>(), s_services.GetRequiredService<DecisionEndpoint>());
+        var incidents = new IncidentsFunction(s_services.GetRequiredService<IncidentsEndpoint>(), s_services.GetRequiredService<DecisionEndpoint>(), s_services.GetRequiredService<CancelEndpoint>());
         async Task<(JsonNode Incident, int Status)> GetAsync()
         {
             var get = NewContext("GET", $"/api/incidents/{incidentId}");
