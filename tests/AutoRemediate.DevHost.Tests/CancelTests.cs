@@ -58,6 +58,9 @@ public sealed class CancelTests
         var cancelled = incident["timeline"]!.AsArray().Single(t => t!["kind"]!.GetValue<string>() == "IncidentCancelled")!["message"]!.GetValue<string>();
         StringAssert.Contains(cancelled, "Cancelled by local operator (unverified) at ");
         StringAssert.Contains(cancelled, "a fix is being deployed");
+        var requested = incident["timeline"]!.AsArray().Single(t => t!["kind"]!.GetValue<string>() == "CancelRequested")!;
+        Assert.AreEqual("person", requested["source"]!.GetValue<string>(), "a person's cancel, not something Azure reported");
+        StringAssert.Contains(requested["message"]!.GetValue<string>(), "local operator (unverified)");
 
         // The mailed link: the no-longer-needed page, and its form decides nothing.
         using var page = await http.GetAsync($"/api/approve/{link.Token}");

@@ -117,6 +117,9 @@ public static class TimelineKinds
     /// <summary>The incident closed Cancelled: who cancelled it, when, why, and what had been done.</summary>
     public const string IncidentCancelled = "IncidentCancelled";
 
+    /// <summary>True for the entries a person's cancel writes from outside the workflow (not reported by Azure).</summary>
+    public static bool IsByPerson(string kind) => kind is CancelRequested or IncidentCancelled;
+
     /// <summary>The entry that closes an incident with <paramref name="status"/>.</summary>
     public static string Closed(IncidentStatus status) => status switch
     {
