@@ -87,4 +87,13 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 1401, Level = LogLevel.Information, Message = "Incident page sign-in of Entra user {ObjectId}")]
     public static partial void PageSignedIn(ILogger logger, string objectId);
+
+    [LoggerMessage(EventId = 1300, Level = LogLevel.Information, Message = "Incident {IncidentId} cancel accepted ({Stage})")]
+    public static partial void CancelAccepted(ILogger logger, string incidentId, string stage);
+
+    [LoggerMessage(EventId = 1301, Level = LogLevel.Information, Message = "Cancel of incident {IncidentId} refused: {Reason}")]
+    public static partial void CancelRefused(ILogger logger, string incidentId, string reason);
+
+    [LoggerMessage(EventId = 1302, Level = LogLevel.Information, Message = "Incident {IncidentId} cancelled before its workflow started")]
+    public static partial void CancelledBeforeStart(ILogger logger, string incidentId);
 }

@@ -332,6 +332,8 @@ public sealed class DevHostRunner : IAsyncDisposable
             endpoint.ExportAsync(id, cancellationToken));
         functionLevel.MapPost("/incidents/{id}/decision", (HttpRequest request, string id, DecisionEndpoint endpoint, DurableTaskClient client, CancellationToken cancellationToken) =>
             endpoint.HandleAsync(request, id, client, cancellationToken));
+        functionLevel.MapPost("/incidents/{id}/cancel", (HttpRequest request, string id, CancelEndpoint endpoint, DurableTaskClient client, CancellationToken cancellationToken) =>
+            endpoint.HandleAsync(request, id, client, cancellationToken));
 
         // Anonymous like the Function App's approvalLink function: the link is the credential, so no
         // FunctionKeyFilter here (a key in a mailed link would be a key in every mailbox).

@@ -23,6 +23,9 @@ public static class FunctionNames
     /// <summary>POST /api/incidents/{id}/decision: an approver's decision on a proposed plan.</summary>
     public const string Decision = "decision";
 
+    /// <summary>POST /api/incidents/{id}/cancel: a person stops the incident's workflow at its next step.</summary>
+    public const string CancelIncident = "incidentCancel";
+
     /// <summary>GET/POST /api/approve/{token}: the approval link's review page and its form (anonymous: the link is the credential).</summary>
     public const string ApprovalLink = "approvalLink";
 }

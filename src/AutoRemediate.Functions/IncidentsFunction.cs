@@ -1,6 +1,7 @@
 using AutoRemediate.Approvals;
 using AutoRemediate.Decisions;
 using AutoRemediate.Incidents;
+using AutoRemediate.Workflow;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
@@ -8,8 +9,8 @@ using Microsoft.DurableTask.Client;
 
 namespace AutoRemediate.Functions;
 
-/// <summary>Incident status and approval decisions. Function-level key: incidents describe production apps.</summary>
-public sealed class IncidentsFunction(IncidentsEndpoint endpoint, DecisionEndpoint decisions)
+/// <summary>Incident status, approval decisions and cancels. Function-level key: incidents describe production apps.</summary>
+public sealed class IncidentsFunction(IncidentsEndpoint endpoint, DecisionEndpoint decisions, CancelEndpoint cancels)
 {
     /// <summary>GET /api/incidents?app=&amp;status=&amp;since=&amp;top=&amp;continuation=.</summary>
     [Function(FunctionNames.ListIncidents)]
@@ -43,4 +44,13 @@ public sealed class IncidentsFunction(IncidentsEndpoint endpoint, DecisionEndpoi
         [DurableClient] DurableTaskClient client,
         CancellationToken cancellationToken) =>
         new HttpResultAction(await decisions.HandleAsync(request, id, client, cancellationToken));
+
+    /// <summary>POST /api/incidents/{id}/cancel.</summary>
+    [Function(FunctionNames.CancelIncident)]
+    public async Task<IActionResult> CancelAsync(
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "incidents/{id}/cancel")] HttpRequest request,
+        string id,
+        [DurableClient] DurableTaskClient client,
+        CancellationToken cancellationToken) =>
+        new HttpResultAction(await cancels.HandleAsync(request, id, client, cancellationToken));
 }

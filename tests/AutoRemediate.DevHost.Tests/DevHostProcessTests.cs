@@ -619,6 +619,71 @@ public sealed class DevHostProcessTests
         Directory.Delete(location, recursive: true);
     }
 
+    // Issue 13 point 5, the host restart: the DevHost on the Azure Storage Durable backend is stopped with an incident
+    // waiting for approval and started again on the same data; each time, what GET /api/incidents/{id} says and the
+    // orchestration's runtime status (the backend's own Instances table) agree: live and Running before and after the
+    // restart, then Cancelled and Completed after a cancel sent to the restarted host.
+    [TestMethod]
+    public async Task Restarted_WhileAwaitingApproval_ThenCancelled_IncidentAndOrchestrationAgreeEachTime()
+    {
+        var location = Directory.CreateTempSubdirectory("devhost-cancel-").FullName;
+        using var first = new DevHostProcess(null, [], location);
+        await first.WaitForOutputAsync("DevHost ready.", StartTimeout);
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{first.Port}") };
+        var alert = AutoRemediate.Testing.Samples.MetricAlertFor(AutoRemediate.Testing.Samples.ShopSiteId);
+        string incidentId;
+        using (var accepted = await http.PostAsync("/api/alerts", new StringContent(alert.ToJsonString(), Encoding.UTF8, "application/json")))
+        {
+            Assert.AreEqual(HttpStatusCode.Accepted, accepted.StatusCode, await accepted.Content.ReadAsStringAsync());
+            incidentId = (await System.Net.Http.Json.HttpContentJsonExtensions.ReadFromJsonAsync<System.Text.Json.Nodes.JsonObject>(accepted.Content))!["incidentId"]!.GetValue<string>();
+        }
+
+        var instances = new global::Azure.Data.Tables.TableClient(
+            "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;" +
+            $"TableEndpoint=http://127.0.0.1:{first.AzuritePorts[2]}/devstoreaccount1;", "AutoRemediateDevHostInstances");
+        var instanceId = AutoRemediate.Incidents.IncidentIds.InstanceIdFor(AutoRemediate.Testing.Samples.ShopSiteId);
+        async Task AssertAgreeAsync(System.Text.Json.Nodes.JsonObject incident, string expectedRuntime, string when)
+        {
+            var row = await instances.GetEntityIfExistsAsync<global::Azure.Data.Tables.TableEntity>(instanceId, string.Empty);
+            var runtime = row.HasValue ? row.Value!.GetString("RuntimeStatus") : "none";
+            var closed = incident["closed"]!.GetValue<bool>();
+            Assert.AreEqual(expectedRuntime, runtime, $"{when}: {incident.ToJsonString()}");
+            Assert.AreEqual(!closed, runtime is "Running" or "Pending", $"{when}: incident {incident["status"]} closed={closed}, orchestration {runtime}");
+        }
+
+        var waiting = await WaitForStatusAsync(http, incidentId, ["AwaitingApproval"], TimeSpan.FromSeconds(120));
+        await AssertAgreeAsync(waiting, "Running", "before the restart");
+        first.Track();
+        first.Signal("INT");
+        Assert.AreEqual(0, await first.WaitForExitAsync(TimeSpan.FromSeconds(30)), first.Output);
+        await first.AssertAllGoneAsync(Stopwatch.StartNew(), TimeSpan.FromSeconds(30));
+
+        using var second = new DevHostProcess(first, []);
+        await second.WaitForOutputAsync("DevHost ready.", StartTimeout);
+        var resumed = await WaitForStatusAsync(http, incidentId, ["AwaitingApproval"], TimeSpan.FromSeconds(30));
+        await AssertAgreeAsync(resumed, "Running", "after the restart");
+        using (var cancel = await http.PostAsync($"/api/incidents/{incidentId}/cancel", new StringContent("""{"reason":"after the restart"}""", Encoding.UTF8, "application/json")))
+        {
+            Assert.AreEqual(HttpStatusCode.Accepted, cancel.StatusCode, await cancel.Content.ReadAsStringAsync());
+        }
+
+        // A queue message the first DevHost had dequeued comes back within DurableSidecar.MessageVisibility.
+        var cancelled = await WaitForStatusAsync(http, incidentId, ["Cancelled"], DurableSidecar.MessageVisibility + TimeSpan.FromSeconds(90));
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while ((await instances.GetEntityIfExistsAsync<global::Azure.Data.Tables.TableEntity>(instanceId, string.Empty)).Value?.GetString("RuntimeStatus") != "Completed" && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(250);
+        }
+
+        await AssertAgreeAsync(cancelled, "Completed", "after the cancel");
+        StringAssert.Contains(cancelled["summary"]!.GetValue<string>(), "Cancelled by local operator (unverified)");
+        var stopSecond = Stopwatch.StartNew();
+        second.Signal("INT");
+        Assert.AreEqual(0, await second.WaitForExitAsync(TimeSpan.FromSeconds(30)), second.Output);
+        await second.AssertAllGoneAsync(stopSecond, TimeSpan.FromSeconds(30));
+        Directory.Delete(location, recursive: true);
+    }
+
     private static async Task<System.Text.Json.Nodes.JsonObject> WaitForStatusAsync(HttpClient http, string incidentId, string[] statuses, TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;

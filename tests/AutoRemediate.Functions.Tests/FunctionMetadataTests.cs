@@ -17,6 +17,7 @@ public sealed class FunctionMetadataTests
     [DataRow("incidents", "incidents", "get", "Function")]
     [DataRow("incidentExport", "incidents/{id}/export", "get", "Function")]
     [DataRow("decision", "incidents/{id}/decision", "post", "Function")]
+    [DataRow("incidentCancel", "incidents/{id}/cancel", "post", "Function")]
     [DataRow("approvalLink", "approve/{token}", "get,post", "Anonymous")]
     public void HttpFunction_HasExpectedRouteMethodsAndAuthLevel(string name, string route, string methods, string authLevel)
     {
@@ -34,6 +35,7 @@ public sealed class FunctionMetadataTests
     [DataRow("alerts")]
     [DataRow("events")]
     [DataRow("decision")]
+    [DataRow("incidentCancel")]
     [DataRow("incident")]
     [DataRow("approvalLink")]
     public void HttpFunction_NeedingTheWorkflow_GetsADurableClient(string name)
@@ -60,6 +62,7 @@ public sealed class FunctionMetadataTests
             [ActivityNames.RecordTimeline] = "activityTrigger",
             [ActivityNames.CloseIncident] = "activityTrigger",
             ["decision"] = "httpTrigger",
+            ["incidentCancel"] = "httpTrigger",
             ["approvalLink"] = "httpTrigger",
             [ActivityNames.SetStatus] = "activityTrigger",
             [ActivityNames.CheckPlatform] = "activityTrigger",

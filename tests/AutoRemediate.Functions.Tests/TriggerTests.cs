@@ -12,6 +12,9 @@ using Microsoft.DurableTask.Client;
 using Microsoft.DurableTask.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using AutoRemediate.Http;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace AutoRemediate.Functions.Tests;
 
@@ -102,7 +105,7 @@ public sealed class TriggerTests
         Assert.AreEqual($"https://func-api.azurewebsites.net/api/incidents/{incidentId}", accepted["statusUrl"]!.GetValue<string>());
         Assert.AreEqual(accepted["statusUrl"]!.GetValue<string>(), post.Response.Headers.Location.ToString());
 
-        var incidents = new IncidentsFunction(s_services.GetRequiredService<IncidentsEndpoint>(), s_services.GetRequiredService<DecisionEndpoint>());
+        var incidents = new IncidentsFunction(s_services.GetRequiredService<IncidentsEndpoint>(), s_services.GetRequiredService<DecisionEndpoint>(), s_services.GetRequiredService<CancelEndpoint>());
         async Task<(JsonNode Incident, int Status)> GetAsync()
         {
             var get = NewContext("GET", $"/api/incidents/{incidentId}");
@@ -152,6 +155,74 @@ public sealed class TriggerTests
         StringAssert.Contains(granted, oid);
         Assert.DoesNotContain("ceo@contoso.com", incident.ToJsonString(), "the body's approver is not trusted");
         Assert.AreEqual(1, (await s_sandbox.AppAsync("contoso-shop"))["restartCount"]!.GetValue<int>());
+    }
+
+    [TestMethod]
+    public async Task Cancel_ThroughTheFunction_OnlyAnEntraApproverCancelsAndIsRecordedByTheTokensUser()
+    {
+        // An incident whose workflow has not started (Received): the cancel closes it at once, so this test does
+        // not depend on the app's state (the other test here restarts contoso-shop).
+        var incidentId = $"inc-20261130-{Guid.NewGuid().ToString("N")[..16]}";
+        var now = DateTimeOffset.UtcNow;
+        await s_services.GetRequiredService<IIncidentStore>().TryCreateAsync(
+            new IncidentRecord(incidentId, Samples.ShopSiteId.Replace("contoso-shop", "contoso-cpu", StringComparison.Ordinal), "alert-1", "cpu-high", "Sev2", IncidentStatus.Received, "received", now, now));
+        var incidents = new IncidentsFunction(s_services.GetRequiredService<IncidentsEndpoint>(), s_services.GetRequiredService<DecisionEndpoint>(), s_services.GetRequiredService<CancelEndpoint>());
+        async Task<(JsonNode Incident, int Status)> GetAsync()
+        {
+            var get = NewContext("GET", $"/api/incidents/{incidentId}");
+            var body = await ExecuteAsync(await incidents.GetAsync(get.Request, incidentId, s_durable.Client, CancellationToken.None), get);
+            return (body, get.Response.StatusCode);
+        }
+
+        const string body = """{"reason":"rolling back the release"}""";
+        foreach (var (token, expected) in new[]
+        {
+            ((string?)null, StatusCodes.Status401Unauthorized),
+            (EntraTestTokens.User("mallory@contoso.com", Guid.NewGuid().ToString(), key: EntraTestTokens.ForgedKey, roles: [DecisionAuthOptions.DefaultRole]), StatusCodes.Status401Unauthorized),
+            (EntraTestTokens.User("former@contoso.com", Guid.NewGuid().ToString(), roles: [DecisionAuthOptions.DefaultRole], expires: DateTime.UtcNow.AddHours(-1)), StatusCodes.Status401Unauthorized),
+            (EntraTestTokens.User("intern@contoso.com", Guid.NewGuid().ToString(), roles: ["Remediation.Reader"]), StatusCodes.Status403Forbidden),
+            (EntraTestTokens.App(Guid.NewGuid().ToString(), roles: [DecisionAuthOptions.DefaultRole]), StatusCodes.Status403Forbidden),
+        })
+        {
+            var refused = NewContext("POST", $"/api/incidents/{incidentId}/cancel", body);
+            if (token is not null)
+            {
+                refused.Request.Headers.Authorization = "Bearer " + token;
+            }
+
+            var problem = await ExecuteAsync(await incidents.CancelAsync(refused.Request, incidentId, s_durable.Client, CancellationToken.None), refused);
+            Assert.AreEqual(expected, refused.Response.StatusCode, problem.ToJsonString());
+            Assert.AreEqual("application/problem+json", refused.Response.ContentType);
+        }
+
+        Assert.AreEqual("Received", (await GetAsync()).Incident["status"]!.GetValue<string>(), "a refused cancel changes nothing");
+
+        // Without DecisionAuth the Function App takes no unverified cancels: 403 saying how to do it.
+        var unconfigured = new CancelEndpoint(
+            new DecisionAuthenticator(Options.Create(new DecisionAuthOptions()), null, NullLogger<DecisionAuthenticator>.Instance),
+            s_services.GetRequiredService<IncidentCancellation>(), s_services.GetRequiredService<IOptions<IngestOptions>>(), NullLogger<CancelEndpoint>.Instance);
+        var anonymous = NewContext("POST", $"/api/incidents/{incidentId}/cancel", body);
+        var howTo = await ExecuteAsync(
+            await new IncidentsFunction(s_services.GetRequiredService<IncidentsEndpoint>(), s_services.GetRequiredService<DecisionEndpoint>(), unconfigured)
+                .CancelAsync(anonymous.Request, incidentId, s_durable.Client, CancellationToken.None), anonymous);
+        Assert.AreEqual(StatusCodes.Status403Forbidden, anonymous.Response.StatusCode);
+        StringAssert.Contains(howTo["detail"]!.GetValue<string>(), "DecisionAuth__TenantId");
+
+        var oid = Guid.NewGuid().ToString();
+        var cancel = NewContext("POST", $"/api/incidents/{incidentId}/cancel", body);
+        cancel.Request.Headers.Authorization = "Bearer " + EntraTestTokens.User("oncall@contoso.com", oid, roles: [DecisionAuthOptions.DefaultRole]);
+        var answer = await ExecuteAsync(await incidents.CancelAsync(cancel.Request, incidentId, s_durable.Client, CancellationToken.None), cancel);
+        Assert.AreEqual(StatusCodes.Status202Accepted, cancel.Response.StatusCode, answer.ToJsonString());
+        Assert.AreEqual("cancelled", answer["status"]!.GetValue<string>());
+        Assert.AreEqual($"https://func-api.azurewebsites.net/api/incidents/{incidentId}", cancel.Response.Headers.Location.ToString());
+
+        var (incident, _) = await GetAsync();
+        Assert.AreEqual("Cancelled", incident["status"]!.GetValue<string>(), incident.ToJsonString());
+        Assert.IsTrue(incident["closed"]!.GetValue<bool>());
+        var cancelled = incident["timeline"]!.AsArray().Single(t => t!["kind"]!.GetValue<string>() == "IncidentCancelled")!["message"]!.GetValue<string>();
+        StringAssert.Contains(cancelled, $"Cancelled by oncall@contoso.com (Entra ID {oid})");
+        StringAssert.Contains(cancelled, "rolling back the release");
+        Assert.DoesNotContain("mallory", incident.ToJsonString());
     }
 
     private static async Task<(JsonNode Incident, int Status)> PollAsync(Func<Task<(JsonNode Incident, int Status)>> get, Func<JsonNode, bool> until)

@@ -24,7 +24,7 @@ public enum DecisionDisposition
     /// <summary>The request expired before this decision.</summary>
     TimedOut,
 
-    /// <summary>The request is no longer needed (the alert resolved).</summary>
+    /// <summary>The request is no longer needed (the alert resolved, or the incident was cancelled).</summary>
     Withdrawn,
 
     /// <summary>No workflow runs for the incident any more; nothing would act on a decision.</summary>
@@ -134,7 +134,7 @@ public sealed class ApprovalDecisions
         return Refused(approval.State == ApprovalState.TimedOut
             ? TimedOut(incident, approval)
             : new DecisionOutcome(DecisionDisposition.Withdrawn,
-                $"Approval '{approval.ApprovalId}' is no longer needed: it was withdrawn at {Format(approval.DecidedAt)} (the alert resolved before anyone decided).", incident, approval), decision);
+                $"Approval '{approval.ApprovalId}' is no longer needed: it was withdrawn at {Format(approval.DecidedAt)} (the alert resolved, or the incident was cancelled, before anyone decided).", incident, approval), decision);
     }
 
     private static DecisionOutcome TimedOut(IncidentRecord incident, ApprovalRecord approval) =>

@@ -274,9 +274,14 @@ public sealed class ApprovalLinkPages
             return view with { Kind = ViewKind.Expired };
         }
 
+        if (approval.State == ApprovalState.Withdrawn && incident.Status == IncidentStatus.Cancelled)
+        {
+            return view with { Kind = ViewKind.NoLongerNeeded, Detail = $"The incident was cancelled at {Format(approval.DecidedAt)} before anyone decided: {incident.Summary}" };
+        }
+
         if (approval.State == ApprovalState.Withdrawn)
         {
-            return view with { Kind = ViewKind.NoLongerNeeded, Detail = $"The alert resolved at {Format(approval.DecidedAt)} before anyone decided; nothing needs doing." };
+            return view with { Kind = ViewKind.NoLongerNeeded, Detail = $"The request was withdrawn at {Format(approval.DecidedAt)} before anyone decided (the alert resolved, or the incident was cancelled); nothing needs doing." };
         }
 
         if (incident.HasFinalStatus)

@@ -47,14 +47,15 @@ public static class IncidentExport
         Section(md, "Decision", timeline.Where(t => s_decisionKinds.Contains(t.Kind)), "No decision was recorded.");
         Section(md, "Evidence", timeline.Where(t => s_evidenceKinds.Contains(t.Kind)), "No evidence was stored.");
         Section(md, "Outcome", timeline.Where(t => t.Kind is TimelineKinds.ActionTaken or TimelineKinds.ActionFailed or TimelineKinds.ActionCancelled
-            or TimelineKinds.HealthyAgain or TimelineKinds.StillUnhealthy or TimelineKinds.IncidentResolved or TimelineKinds.IncidentEscalated), $"The incident is {incident.Status}.");
+            or TimelineKinds.HealthyAgain or TimelineKinds.StillUnhealthy or TimelineKinds.IncidentResolved or TimelineKinds.IncidentEscalated
+            or TimelineKinds.CancelRequested or TimelineKinds.IncidentCancelled), $"The incident is {incident.Status}.");
 
         md.Append("## Timeline (UTC)\n\n");
         foreach (var entry in timeline)
         {
             md.Append("- ").Append(entry.At.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture))
                 .Append(" **").Append(Escape(entry.Kind)).Append("**")
-                .Append(entry.Sequence == TimelineEntry.ExternalSequence ? " (from Azure)" : string.Empty)
+                .Append(entry.Sequence == TimelineEntry.ExternalSequence && !TimelineKinds.IsByPerson(entry.Kind) ? " (from Azure)" : string.Empty)
                 .Append(": ").Append(Escape(entry.Message)).Append('\n');
         }
 

@@ -151,7 +151,7 @@ public sealed class IncidentsEndpoint
             earlierIncidents = incident.EarlierIncidents,
             pendingApproval = incident.PendingApproval,
             liveUntil = closed ? null : incident.LiveUntil,
-            timeline = timeline.Select(t => new { at = t.At, kind = t.Kind, message = t.Message, source = t.Sequence == TimelineEntry.ExternalSequence ? "azure" : "workflow" }),
+            timeline = timeline.Select(t => new { at = t.At, kind = t.Kind, message = t.Message, source = t.Sequence != TimelineEntry.ExternalSequence ? "workflow" : TimelineKinds.IsByPerson(t.Kind) ? "person" : "azure" }),
         });
     }
 

@@ -111,11 +111,21 @@ public static class TimelineKinds
     /// <summary>The incident closed Escalated.</summary>
     public const string IncidentEscalated = "IncidentEscalated";
 
+    /// <summary>A person asked to cancel the incident (who, when, why); the workflow stops at its next step.</summary>
+    public const string CancelRequested = "CancelRequested";
+
+    /// <summary>The incident closed Cancelled: who cancelled it, when, why, and what had been done.</summary>
+    public const string IncidentCancelled = "IncidentCancelled";
+
+    /// <summary>True for the entries a person's cancel writes from outside the workflow (not reported by Azure).</summary>
+    public static bool IsByPerson(string kind) => kind is CancelRequested or IncidentCancelled;
+
     /// <summary>The entry that closes an incident with <paramref name="status"/>.</summary>
     public static string Closed(IncidentStatus status) => status switch
     {
         IncidentStatus.Resolved => IncidentResolved,
         IncidentStatus.Escalated => IncidentEscalated,
-        _ => throw new ArgumentOutOfRangeException(nameof(status), status, "Only Resolved and Escalated close an incident."),
+        IncidentStatus.Cancelled => IncidentCancelled,
+        _ => throw new ArgumentOutOfRangeException(nameof(status), status, "Only Resolved, Escalated and Cancelled close an incident."),
     };
 }

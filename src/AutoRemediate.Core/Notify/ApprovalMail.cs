@@ -103,7 +103,12 @@ public static class ApprovalMail
     {
         ArgumentNullException.ThrowIfNull(outcome);
         var app = AppName(outcome.TargetResourceId);
-        var what = outcome.Status == IncidentStatus.Resolved ? "resolved" : "escalated to on-call";
+        var what = outcome.Status switch
+        {
+            IncidentStatus.Resolved => "resolved",
+            IncidentStatus.Cancelled => "cancelled",
+            _ => "escalated to on-call",
+        };
         var subject = Line($"Incident {outcome.IncidentId} on {app} {what} (alert '{outcome.AlertRule}')");
         var lines = new[]
         {

@@ -97,4 +97,10 @@ public static class EventNames
 
     /// <summary>Another alert arrived for the same app while the remediation runs.</summary>
     public const string AlertRepeated = "AlertRepeated";
+
+    /// <summary>
+    /// A person cancelled the incident (<c>POST /api/incidents/{id}/cancel</c>): the workflow stops at its next
+    /// step, after the activity in flight. The remediation forwards it to its running verification.
+    /// </summary>
+    public const string CancelRequested = "CancelRequested";
 }

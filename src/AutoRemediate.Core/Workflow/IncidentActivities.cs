@@ -21,10 +21,18 @@ public sealed class IncidentActivities
         _logger = logger;
     }
 
-    /// <summary><see cref="ActivityNames.OpenIncident"/>.</summary>
+    /// <summary>
+    /// <see cref="ActivityNames.OpenIncident"/>. False, writing nothing, when the incident was cancelled before
+    /// its workflow started (<see cref="IncidentCancellation"/> closed it while it was only Received).
+    /// </summary>
     public async Task<bool> OpenIncidentAsync(OpenIncidentRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
+        if ((await _store.GetAsync(request.IncidentId, cancellationToken).ConfigureAwait(false))?.Status == IncidentStatus.Cancelled)
+        {
+            return false;
+        }
+
         await _store.AppendTimelineAsync(new TimelineEntry(request.IncidentId, request.Sequence, request.At, TimelineKinds.IncidentOpened, request.Message), cancellationToken).ConfigureAwait(false);
         await _store.UpdateStatusAsync(request.IncidentId, IncidentStatus.Investigating, request.Message, request.At, cancellationToken).ConfigureAwait(false);
         Log.IncidentOpened(_logger, request.IncidentId);
@@ -56,6 +64,12 @@ public sealed class IncidentActivities
     {
         ArgumentNullException.ThrowIfNull(request);
         await _store.AppendTimelineAsync(new TimelineEntry(request.IncidentId, request.Sequence, request.At, TimelineKinds.Closed(request.Status), request.Summary), cancellationToken).ConfigureAwait(false);
+        if (request.Status == IncidentStatus.Cancelled)
+        {
+            // A cancelled incident waits on nothing: a late click on an approval link finds no open request.
+            await _store.SetPendingApprovalAsync(request.IncidentId, null, cancellationToken).ConfigureAwait(false);
+        }
+
         await _store.UpdateStatusAsync(request.IncidentId, request.Status, request.Summary, request.At, cancellationToken, request.LiveUntil).ConfigureAwait(false);
         Log.IncidentClosed(_logger, request.IncidentId, request.Status);
         return true;

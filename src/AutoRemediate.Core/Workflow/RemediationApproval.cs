@@ -73,7 +73,22 @@ internal static class RemediationApproval
         for (var stale = 0; stale <= MaxStaleDecisions; stale++)
         {
             var decided = flow.Decision();
-            var first = await Task.WhenAny(decided, resolved, timeout, remind);
+            var cancel = flow.Cancel();
+            var first = await Task.WhenAny(decided, resolved, timeout, remind, cancel);
+            if (first == cancel)
+            {
+                timerCancellation.Cancel();
+                // The cancel endpoint withdrew the request already; withdrawing again is a no-op that also
+                // clears the incident's pending approval, so a late click on the link changes nothing.
+                var claimed = await flow.ExpireApprovalAsync(approvalId, withdrawn: true, TimelineText.CancelledWhileWaiting(plan, cancel.Result));
+                if (claimed is not null)
+                {
+                    await flow.EndApprovalAsync(TimelineKinds.ApprovalWithdrawn, TimelineText.CancelAfterClaim(plan, claimed, cancel.Result), proceed: false);
+                }
+
+                throw new IncidentCancelledException(cancel.Result);
+            }
+
             if (first == remind)
             {
                 remind = new TaskCompletionSource().Task;

@@ -14,6 +14,8 @@ internal static class RemediationClose
     /// <summary>Closes the incident Resolved.</summary>
     public static async Task<RemediationResult> ResolveAsync(RemediationFlow flow, string summary)
     {
+        // A cancel that arrived meanwhile was answered 202: it is what the incident ends as.
+        flow.ThrowIfCancelled();
         await flow.CloseAsync(IncidentStatus.Resolved, summary);
         await flow.NotifyOutcomeAsync(IncidentStatus.Resolved, summary);
         return new RemediationResult(flow.Input.IncidentId, IncidentStatus.Resolved, summary);
@@ -25,12 +27,31 @@ internal static class RemediationClose
     /// </summary>
     public static async Task<RemediationResult> EscalateAsync(RemediationFlow flow, string summary)
     {
+        flow.ThrowIfCancelled();
         var hold = flow.Settings.EscalationHold;
         var holdEnds = hold > TimeSpan.Zero ? flow.Context.CurrentUtcDateTime.Add(hold) : (DateTime?)null;
         await flow.CloseAsync(IncidentStatus.Escalated, summary, holdEnds is { } until ? new DateTimeOffset(until, TimeSpan.Zero) : null);
         await flow.NotifyOutcomeAsync(IncidentStatus.Escalated, summary);
         var escalated = new RemediationResult(flow.Input.IncidentId, IncidentStatus.Escalated, summary);
         return holdEnds is { } end ? await HoldAsync(flow, escalated, end) : escalated;
+    }
+
+    /// <summary>
+    /// Closes the incident Cancelled: the IncidentCancelled entry names who, when, why and what had been done;
+    /// the incident's actions stop counting toward the fleet cap; the approvers hear it was cancelled.
+    /// </summary>
+    public static async Task<RemediationResult> CancelAsync(RemediationFlow flow, CancelRequestedEvent cancel)
+    {
+        var summary = TimelineText.CancelledSummary(cancel, TimelineText.DoneBeforeCancel(flow.Done));
+        flow.Context.SetCustomStatus("Cancelled");
+        await flow.CloseAsync(IncidentStatus.Cancelled, summary);
+        if (flow.Done.Count > 0)
+        {
+            await flow.FinishActionsAsync();
+        }
+
+        await flow.NotifyOutcomeAsync(IncidentStatus.Cancelled, summary);
+        return new RemediationResult(flow.Input.IncidentId, IncidentStatus.Cancelled, summary);
     }
 
     // After escalation the incident stays live until the hold ends: further rules firing for the app

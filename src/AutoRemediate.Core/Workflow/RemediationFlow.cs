@@ -21,6 +21,7 @@ internal sealed class RemediationFlow
     private int _sequence;
     private Task<AlertResolvedEvent>? _resolved;
     private Task<ApprovalDecisionEvent>? _decision;
+    private Task<CancelRequestedEvent>? _cancel;
     private readonly List<Task<MailResult?>> _approvalMails = [];
 
     public RemediationFlow(TaskOrchestrationContext context, RemediationInput input)
@@ -72,6 +73,24 @@ internal sealed class RemediationFlow
     public Task<ApprovalDecisionEvent> Decision() => _decision ??= Context.WaitForExternalEvent<ApprovalDecisionEvent>(EventNames.ApprovalDecision);
 
     public void DecisionConsumed() => _decision = null;
+
+    /// <summary>The one wait for a cancel; never consumed (once cancelled, the workflow ends).</summary>
+    public Task<CancelRequestedEvent> Cancel() => _cancel ??= Context.WaitForExternalEvent<CancelRequestedEvent>(EventNames.CancelRequested);
+
+    /// <summary>The plans carried out so far (for the Cancelled summary).</summary>
+    public List<PlanKind> Done { get; } = [];
+
+    /// <summary>
+    /// Between steps: stops the workflow when a cancel has arrived. A zero-wait look, deterministic like the
+    /// one for a resolution: on replay the event has been delivered at the same point of the history.
+    /// </summary>
+    public void ThrowIfCancelled()
+    {
+        if (Cancel() is { IsCompleted: true } cancel)
+        {
+            throw new IncidentCancelledException(cancel.Result);
+        }
+    }
 
     /// <summary>
     /// Calls a read-only activity with its retry policy, within <paramref name="deadline"/> (or the
@@ -189,4 +208,10 @@ internal sealed class RemediationFlow
             return null;
         }
     }
+}
+
+/// <summary>Thrown between steps once a cancel arrived; the orchestrator closes the incident Cancelled.</summary>
+internal sealed class IncidentCancelledException(CancelRequestedEvent cancel) : Exception("The incident was cancelled.")
+{
+    public CancelRequestedEvent Cancel { get; } = cancel;
 }

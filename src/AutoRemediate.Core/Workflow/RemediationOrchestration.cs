@@ -44,7 +44,16 @@ public static class RemediationOrchestration
         string reason;
         try
         {
-            return await RemediateAsync(flow);
+            try
+            {
+                return await RemediateAsync(flow);
+            }
+            catch (IncidentCancelledException cancelled)
+            {
+                // A person cancelled it (POST /api/incidents/{id}/cancel): the workflow stopped between
+                // steps, so whatever activity was in flight finished first.
+                return await RemediationClose.CancelAsync(flow, cancelled.Cancel);
+            }
         }
         catch (Exception ex)
         {
@@ -80,9 +89,16 @@ public static class RemediationOrchestration
         var input = flow.Input;
 
         // 1. Open the incident, then read the site (below, within the first reads' deadline).
-        await context.CallActivityAsync<bool>(ActivityNames.OpenIncident,
+        var opened = await context.CallActivityAsync<bool>(ActivityNames.OpenIncident,
             new OpenIncidentRequest(input.IncidentId, flow.Next(), context.CurrentUtcDateTime, TimelineText.Opened(input.Signal, input.TargetResourceId)),
             WorkflowRetries.Storage);
+        if (!opened)
+        {
+            // Cancelled while only Received (the cancel endpoint closed it): nothing is done, nothing written.
+            return new RemediationResult(input.IncidentId, IncidentStatus.Cancelled, TimelineText.CancelledBeforeStart);
+        }
+
+        flow.ThrowIfCancelled();
         if (ResourceIds.KindOf(input.TargetResourceId) == TargetKind.Plan)
         {
             await flow.RecordAsync(TimelineKinds.PlanAlert, TimelineText.PlanAlert(input.TargetResourceId));
@@ -109,6 +125,7 @@ public static class RemediationOrchestration
         }
 
         await flow.RecordAsync([.. found]);
+        flow.ThrowIfCancelled();
         // Fail safe: without the check's answer nothing says Azure is fine, so any plan goes to a person.
         var platformEvidence = platform?.Evidence ?? new PlatformEvidence(false, false, 1, Incomplete: TimelineText.PlatformCheckDidNotComplete);
         var atFault = platformEvidence.ResourceHealthPlatformIssue || platformEvidence.ServiceHealthIncidentOpen || platformEvidence.FleetBreakerTripped;
@@ -126,6 +143,7 @@ public static class RemediationOrchestration
         var dumped = false;
         for (var rung = 1; rung <= MaxRungs; rung++)
         {
+            flow.ThrowIfCancelled();
             // 4. Decide. The activity adds the journal's facts, applies the policy and records PlanChosen.
             var decisionInput = DecisionInputs.FromFindings(input.IncidentId, input.TargetResourceId, context.CurrentUtcDateTime, alertMetrics, platformEvidence, findings, tried);
             var decision = await context.CallActivityAsync<Decision>(ActivityNames.DecidePlan, new DecideRequest(decisionInput, flow.Next()), WorkflowRetries.Storage);
@@ -140,6 +158,7 @@ public static class RemediationOrchestration
                 return await RemediationClose.EscalateAsync(flow, TimelineText.DryRunEscalated(decision));
             }
 
+            flow.ThrowIfCancelled();
             var action = ActionPlanner.For(decision, input.IncidentId, input.TargetResourceId, site!, findings, context.CurrentUtcDateTime, rung);
             if (action is null)
             {
@@ -154,6 +173,7 @@ public static class RemediationOrchestration
             }
 
             // 6. Approval (the mail to the approvers shows what was found).
+            flow.ThrowIfCancelled();
             flow.Findings = findings;
             if (await RemediationApproval.RunAsync(flow, decision, rung) is { } ended)
             {
@@ -174,9 +194,13 @@ public static class RemediationOrchestration
                 return await RemediationClose.ResolveAsync(flow, TimelineText.ResolvedBeforeAction(decision.Plan, r));
             }
 
+            // The last look for a cancel before touching the app; once the call is sent it finishes (with its
+            // journal row) before the workflow looks again.
+            flow.ThrowIfCancelled();
             try
             {
                 await context.CallActivityAsync<ActionOutcome>(ActivityNames.ExecuteAction, action with { Sequence = flow.Next() }, WorkflowRetries.Action);
+                flow.Done.Add(decision.Plan);
             }
             catch (TaskFailedException ex)
             {
@@ -190,11 +214,21 @@ public static class RemediationOrchestration
             // 8. Verify, in a sub-orchestration of its own: the polls stay out of this history, and so do
             // the steps that close a rung (the actions stop counting toward the fleet cap; on failure,
             // VerificationFailed and the plan as it is now, which the next rung scales from).
-            var verified = await context.CallSubOrchestratorAsync<VerificationResult>(OrchestrationNames.Verification,
+            flow.ThrowIfCancelled();
+            var verificationId = $"{input.IncidentId}-v{rung}";
+            var verification = context.CallSubOrchestratorAsync<VerificationResult>(OrchestrationNames.Verification,
                 new VerificationInput(input.IncidentId, input.TargetResourceId, site!.ServerFarmId, AlertCriterion.Of(input.Signal), flow.VerifyInterval, flow.VerifyHealthyFor,
                     flow.VerifyDeadline, VerificationOrchestration.PollsFor(flow.VerifyDeadline, flow.VerifyInterval), flow.Next(), Action: decision.Plan.ToString()),
-                new SubOrchestrationOptions { InstanceId = $"{input.IncidentId}-v{rung}" });
+                new SubOrchestrationOptions { InstanceId = verificationId });
+            if (await Task.WhenAny(verification, flow.Cancel()) != verification)
+            {
+                // Cancelled while verifying: the verification stops at its next poll (after the one in flight).
+                context.SendEvent(verificationId, EventNames.CancelRequested, flow.Cancel().Result);
+            }
+
+            var verified = await verification;
             flow.ContinueFrom(verified.NextSequence);
+            flow.ThrowIfCancelled();
             if (verified.Healthy)
             {
                 // 9. Close.

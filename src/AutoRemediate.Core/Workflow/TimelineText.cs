@@ -22,6 +22,29 @@ internal static class TimelineText
     public static string Opened(AlertSignal signal, string target) =>
         $"Alert '{signal.AlertRule}' ({signal.Severity}) fired for {NameOf(target)}; gathering evidence before touching anything.";
 
+    /// <summary>The CancelRequested entry: who asked, when, why.</summary>
+    public static string CancelRequested(CancelRequestedEvent c) =>
+        $"Cancel requested by {c.By} at {c.At.ToString("u", CultureInfo.InvariantCulture)}{ReasonOf(c)}.";
+
+    /// <summary>The Cancelled summary and IncidentCancelled entry: who, when, why, and what had been done.</summary>
+    public static string CancelledSummary(CancelRequestedEvent c, string done) =>
+        $"Cancelled by {c.By} at {c.At.ToString("u", CultureInfo.InvariantCulture)}{ReasonOf(c)}. {done} Nothing more will be done automatically.";
+
+    public const string CancelledBeforeStart = "Cancelled before the workflow started; nothing was done.";
+
+    public const string NothingDone = "Nothing had been done to the app.";
+
+    public static string DoneBeforeCancel(IReadOnlyList<PlanKind> done) =>
+        done.Count == 0 ? NothingDone : $"Carried out before the cancel, and finished: {string.Join(", ", done)}.";
+
+    public static string CancelledWhileWaiting(PlanKind plan, CancelRequestedEvent c) =>
+        $"The request to approve {plan} is no longer needed: the incident was cancelled by {c.By}; nothing was done.";
+
+    public static string CancelAfterClaim(PlanKind plan, ApprovalDecisionEvent d, CancelRequestedEvent c) =>
+        $"{(d.Approved ? "Approved" : "Rejected")} by {d.Approver}, but the cancel by {c.By} reached the workflow first; {plan} was not carried out.";
+
+    private static string ReasonOf(CancelRequestedEvent c) => string.IsNullOrEmpty(c.Reason) ? string.Empty : $": \"{c.Reason}\"";
+
     public static string PlanAlert(string target) =>
         $"The alert is about the App Service plan {NameOf(target)}, not one app; the pipeline acts on apps, so on-call takes this one.";
 

@@ -41,6 +41,9 @@ public static class VerificationOrchestration
                 WorkflowRetries.Storage);
         }
 
+        // One wait per generation (an abandoned second wait would swallow the event). The remediation sends
+        // CancelRequested here when the incident is cancelled while this runs.
+        var cancel = context.WaitForExternalEvent<CancelRequestedEvent>(EventNames.CancelRequested);
         for (var poll = 0; poll < PollsPerGeneration; poll++)
         {
             if (state.PollsLeft <= 0)
@@ -48,7 +51,14 @@ public static class VerificationOrchestration
                 return await EndAsync(context, state, healthy: false);
             }
 
-            await context.CreateTimer(context.CurrentUtcDateTime.Add(state.Interval), CancellationToken.None);
+            using var timerCancellation = new CancellationTokenSource();
+            var timer = context.CreateTimer(context.CurrentUtcDateTime.Add(state.Interval), timerCancellation.Token);
+            if (await Task.WhenAny(timer, cancel) == cancel)
+            {
+                timerCancellation.Cancel();
+                return await CancelledAsync(context, state);
+            }
+
             var now = context.CurrentUtcDateTime;
             HealthReading health;
             try
@@ -91,9 +101,22 @@ public static class VerificationOrchestration
             }
         }
 
-        // The state travels in the new input; no external event is ever sent to this instance.
-        context.ContinueAsNew(state with { Generation = state.Generation + 1 }, preserveUnprocessedEvents: false);
+        if (cancel.IsCompleted)
+        {
+            return await CancelledAsync(context, state);
+        }
+
+        // The state travels in the new input; a cancel that arrives meanwhile is kept for the next generation.
+        context.ContinueAsNew(state with { Generation = state.Generation + 1 }, preserveUnprocessedEvents: true);
         return null!; // ignored: the instance goes on as a new generation
+    }
+
+    // Cancelled: the poll in flight has finished; the incident's actions stop counting toward the fleet cap,
+    // and the remediation closes the incident Cancelled.
+    private static async Task<VerificationResult> CancelledAsync(TaskOrchestrationContext context, VerificationInput state)
+    {
+        await context.CallActivityAsync<bool>(ActivityNames.FinishActions, new FinishActionsRequest(state.IncidentId, state.TargetResourceId), WorkflowRetries.Storage);
+        return new VerificationResult(false, state.Reading ?? TimelineText.NoReadingYet, state.NextSequence, Cancelled: true);
     }
 
     // What closes a rung, done here rather than in the remediation so its history stays small: the

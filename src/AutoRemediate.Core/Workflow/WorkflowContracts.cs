@@ -142,7 +142,18 @@ public sealed record VerificationInput(
 /// <param name="Reading">The last reading, in words.</param>
 /// <param name="NextSequence">The next free timeline position after the entries the verification wrote.</param>
 /// <param name="Plan">The App Service plan as it is after a failed verification (the next rung scales from it); null when healthy or unreadable.</param>
-public sealed record VerificationResult(bool Healthy, string Reading, int NextSequence, PlanEvidence? Plan = null);
+/// <param name="Cancelled">The verification stopped because the incident was cancelled (<see cref="EventNames.CancelRequested"/>).</param>
+public sealed record VerificationResult(bool Healthy, string Reading, int NextSequence, PlanEvidence? Plan = null, bool Cancelled = false);
+
+/// <summary>
+/// The <see cref="EventNames.CancelRequested"/> event: who cancelled the incident, when and why. Kept small
+/// (it stays in the history): the reason is capped by the cancel endpoint.
+/// </summary>
+/// <param name="IncidentId">The incident cancelled.</param>
+/// <param name="By">Who cancelled it, as decisions record who decided.</param>
+/// <param name="Reason">Why, if they said (capped, control characters refused).</param>
+/// <param name="At">When the cancel was accepted.</param>
+public sealed record CancelRequestedEvent(string IncidentId, string By, string? Reason, DateTimeOffset At);
 
 /// <summary>Input of <see cref="ActivityNames.EscalateAfterError"/>.</summary>
 /// <param name="IncidentId">The incident.</param>

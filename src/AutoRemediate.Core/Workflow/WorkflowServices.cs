@@ -12,6 +12,8 @@ internal static class WorkflowServices
     {
         services.AddValidatedOptions<WorkflowOptions>(configuration, WorkflowOptions.SectionName);
         services.AddSingleton<IncidentActivities>();
+        services.AddSingleton<IncidentCancellation>();
+        services.AddSingleton<CancelEndpoint>();
         return services;
     }
 }

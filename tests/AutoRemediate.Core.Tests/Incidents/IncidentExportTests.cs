@@ -49,6 +49,27 @@ public sealed class IncidentExportTests
     }
 
     [TestMethod]
+    public void Markdown_CancelledIncident_OutcomeSaysWhoCancelledAndNotThatAzureDid()
+    {
+        var (resolved, timeline) = Resolved();
+        var incident = resolved with { Status = IncidentStatus.Cancelled, Summary = "Cancelled by bob@contoso.com at 2026-11-30 14:00:57Z." };
+        TimelineEntry[] cancelled =
+        [
+            .. timeline.Take(4),
+            new(incident.IncidentId, TimelineEntry.ExternalSequence, s_t0.AddMinutes(4), TimelineKinds.CancelRequested, "Cancel requested by bob@contoso.com at 2026-11-30 13:59:57Z."),
+            new(incident.IncidentId, 5, s_t0.AddMinutes(5), TimelineKinds.IncidentCancelled, "Cancelled by bob@contoso.com at 2026-11-30 13:59:57Z. Nothing had been done to the app."),
+        ];
+
+        var md = IncidentExport.Markdown(incident, cancelled);
+
+        var outcome = md[md.IndexOf("## Outcome", StringComparison.Ordinal)..md.IndexOf("## Timeline", StringComparison.Ordinal)];
+        StringAssert.Contains(outcome, "Cancel requested by bob@contoso.com");
+        StringAssert.Contains(outcome, "Nothing had been done to the app.");
+        StringAssert.Contains(md, "**CancelRequested**: Cancel requested by bob@contoso.com");
+        Assert.DoesNotContain("(from Azure)", md, "a person cancelled it");
+    }
+
+    [TestMethod]
     [DataRow("[click me](https://evil.example/steal)", DisplayName = "a link hidden behind other words")]
     [DataRow("![pixel](https://evil.example/track.png)", DisplayName = "an image that calls home")]
     [DataRow("<script>alert(1)</script>", DisplayName = "HTML")]
