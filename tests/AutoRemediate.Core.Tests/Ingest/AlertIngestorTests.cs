@@ -35,7 +35,7 @@ public sealed class AlertIngestorTests
     private static AlertSignal Fired(string alertId, string target = Samples.ShopSiteId, MonitorCondition condition = MonitorCondition.Fired) =>
         new(alertId, "memory-high", "Sev2", "Metric", condition, "Platform", [target], new DateTimeOffset(2025, 4, 15, 18, 17, 12, TimeSpan.Zero), null, null);
 
-    private Task<int> CountIncidentRowsAsync() => TableRows.CountAsync(_tables.Incidents);
+    private Task<int> CountIncidentRowsAsync() => TableRows.IncidentsAsync(_tables.Incidents);
 
     // The race path of AlertIngestor relies on this contract of the Durable Task client.
     [TestMethod]
