@@ -81,4 +81,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 2102, Level = LogLevel.Information, Message = "Approval link for incident {IncidentId} approval {ApprovalId}: {Outcome}")]
     public static partial void ApprovalLinkDecision(ILogger logger, string incidentId, string approvalId, string outcome);
+
+    [LoggerMessage(EventId = 1350, Level = LogLevel.Information, Message = "Incident {Page} page refused a request with {Problems} bad parameter(s)")]
+    public static partial void IncidentPageRefused(ILogger logger, string page, int problems);
 }

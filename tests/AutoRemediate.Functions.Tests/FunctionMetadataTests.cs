@@ -18,6 +18,8 @@ public sealed class FunctionMetadataTests
     [DataRow("incidentExport", "incidents/{id}/export", "get", "Function")]
     [DataRow("decision", "incidents/{id}/decision", "post", "Function")]
     [DataRow("approvalLink", "approve/{token}", "get,post", "Anonymous")]
+    [DataRow("incidentListPage", "ui/incidents", "get", "Anonymous")]
+    [DataRow("incidentPage", "ui/incidents/{id}", "get", "Anonymous")]
     public void HttpFunction_HasExpectedRouteMethodsAndAuthLevel(string name, string route, string methods, string authLevel)
     {
         var function = FunctionMetadata.Load().Single(f => f!["name"]!.GetValue<string>() == name)!;
@@ -53,6 +55,8 @@ public sealed class FunctionMetadataTests
             ["incident"] = "httpTrigger",
             ["incidents"] = "httpTrigger",
             ["incidentExport"] = "httpTrigger",
+            ["incidentListPage"] = "httpTrigger",
+            ["incidentPage"] = "httpTrigger",
             [OrchestrationNames.Remediation] = "orchestrationTrigger",
             [OrchestrationNames.Verification] = "orchestrationTrigger",
             [ActivityNames.OpenIncident] = "activityTrigger",
