@@ -84,18 +84,28 @@ public static class IncidentChart
         double Y(double v) => Top + ((1 - ((v - y0) / (y1 - y0))) * (Height - Top - Bottom));
 
         var unit = series.FirstOrDefault(s => string.Equals(s.Metric, metric, StringComparison.OrdinalIgnoreCase))?.Unit;
-        var caption = $"{metric} ({aggregation ?? "Average"}{(unit is null ? string.Empty : ", " + unit)}) per instance, {x0:HH:mm}\u2013{x1:HH:mm} UTC" +
-            (threshold is { } tv ? $"; alert threshold {criterion!.Operator} {Compact(tv)}" : criterion is { Dynamic: true } ? "; dynamic threshold (not drawn)" : "; threshold unknown") +
-            (actionAt is { } at2 ? $"; {actionLabel ?? "action"} at {at2:HH:mm:ss} UTC" : string.Empty) +
-            (dropped > 0 ? $"; {dropped} more instance(s) not drawn" : string.Empty) + ".";
+        var text = new StringBuilder();
+        text.Append(CultureInfo.InvariantCulture, $"{metric} ({aggregation ?? "Average"}{(unit is null ? string.Empty : ", " + unit)}) per instance, {x0.UtcDateTime:HH:mm}\u2013{x1.UtcDateTime:HH:mm} UTC");
+        text.Append(threshold is { } tv ? $"; alert threshold {criterion!.Operator} {Compact(tv)}" : criterion is { Dynamic: true } ? "; dynamic threshold (not drawn)" : "; threshold unknown");
+        if (actionAt is { } at2)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"; {actionLabel ?? "action"} at {at2.UtcDateTime:HH:mm:ss} UTC");
+        }
+
+        if (dropped > 0)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"; {dropped} more instance(s) not drawn");
+        }
+
+        var caption = text.Append('.').ToString();
 
         var svg = new StringBuilder();
         svg.Append(CultureInfo.InvariantCulture, $"<figure class=\"chart\"><svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {Width} {Height}\" role=\"img\" aria-label=\"{HtmlPage.Encode(caption)}\" preserveAspectRatio=\"xMidYMid meet\">");
         svg.Append(CultureInfo.InvariantCulture, $"<rect x=\"{Left}\" y=\"{Top}\" width=\"{Width - Left - Right}\" height=\"{Height - Top - Bottom}\" fill=\"#fafafa\" stroke=\"#ccc\"/>");
-        svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{Left - 4}\" y=\"{Top + 10}\" text-anchor=\"end\" font-size=\"11\">{HtmlPage.Encode(Compact(y1))}</text>");
-        svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{Left - 4}\" y=\"{Height - Bottom}\" text-anchor=\"end\" font-size=\"11\">{HtmlPage.Encode(Compact(y0))}</text>");
-        svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{Left}\" y=\"{Height - 8}\" font-size=\"11\">{x0:HH:mm}</text>");
-        svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{Width - Right}\" y=\"{Height - 8}\" text-anchor=\"end\" font-size=\"11\">{x1:HH:mm}</text>");
+        svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{Left - 4}\" y=\"{Top + 10}\" text-anchor=\"end\" font-size=\"13\">{HtmlPage.Encode(Compact(y1))}</text>");
+        svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{Left - 4}\" y=\"{Height - Bottom}\" text-anchor=\"end\" font-size=\"13\">{HtmlPage.Encode(Compact(y0))}</text>");
+        svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{Left}\" y=\"{Height - 8}\" font-size=\"13\">{x0.UtcDateTime:HH:mm}</text>");
+        svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{Width - Right}\" y=\"{Height - 8}\" text-anchor=\"end\" font-size=\"13\">{x1.UtcDateTime:HH:mm}</text>");
         for (var i = 0; i < lines.Count; i++)
         {
             var (instance, points) = lines[i];
@@ -117,14 +127,16 @@ public static class IncidentChart
         {
             var y = F(Y(line));
             svg.Append(CultureInfo.InvariantCulture, $"<line class=\"threshold\" x1=\"{Left}\" x2=\"{Width - Right}\" y1=\"{y}\" y2=\"{y}\" stroke=\"#a4262c\" stroke-width=\"1.5\" stroke-dasharray=\"6 4\"><title>{HtmlPage.Encode($"Alert threshold {criterion!.Operator} {Compact(line)}")}</title></line>");
-            svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{Width - Right - 4}\" y=\"{F(Y(line) - 4)}\" text-anchor=\"end\" font-size=\"11\" fill=\"#a4262c\">threshold {HtmlPage.Encode(Compact(line))}</text>");
+            svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{Width - Right - 4}\" y=\"{F(Y(line) - 4)}\" text-anchor=\"end\" font-size=\"13\" fill=\"#a4262c\">threshold {HtmlPage.Encode(Compact(line))}</text>");
         }
 
         if (actionAt is { } act)
         {
             var x = F(X(act));
-            svg.Append(CultureInfo.InvariantCulture, $"<line class=\"action\" x1=\"{x}\" x2=\"{x}\" y1=\"{Top}\" y2=\"{Height - Bottom}\" stroke=\"#1b6e3a\" stroke-width=\"2\"><title>{HtmlPage.Encode($"{actionLabel ?? "Action"} at {act:HH:mm:ss} UTC")}</title></line>");
-            svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{F(X(act) + 4)}\" y=\"{Top + 12}\" font-size=\"11\" fill=\"#1b6e3a\">{HtmlPage.Encode(actionLabel ?? "action")}</text>");
+            svg.Append(CultureInfo.InvariantCulture, $"<line class=\"action\" x1=\"{x}\" x2=\"{x}\" y1=\"{Top}\" y2=\"{Height - Bottom}\" stroke=\"#1b6e3a\" stroke-width=\"2\"><title>{HtmlPage.Encode(actionLabel ?? "Action")} at {act.UtcDateTime:HH:mm:ss} UTC</title></line>");
+            // The label sits inside the plot, on the side of the marker with room, low down: the threshold's label is at the top right.
+            var right = X(act) > Width / 2;
+            svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{F(right ? X(act) - 4 : X(act) + 4)}\" y=\"{Height - Bottom - 6}\" text-anchor=\"{(right ? "end" : "start")}\" font-size=\"13\" fill=\"#1b6e3a\">{HtmlPage.Encode(actionLabel ?? "action")}</text>");
         }
 
         svg.Append("</svg><figcaption>").Append(HtmlPage.Encode(caption)).Append("</figcaption></figure>");
