@@ -96,4 +96,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 1302, Level = LogLevel.Information, Message = "Incident {IncidentId} cancelled before its workflow started")]
     public static partial void CancelledBeforeStart(ILogger logger, string incidentId);
+
+    [LoggerMessage(EventId = 1350, Level = LogLevel.Information, Message = "Incident {Page} page refused a request with {Problems} bad parameter(s)")]
+    public static partial void IncidentPageRefused(ILogger logger, string page, int problems);
 }

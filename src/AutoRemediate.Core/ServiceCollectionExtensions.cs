@@ -8,6 +8,7 @@ using AutoRemediate.Http;
 using AutoRemediate.Incidents;
 using AutoRemediate.Ingest;
 using AutoRemediate.Notify;
+using AutoRemediate.Pages;
 using AutoRemediate.Shared;
 using AutoRemediate.Workflow;
 using Microsoft.Extensions.Configuration;
@@ -38,6 +39,7 @@ public static class ServiceCollectionExtensions
             .AddDecisions(configuration)
             .AddApprovals(configuration)
             .AddNotify(configuration)
+            .AddPages()
             .AddActions()
             .AddWorkflow(configuration);
     }

@@ -1,6 +1,7 @@
 using AutoRemediate.Approvals;
 using AutoRemediate.Incidents;
 using AutoRemediate.Ingest;
+using AutoRemediate.Pages;
 using AutoRemediate.Sandbox;
 using AutoRemediate.Workflow;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -273,6 +274,8 @@ public sealed class DevHostRunner : IAsyncDisposable
         builder.Services.AddProblemDetails();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = PipelineStopTimeout);
         builder.Services.AddAutoRemediate(builder.Configuration);
+        // The incident pages open to this machine only (the Function App refuses everyone until sign-in is configured).
+        builder.Services.Replace(ServiceDescriptor.Singleton<IPageAccess, LoopbackPageAccess>());
         // The Durable Task SDK worker and client against an in-process gRPC sidecar: the same
         // orchestration and activities the Function App registers, under the same names.
         var port = options.DurableTaskPort == 0 ? FreeLoopbackPort() : options.DurableTaskPort;
@@ -342,6 +345,12 @@ public sealed class DevHostRunner : IAsyncDisposable
             pages.GetAsync(token, cancellationToken));
         anonymous.MapPost("/" + ApprovalLinkRoutes.Template, (HttpRequest request, string token, ApprovalLinkPages pages, DurableTaskClient client, CancellationToken cancellationToken) =>
             pages.PostAsync(request, token, client, cancellationToken));
+
+        // The incident pages: anonymous at the route like the Function App's, guarded by IPageAccess (loopback only here).
+        anonymous.MapGet("/ui/incidents", (HttpRequest request, IncidentPages pages, CancellationToken cancellationToken) =>
+            pages.ListAsync(request, cancellationToken));
+        anonymous.MapGet("/ui/incidents/{id}", (HttpRequest request, string id, IncidentPages pages, CancellationToken cancellationToken) =>
+            pages.DetailAsync(request, id, cancellationToken));
     }
 
     /// <summary>The pipeline's host builder: <paramref name="args"/> (configuration overrides) on top of the environment.</summary>

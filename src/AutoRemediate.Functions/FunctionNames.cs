@@ -28,4 +28,16 @@ public static class FunctionNames
 
     /// <summary>GET/POST /api/approve/{token}: the approval link's review page and its form (anonymous: the link is the credential).</summary>
     public const string ApprovalLink = "approvalLink";
+
+    /// <summary>GET /api/ui/incidents: the incident list page (anonymous, guarded by IPageAccess).</summary>
+    public const string IncidentListPage = "incidentListPage";
+
+    /// <summary>GET /api/ui/incidents/{id}: one incident's page (anonymous, guarded by IPageAccess).</summary>
+    public const string IncidentPage = "incidentPage";
+
+    /// <summary>POST /api/ui/signin: the incident pages' sign-in redirect URI (Entra posts the ID token here).</summary>
+    public const string PageSignIn = "pageSignIn";
+
+    /// <summary>GET /api/ui/signout: ends the incident pages' session.</summary>
+    public const string PageSignOut = "pageSignOut";
 }

@@ -19,6 +19,10 @@ public sealed class FunctionMetadataTests
     [DataRow("decision", "incidents/{id}/decision", "post", "Function")]
     [DataRow("incidentCancel", "incidents/{id}/cancel", "post", "Function")]
     [DataRow("approvalLink", "approve/{token}", "get,post", "Anonymous")]
+    [DataRow("incidentListPage", "ui/incidents", "get", "Anonymous")]
+    [DataRow("incidentPage", "ui/incidents/{id}", "get", "Anonymous")]
+    [DataRow("pageSignIn", "ui/signin", "post", "Anonymous")]
+    [DataRow("pageSignOut", "ui/signout", "get", "Anonymous")]
     public void HttpFunction_HasExpectedRouteMethodsAndAuthLevel(string name, string route, string methods, string authLevel)
     {
         var function = FunctionMetadata.Load().Single(f => f!["name"]!.GetValue<string>() == name)!;
@@ -55,6 +59,10 @@ public sealed class FunctionMetadataTests
             ["incident"] = "httpTrigger",
             ["incidents"] = "httpTrigger",
             ["incidentExport"] = "httpTrigger",
+            ["incidentListPage"] = "httpTrigger",
+            ["incidentPage"] = "httpTrigger",
+            ["pageSignIn"] = "httpTrigger",
+            ["pageSignOut"] = "httpTrigger",
             [OrchestrationNames.Remediation] = "orchestrationTrigger",
             [OrchestrationNames.Verification] = "orchestrationTrigger",
             [ActivityNames.OpenIncident] = "activityTrigger",

@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Globalization;
 using System.Net;
 using System.Text;
-using System.Text.Encodings.Web;
 using AutoRemediate.Http;
 using AutoRemediate.Incidents;
 using AutoRemediate.Shared;
@@ -58,7 +57,7 @@ public sealed class ApprovalLinkPages
     {
         if (!ApprovalLinkSecrets.IsWellFormedToken(token))
         {
-            return HtmlPage.Invalid();
+            return ApprovalPage.Invalid();
         }
 
         return await GuardPageAsync(async ct =>
@@ -66,7 +65,7 @@ public sealed class ApprovalLinkPages
             var link = await _links.FindAsync(token!, ct).ConfigureAwait(false);
             if (link is null)
             {
-                return HtmlPage.Invalid();
+                return ApprovalPage.Invalid();
             }
 
             var now = _time.GetUtcNow();
@@ -78,7 +77,7 @@ public sealed class ApprovalLinkPages
             }
 
             var view = await ViewAsync(link, ct).ConfigureAwait(false);
-            return view.Kind == ViewKind.Open ? HtmlPage.Form(view, null, StatusCodes.Status200OK) : HtmlPage.State(view);
+            return view.Kind == ViewKind.Open ? ApprovalPage.Form(view, null, StatusCodes.Status200OK) : ApprovalPage.State(view);
         }, "Incident storage", cancellationToken).ConfigureAwait(false);
     }
 
@@ -89,7 +88,7 @@ public sealed class ApprovalLinkPages
         ArgumentNullException.ThrowIfNull(client);
         if (!ApprovalLinkSecrets.IsWellFormedToken(token))
         {
-            return HtmlPage.Invalid();
+            return ApprovalPage.Invalid();
         }
 
         var (form, problem) = await ReadFormAsync(request, cancellationToken).ConfigureAwait(false);
@@ -103,25 +102,25 @@ public sealed class ApprovalLinkPages
             var link = await _links.FindAsync(token!, ct).ConfigureAwait(false);
             if (link is null)
             {
-                return HtmlPage.Invalid();
+                return ApprovalPage.Invalid();
             }
 
             var view = await ViewAsync(link, ct).ConfigureAwait(false);
             if (view.Kind == ViewKind.Decided)
             {
                 // A late or repeated click: the page of the final state, not an error.
-                return HtmlPage.SeeOther(request);
+                return ApprovalPage.SeeOther(request);
             }
 
             if (view.Kind != ViewKind.Open)
             {
-                return HtmlPage.State(view);
+                return ApprovalPage.State(view);
             }
 
             var code = form.TryGetValue("code", out var c) ? c.ToString() : string.Empty;
             if (string.IsNullOrWhiteSpace(code))
             {
-                return HtmlPage.Form(view, "Enter the code from the mail.", StatusCodes.Status400BadRequest);
+                return ApprovalPage.Form(view, "Enter the code from the mail.", StatusCodes.Status400BadRequest);
             }
 
             if (!ApprovalLinkSecrets.CodeMatches(link, token!, code))
@@ -136,11 +135,11 @@ public sealed class ApprovalLinkPages
 
                 if (current.State == ApprovalLinkState.Locked)
                 {
-                    return HtmlPage.State(view with { Kind = ViewKind.Locked, Link = current });
+                    return ApprovalPage.State(view with { Kind = ViewKind.Locked, Link = current });
                 }
 
                 var left = TableApprovalLinks.MaxFailedTries - current.FailedTries;
-                return HtmlPage.Form(view with { Link = current }, $"That code is not right. {left} {(left == 1 ? "try" : "tries")} left before this link is locked.", StatusCodes.Status403Forbidden);
+                return ApprovalPage.Form(view with { Link = current }, $"That code is not right. {left} {(left == 1 ? "try" : "tries")} left before this link is locked.", StatusCodes.Status403Forbidden);
             }
 
             var decision = form.TryGetValue("decision", out var d) ? d.ToString() : string.Empty;
@@ -155,7 +154,7 @@ public sealed class ApprovalLinkPages
             }
             else
             {
-                return HtmlPage.Form(view, "Choose Approve or Reject.", StatusCodes.Status400BadRequest);
+                return ApprovalPage.Form(view, "Choose Approve or Reject.", StatusCodes.Status400BadRequest);
             }
 
             var comment = form.TryGetValue("comment", out var text) && !string.IsNullOrWhiteSpace(text.ToString())
@@ -169,13 +168,13 @@ public sealed class ApprovalLinkPages
             if (outcome.Disposition == DecisionDisposition.Forwarded)
             {
                 await _links.MarkSpentAsync(link, link.Approver, from, outcome.Approval?.DecidedAt ?? _time.GetUtcNow(), ct).ConfigureAwait(false);
-                return HtmlPage.SeeOther(request);
+                return ApprovalPage.SeeOther(request);
             }
 
             var after = await ViewAsync(link, ct).ConfigureAwait(false);
             return after.Kind == ViewKind.Open
-                ? HtmlPage.State(after with { Kind = ViewKind.NoLongerNeeded, Detail = outcome.Detail })
-                : HtmlPage.State(after);
+                ? ApprovalPage.State(after with { Kind = ViewKind.NoLongerNeeded, Detail = outcome.Detail })
+                : ApprovalPage.State(after);
         }, "Incident storage or the workflow backend", cancellationToken).ConfigureAwait(false);
     }
 
@@ -215,7 +214,7 @@ public sealed class ApprovalLinkPages
     {
         if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var media) || !media.MediaType.Equals("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase))
         {
-            return ([], HtmlPage.Message(StatusCodes.Status415UnsupportedMediaType, "Not a form", "Send the decision with the form on the approval page."));
+            return ([], ApprovalPage.Message(StatusCodes.Status415UnsupportedMediaType, "Not a form", "Send the decision with the form on the approval page."));
         }
 
         if (request.ContentLength > MaxFormBytes)
@@ -244,7 +243,7 @@ public sealed class ApprovalLinkPages
         using var reader = new FormReader(text);
         return (reader.ReadForm(), null);
 
-        static IResult TooLarge() => HtmlPage.Message(StatusCodes.Status413PayloadTooLarge, "Too much text", $"The form may carry at most {MaxFormBytes:N0} bytes; shorten the comment.");
+        static IResult TooLarge() => ApprovalPage.Message(StatusCodes.Status413PayloadTooLarge, "Too much text", $"The form may carry at most {MaxFormBytes:N0} bytes; shorten the comment.");
     }
 
     private async Task<View> ViewAsync(ApprovalLink link, CancellationToken cancellationToken)
@@ -319,51 +318,24 @@ public sealed class ApprovalLinkPages
         return result switch
         {
             HtmlPage => result,
-            IStatusCodeHttpResult { StatusCode: StatusCodes.Status400BadRequest } => HtmlPage.Message(StatusCodes.Status400BadRequest, "This request cannot be stored",
+            IStatusCodeHttpResult { StatusCode: StatusCodes.Status400BadRequest } => ApprovalPage.Message(StatusCodes.Status400BadRequest, "This request cannot be stored",
                 "A value in it is too large or holds characters storage does not accept; nothing was changed."),
-            _ => HtmlPage.Unavailable(),
+            _ => ApprovalPage.Unavailable(),
         };
     }
 
     internal sealed record View(ViewKind Kind, ApprovalLink Link, IncidentRecord? Incident, ApprovalRecord? Approval, string? Why, string? Detail);
 
-    /// <summary>One server-rendered page with the headers every approval page carries.</summary>
-    private sealed class HtmlPage(int status, string html, string? location = null, int? retryAfterSeconds = null) : IResult
+    /// <summary>The approval pages, in the shared layout (<see cref="HtmlPage"/>).</summary>
+    private static class ApprovalPage
     {
-        private static readonly HtmlEncoder s_encoder = HtmlEncoder.Default;
-
-        public async Task ExecuteAsync(HttpContext httpContext)
-        {
-            var response = httpContext.Response;
-            response.StatusCode = status;
-            var headers = response.Headers;
-            headers.ContentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'";
-            headers.CacheControl = "no-store";
-            headers["Referrer-Policy"] = "no-referrer";
-            headers.XFrameOptions = "DENY";
-            headers.XContentTypeOptions = "nosniff";
-            if (location is not null)
-            {
-                headers.Location = location;
-            }
-
-            if (retryAfterSeconds is { } seconds)
-            {
-                headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-            }
-
-            response.ContentType = "text/html; charset=utf-8";
-            await response.WriteAsync(html, Encoding.UTF8, httpContext.RequestAborted).ConfigureAwait(false);
-        }
-
         public static IResult Invalid() => Message(StatusCodes.Status404NotFound, "This link is not valid",
             "The approval link is not one we issued, or it was cut short or altered. Open the whole link from the mail; nothing was changed.");
 
-        public static IResult Message(int status, string title, string text) => new HtmlPage(status, Document(title, P(text)));
+        public static IResult Message(int status, string title, string text) => HtmlPage.Message(status, title, text);
 
-        public static IResult Unavailable() => new HtmlPage(StatusCodes.Status503ServiceUnavailable,
-            Document("Try again in a minute", P("The approval service cannot reach its storage right now. Nothing was recorded or decided, and the link still works: open it again in a minute.")),
-            retryAfterSeconds: DependencyFailures.RetryAfterSeconds);
+        public static IResult Unavailable() => HtmlPage.Unavailable("Try again in a minute",
+            "The approval service cannot reach its storage right now. Nothing was recorded or decided, and the link still works: open it again in a minute.");
 
         public static IResult SeeOther(HttpRequest request) =>
             new HtmlPage(StatusCodes.Status303SeeOther, Document("Decision recorded", P("See the approval page.")), (request.PathBase + request.Path).ToString());
@@ -443,20 +415,10 @@ public sealed class ApprovalLinkPages
             return slash >= 0 ? trimmed[(slash + 1)..] : trimmed;
         }
 
-        private static string P(string text) => "<p>" + E(text) + "</p>";
+        private static string P(string text) => HtmlPage.Paragraph(text);
 
-        private static string E(string text) => s_encoder.Encode(text);
+        private static string E(string text) => HtmlPage.Encode(text);
 
-        private static string Document(string title, string body) =>
-            "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">" +
-            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">" +
-            "<meta name=\"robots\" content=\"noindex, nofollow\">" +
-            "<title>" + E(title) + " \u2013 AutoRemediate</title><style>" +
-            "body{font-family:system-ui,sans-serif;margin:0 auto;padding:1rem;max-width:40rem;line-height:1.5;font-size:1.05rem;overflow-wrap:anywhere}" +
-            "dt{font-weight:600;margin-top:.5rem}dd{margin:0;overflow-wrap:anywhere}" +
-            "label{display:block;margin-top:1rem;font-weight:600}input,textarea{width:100%;box-sizing:border-box;font-size:1.1rem;padding:.5rem}" +
-            ".buttons{display:flex;gap:1rem;margin-top:1rem}button{flex:1;font-size:1.1rem;padding:.8rem;border:0;border-radius:.4rem;background:#1b6e3a;color:#fff}" +
-            "button.reject{background:#a4262c}.error{color:#a4262c;font-weight:600}" +
-            "</style></head><body><h1>" + E(title) + "</h1>" + body + "</body></html>";
+        private static string Document(string title, string body) => HtmlPage.Document(title, body);
     }
 }

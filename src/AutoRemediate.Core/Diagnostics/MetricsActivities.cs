@@ -14,6 +14,12 @@ namespace AutoRemediate.Diagnostics;
 /// </summary>
 public sealed class MetricsActivities
 {
+    /// <summary>The evidence blob (<c>{incident}/criteria.json</c>) holding the alert's criteria beside <c>metrics.json</c>.</summary>
+    public const string CriteriaBlobName = "criteria";
+
+    /// <summary>The evidence blob (<c>{incident}/metrics.json</c>) holding the series read around the alert.</summary>
+    public const string MetricsBlobName = "metrics";
+
     private readonly IMetricsClient _metrics;
     private readonly IAlertsClient _alerts;
     private readonly EvidenceBlobs _evidence;
@@ -115,7 +121,12 @@ public sealed class MetricsActivities
         string? blob = null;
         if (request.KeepEvidence && series.Count > 0)
         {
-            blob = await _evidence.WriteJsonAsync(request.IncidentId, "metrics", series, cancellationToken).ConfigureAwait(false);
+            blob = await _evidence.WriteJsonAsync(request.IncidentId, MetricsBlobName, series, cancellationToken).ConfigureAwait(false);
+            if (criteria.Count > 0)
+            {
+                // Beside the series, the conditions they were judged against: the incident page draws the threshold from it.
+                await _evidence.WriteJsonAsync(request.IncidentId, CriteriaBlobName, criteria, cancellationToken).ConfigureAwait(false);
+            }
         }
 
         return new MetricsSummary(instances, queue, breaching, blob, notes, undetermined.Count > 0 ? undetermined : null);

@@ -1,7 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http;
@@ -261,6 +260,14 @@ public sealed partial class PageSignIn
         return Results.Redirect(state.Return);
     }
 
+    /// <summary><c>GET /api/ui/signout</c>: ends the session in this browser.</summary>
+    public IResult SignOut(HttpRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        request.HttpContext.Response.Cookies.Delete(SessionCookie, new CookieOptions { Path = PathBase, Secure = true, SameSite = SameSiteMode.Lax });
+        return Refused(StatusCodes.Status200OK, "Signed out", "You are signed out of the incident pages in this browser.");
+    }
+
     /// <summary>A path under <see cref="PathBase"/>, or the list: never another site (no open redirect).</summary>
     public static string LocalReturnPath(string? path) =>
         path is not null && path.Length <= 512 && LocalPath().IsMatch(path) ? path : PathBase + "/incidents";
@@ -308,12 +315,7 @@ public sealed partial class PageSignIn
 
     private static string Clip(string text) => Shared.InputText.Clean(text, 200)!;
 
-    private static IResult Refused(int status, string title, string message)
-    {
-        var html = $"<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{HtmlEncoder.Default.Encode(title)}</title></head>" +
-            $"<body style=\"font-family:system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem\"><h1>{HtmlEncoder.Default.Encode(title)}</h1><p>{HtmlEncoder.Default.Encode(message)}</p></body></html>";
-        return Results.Content(html, "text/html; charset=utf-8", Encoding.UTF8, status);
-    }
+    private static IResult Refused(int status, string title, string message) => HtmlPage.Message(status, title, message);
 
     private sealed record StatePayload(string State, string Nonce, string Return, long Exp);
 
