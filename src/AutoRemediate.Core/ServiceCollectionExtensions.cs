@@ -8,6 +8,7 @@ using AutoRemediate.Http;
 using AutoRemediate.Incidents;
 using AutoRemediate.Ingest;
 using AutoRemediate.Notify;
+using AutoRemediate.Retention;
 using AutoRemediate.Shared;
 using AutoRemediate.Workflow;
 using Microsoft.Extensions.Configuration;
@@ -39,6 +40,7 @@ public static class ServiceCollectionExtensions
             .AddApprovals(configuration)
             .AddNotify(configuration)
             .AddActions()
-            .AddWorkflow(configuration);
+            .AddWorkflow(configuration)
+            .AddRetention(configuration);
     }
 }

@@ -25,4 +25,7 @@ public static class FunctionNames
 
     /// <summary>GET/POST /api/approve/{token}: the approval link's review page and its form (anonymous: the link is the credential).</summary>
     public const string ApprovalLink = "approvalLink";
+
+    /// <summary>Timer (<c>%Retention:Schedule%</c>): the retention purge of incidents past <c>Retention:MaxAge</c>.</summary>
+    public const string Retention = "retention";
 }

@@ -27,7 +27,8 @@ internal static class ApprovalServices
                 : new StaticConfigurationManager<OpenIdConnectConfiguration>(new OpenIdConnectConfiguration());
         });
         services.AddSingleton<DecisionAuthenticator>();
-        services.AddSingleton<IApprovalStore, TableApprovalStore>();
+        services.AddSingleton<TableApprovalStore>();
+        services.AddSingleton<IApprovalStore>(sp => sp.GetRequiredService<TableApprovalStore>());
         services.AddSingleton<ApprovalDecisions>();
         services.AddSingleton<DecisionEndpoint>();
         services.AddSingleton<ApprovalActivities>();
