@@ -89,6 +89,8 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
         { name: 'Azure__Credential', value: 'ManagedIdentity' }
         { name: 'Azure__ManagedIdentityClientId', value: identity.properties.clientId }
         { name: 'Ingest__MaxBodyBytes', value: string(ingestMaxBodyBytes) }
+        // The retention timer's schedule: its binding reads %Retention:Schedule%, so the setting must exist.
+        { name: 'Retention__Schedule', value: '0 30 3 * * *' }
       ]
     }
   }

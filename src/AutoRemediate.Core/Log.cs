@@ -99,4 +99,16 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 1350, Level = LogLevel.Information, Message = "Incident {Page} page refused a request with {Problems} bad parameter(s)")]
     public static partial void IncidentPageRefused(ILogger logger, string page, int problems);
+
+    [LoggerMessage(EventId = 1380, Level = LogLevel.Information, Message = "Retention pass for incidents opened before {Cutoff:O}: {Purged} purged, {KeptLive} kept (live), {Rows} table rows, {Blobs} blobs, {Instances} workflow instances, {StaleMarkers} stale running markers deleted; more due: {MoreDue}")]
+    public static partial void RetentionPassDone(ILogger logger, DateTimeOffset cutoff, int purged, int keptLive, int rows, int blobs, int instances, int staleMarkers, bool moreDue);
+
+    [LoggerMessage(EventId = 1381, Level = LogLevel.Information, Message = "Incident {IncidentId} purged (past its retention)")]
+    public static partial void RetentionIncidentPurged(ILogger logger, string incidentId);
+
+    [LoggerMessage(EventId = 1382, Level = LogLevel.Information, Message = "Incident {IncidentId} is past its retention but live ({Reason}); kept")]
+    public static partial void RetentionKeptLive(ILogger logger, string incidentId, string reason);
+
+    [LoggerMessage(EventId = 1383, Level = LogLevel.Warning, Message = "Retention pass stopped ({ExceptionType}): {Detail}; the next pass finishes it")]
+    public static partial void RetentionPassFailed(ILogger logger, string exceptionType, string detail);
 }

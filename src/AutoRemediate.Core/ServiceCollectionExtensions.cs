@@ -9,6 +9,7 @@ using AutoRemediate.Incidents;
 using AutoRemediate.Ingest;
 using AutoRemediate.Notify;
 using AutoRemediate.Pages;
+using AutoRemediate.Retention;
 using AutoRemediate.Shared;
 using AutoRemediate.Workflow;
 using Microsoft.Extensions.Configuration;
@@ -41,6 +42,7 @@ public static class ServiceCollectionExtensions
             .AddNotify(configuration)
             .AddPages()
             .AddActions()
-            .AddWorkflow(configuration);
+            .AddWorkflow(configuration)
+            .AddRetention(configuration);
     }
 }

@@ -301,6 +301,10 @@ public sealed class DevHostRunner : IAsyncDisposable
             });
         }
 
+        // Retention on an interval, as the Function App's timer does on its schedule.
+        builder.Services.AddSingleton<RetentionService>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<RetentionService>());
+
         // The banner in Program.cs says where things listen; the hosts' own lifetime lines (one of
         // them from the in-process Durable sidecar) would only repeat it less clearly.
         builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);

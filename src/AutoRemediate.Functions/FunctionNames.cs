@@ -40,4 +40,7 @@ public static class FunctionNames
 
     /// <summary>GET /api/ui/signout: ends the incident pages' session.</summary>
     public const string PageSignOut = "pageSignOut";
+
+    /// <summary>Timer (<c>%Retention:Schedule%</c>): the retention purge of incidents past <c>Retention:MaxAge</c>.</summary>
+    public const string Retention = "retention";
 }

@@ -50,6 +50,18 @@ public sealed class FunctionMetadataTests
     }
 
     [TestMethod]
+    public void RetentionFunction_RunsOnTheScheduleAppSetting_WithADurableClient()
+    {
+        var function = FunctionMetadata.Load().Single(f => f!["name"]!.GetValue<string>() == "retention")!;
+        var trigger = FunctionMetadata.Trigger(function);
+
+        Assert.AreEqual("timerTrigger", trigger["type"]!.GetValue<string>());
+        // Resolved from the app setting Retention__Schedule by the host: never a schedule compiled in.
+        Assert.AreEqual("%Retention:Schedule%", trigger["schedule"]!.GetValue<string>());
+        Assert.IsTrue(function["bindings"]!.AsArray().Any(b => b!["type"]!.GetValue<string>() == "durableClient"));
+    }
+
+    [TestMethod]
     public void EveryFunction_IsOneWeExpect()
     {
         var expected = new Dictionary<string, string>
@@ -90,6 +102,7 @@ public sealed class FunctionMetadataTests
             [ActivityNames.EscalateAfterError] = "activityTrigger",
             [ActivityNames.NotifyApprovers] = "activityTrigger",
             [ActivityNames.NotifyOutcome] = "activityTrigger",
+            ["retention"] = "timerTrigger",
         };
 
         var actual = FunctionMetadata.Load().ToDictionary(f => f!["name"]!.GetValue<string>(), f => FunctionMetadata.Trigger(f!)["type"]!.GetValue<string>());

@@ -168,6 +168,59 @@ public sealed class TableActionJournal : IActionJournal
         return count;
     }
 
+    /// <summary>Deletes the incident's journal rows (one partition read: the app's) and their running markers; returns how many rows went. Idempotent.</summary>
+    public async Task<int> PurgeIncidentAsync(string targetResourceId, string incidentId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(targetResourceId);
+        ArgumentException.ThrowIfNullOrEmpty(incidentId);
+        await _tableCreated.EnsureAsync(cancellationToken).ConfigureAwait(false);
+        var partition = PartitionFor(targetResourceId);
+        var actions = new List<string>();
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partition} and IncidentId eq {incidentId}");
+        await foreach (var row in _table.QueryAsync<TableEntity>(filter, select: ["RowKey"], cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            actions.Add(row.RowKey);
+        }
+
+        var deleted = 0;
+        foreach (var actionId in actions)
+        {
+            // The marker before its row: a purge that stops in between finds the row again next time.
+            deleted += await TableRowDeletes.DeleteAsync(_table, RunningPartition, RunningKey(targetResourceId, actionId), cancellationToken).ConfigureAwait(false) ? 1 : 0;
+            deleted += await TableRowDeletes.DeleteAsync(_table, partition, actionId, cancellationToken).ConfigureAwait(false) ? 1 : 0;
+        }
+
+        return deleted;
+    }
+
+    /// <summary>
+    /// Deletes at most <paramref name="max"/> running markers of actions started before <paramref name="before"/> (one
+    /// partition read): markers left by an action whose verification never ended. Returns how many went.
+    /// </summary>
+    public async Task<int> PurgeMarkersBeforeAsync(DateTimeOffset before, int max, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(max, 1);
+        await _tableCreated.EnsureAsync(cancellationToken).ConfigureAwait(false);
+        var keys = new List<string>();
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {RunningPartition} and StartedAt lt {before}");
+        await foreach (var row in _table.QueryAsync<TableEntity>(filter, select: ["RowKey"], cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            keys.Add(row.RowKey);
+            if (keys.Count == max)
+            {
+                break;
+            }
+        }
+
+        var deleted = 0;
+        foreach (var key in keys)
+        {
+            deleted += await TableRowDeletes.DeleteAsync(_table, RunningPartition, key, cancellationToken).ConfigureAwait(false) ? 1 : 0;
+        }
+
+        return deleted;
+    }
+
     private Task MarkRunningAsync(ActionRecord action, CancellationToken cancellationToken) =>
         _table.UpsertEntityAsync(
             new TableEntity(RunningPartition, RunningKey(action.TargetResourceId, action.ActionId))

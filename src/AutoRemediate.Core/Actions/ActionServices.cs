@@ -8,7 +8,8 @@ internal static class ActionServices
     /// <summary>Registers the action journal and the action activities.</summary>
     public static IServiceCollection AddActions(this IServiceCollection services)
     {
-        services.AddSingleton<IActionJournal, TableActionJournal>();
+        services.AddSingleton<TableActionJournal>();
+        services.AddSingleton<IActionJournal>(sp => sp.GetRequiredService<TableActionJournal>());
         services.AddSingleton<ActionActivities>();
         return services;
     }

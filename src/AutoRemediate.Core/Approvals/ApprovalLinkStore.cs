@@ -140,7 +140,9 @@ public static partial class ApprovalLinkSecrets
 /// <summary>
 /// <see cref="IApprovalLinks"/> on Table Storage: PartitionKey = SHA-256 of the token, RowKey fixed. Counters
 /// and state changes are writes conditional on the row's ETag, retried on conflict, so concurrent opens and
-/// wrong codes are all counted.
+/// wrong codes are all counted. Beside the links, one index row per link in the incident's partition
+/// (PartitionKey = incident id, RowKey = the token's hash; incident ids never look like a hash), written before the
+/// link, so retention finds an incident's links by one partition read instead of a scan.
 /// </summary>
 public sealed class TableApprovalLinks : IApprovalLinks
 {
@@ -183,6 +185,10 @@ public sealed class TableApprovalLinks : IApprovalLinks
             ["OpenedCount"] = 0,
             ["CodeHash"] = ApprovalLinkSecrets.CodeHash(token, ApprovalLinkSecrets.NormalizeCode(code)!),
         };
+
+        // The index row first: a link must never exist that retention cannot find. An index row whose link never
+        // follows (the add below fails) names nothing, and goes with the incident.
+        await _table.UpsertEntityAsync(new TableEntity(invite.IncidentId, entity.PartitionKey) { ["ApprovalId"] = invite.ApprovalId }, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
 
         // A fresh 256-bit token never collides; Add (not Upsert) so that it could never overwrite a link.
         await _table.AddEntityAsync(entity, cancellationToken).ConfigureAwait(false);
@@ -275,6 +281,30 @@ public sealed class TableApprovalLinks : IApprovalLinks
             return (patch, true);
         }, cancellationToken).ConfigureAwait(false);
         return current;
+    }
+
+    /// <summary>
+    /// Deletes every link issued for the incident, found through its index rows, then the index rows themselves; returns
+    /// how many rows went. Each link goes before its index row, so a purge that stops half-way is finished by the next. Idempotent.
+    /// </summary>
+    public async Task<int> PurgeIncidentAsync(string incidentId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(incidentId);
+        await _tableCreated.EnsureAsync(cancellationToken).ConfigureAwait(false);
+        var hashes = new List<string>();
+        await foreach (var row in _table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {incidentId}"), select: ["RowKey"], cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            hashes.Add(row.RowKey);
+        }
+
+        var deleted = 0;
+        foreach (var hash in hashes)
+        {
+            deleted += await TableRowDeletes.DeleteAsync(_table, hash, RowKey, cancellationToken).ConfigureAwait(false) ? 1 : 0;
+            deleted += await TableRowDeletes.DeleteAsync(_table, incidentId, hash, cancellationToken).ConfigureAwait(false) ? 1 : 0;
+        }
+
+        return deleted;
     }
 
     private static TableEntity Patch(ApprovalLink link) => new(link.TokenHash, RowKey);

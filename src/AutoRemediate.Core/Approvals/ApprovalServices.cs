@@ -19,7 +19,8 @@ internal static class ApprovalServices
             return HttpServices.TenantKeys(sp, auth.Enabled, auth.Instance, auth.TenantId);
         });
         services.AddSingleton<DecisionAuthenticator>();
-        services.AddSingleton<IApprovalStore, TableApprovalStore>();
+        services.AddSingleton<TableApprovalStore>();
+        services.AddSingleton<IApprovalStore>(sp => sp.GetRequiredService<TableApprovalStore>());
         services.AddSingleton<ApprovalDecisions>();
         services.AddSingleton<DecisionEndpoint>();
         services.AddSingleton<ApprovalActivities>();

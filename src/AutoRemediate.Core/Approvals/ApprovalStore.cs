@@ -188,6 +188,14 @@ public sealed class TableApprovalStore : IApprovalStore
         }
     }
 
+    /// <summary>Deletes every approval request of the incident (its partition) and returns how many went. Idempotent.</summary>
+    public async Task<int> PurgeIncidentAsync(string incidentId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(incidentId);
+        await _tableCreated.EnsureAsync(cancellationToken).ConfigureAwait(false);
+        return await TableRowDeletes.DeleteWhereAsync(_table, TableClient.CreateQueryFilter($"PartitionKey eq {incidentId}"), cancellationToken).ConfigureAwait(false);
+    }
+
     private static ApprovalRecord Read(TableEntity e) => new(
         e.PartitionKey,
         e.RowKey,

@@ -8,7 +8,8 @@ internal static class IncidentServices
     /// <summary>Registers the incident store (on the <see cref="StorageClients.AddStorage"/> tables), the reconciler and GET /api/incidents/{id}.</summary>
     public static IServiceCollection AddIncidents(this IServiceCollection services)
     {
-        services.AddSingleton<IIncidentStore, TableIncidentStore>();
+        services.AddSingleton<TableIncidentStore>();
+        services.AddSingleton<IIncidentStore>(sp => sp.GetRequiredService<TableIncidentStore>());
         services.AddSingleton<IncidentReconciler>();
         services.AddSingleton<IncidentsEndpoint>();
         return services;

@@ -409,6 +409,54 @@ public sealed class TableIncidentStore : IIncidentStore
         return [.. entries.OrderBy(e => e.At).ThenBy(e => e.Sequence)];
     }
 
+    /// <summary>
+    /// Incidents opened before <paramref name="before"/>, read from the <c>list-all</c> index partition: its row keys are
+    /// inverted ticks, so the incidents opened before an instant are the row keys from
+    /// <see cref="IncidentListKeys.SinceBound"/> up, one partition range query and never a table scan. At most
+    /// <paramref name="max"/>. An index row whose incident row is already gone (a purge that stopped half-way) is listed too.
+    /// </summary>
+    public async Task<IReadOnlyList<IndexedIncident>> ListOpenedBeforeAsync(DateTimeOffset before, int max, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(max, 1);
+        await _tablesCreated.EnsureAsync(cancellationToken).ConfigureAwait(false);
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {IncidentListKeys.AllPartition} and RowKey ge {IncidentListKeys.SinceBound(before)}");
+        var found = new List<IndexedIncident>(Math.Min(max, 1000));
+        await foreach (var row in _incidents.QueryAsync<TableEntity>(filter, maxPerPage: Math.Min(max, 1000), select: ["RowKey", "TargetResourceId"], cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            // The id comes from the key's exact grammar, never from a free-text column.
+            if (IncidentListKeys.IsRowKey(row.RowKey))
+            {
+                found.Add(new IndexedIncident(row.RowKey[(row.RowKey.IndexOf('_', StringComparison.Ordinal) + 1)..], row.GetString("TargetResourceId") ?? string.Empty, row.RowKey));
+                if (found.Count == max)
+                {
+                    break;
+                }
+            }
+        }
+
+        return found;
+    }
+
+    /// <summary>
+    /// Deletes the incident's timeline, its list index rows and the incident row, and returns how many rows went. The
+    /// <c>list-all</c> index row goes last, after the incident row: it is what <see cref="ListOpenedBeforeAsync"/> finds,
+    /// so a purge that stops anywhere (storage down) is found and finished by the next one. Idempotent.
+    /// </summary>
+    public async Task<int> PurgeAsync(IndexedIncident incident, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(incident);
+        await _tablesCreated.EnsureAsync(cancellationToken).ConfigureAwait(false);
+        var deleted = await TableRowDeletes.DeleteWhereAsync(_timeline, TableClient.CreateQueryFilter($"PartitionKey eq {incident.IncidentId}"), cancellationToken).ConfigureAwait(false);
+        if (ResourceIds.TryParse(incident.TargetResourceId, out var id))
+        {
+            deleted += await TableRowDeletes.DeleteAsync(_incidents, IncidentListKeys.AppPartition(IncidentListApp.For(id!)), incident.IndexRowKey, cancellationToken).ConfigureAwait(false) ? 1 : 0;
+        }
+
+        deleted += await TableRowDeletes.DeleteAsync(_incidents, incident.IncidentId, IncidentRowKey, cancellationToken).ConfigureAwait(false) ? 1 : 0;
+        deleted += await TableRowDeletes.DeleteAsync(_incidents, IncidentListKeys.AllPartition, incident.IndexRowKey, cancellationToken).ConfigureAwait(false) ? 1 : 0;
+        return deleted;
+    }
+
     /// <summary>Writes (or repairs) the incident's list index rows from the incident as given. Idempotent.</summary>
     private Task IndexAsync(IncidentRecord incident, CancellationToken cancellationToken)
     {
@@ -450,3 +498,9 @@ public sealed class TableIncidentStore : IIncidentStore
 
     private static string RowKeyFor(int sequence) => sequence.ToString("D6", CultureInfo.InvariantCulture);
 }
+
+/// <summary>An incident as the list index knows it: enough to find everything kept for it, even once its row is gone.</summary>
+/// <param name="IncidentId">The incident.</param>
+/// <param name="TargetResourceId">Its app.</param>
+/// <param name="IndexRowKey">Its list index row key (<see cref="IncidentListKeys.RowKey"/>).</param>
+public sealed record IndexedIncident(string IncidentId, string TargetResourceId, string IndexRowKey);

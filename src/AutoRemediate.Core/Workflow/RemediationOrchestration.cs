@@ -25,6 +25,13 @@ public static class RemediationOrchestration
     // asking it again, which keeps a third decision (about 3 KiB) out of the history.
     private const int MaxRungs = 2;
 
+    /// <summary>The verification sub-orchestration of one rung of an incident: its own instance, never reused by another incident.</summary>
+    public static string VerificationInstanceId(string incidentId, int rung) => $"{incidentId}-v{rung.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
+
+    /// <summary>Every verification instance an incident's remediation can have started (one per rung).</summary>
+    public static IEnumerable<string> VerificationInstanceIds(string incidentId) =>
+        Enumerable.Range(1, MaxRungs).Select(rung => VerificationInstanceId(incidentId, rung));
+
     /// <summary>Registers the orchestration on a Durable Task SDK worker.</summary>
     // Kept beside RunAsync: the Durable analyzers follow the registration to the orchestrator body
     // and fail (AD0001) when the two sit in different files.
@@ -215,7 +222,7 @@ public static class RemediationOrchestration
             // the steps that close a rung (the actions stop counting toward the fleet cap; on failure,
             // VerificationFailed and the plan as it is now, which the next rung scales from).
             flow.ThrowIfCancelled();
-            var verificationId = $"{input.IncidentId}-v{rung}";
+            var verificationId = VerificationInstanceId(input.IncidentId, rung);
             var verification = context.CallSubOrchestratorAsync<VerificationResult>(OrchestrationNames.Verification,
                 new VerificationInput(input.IncidentId, input.TargetResourceId, site!.ServerFarmId, AlertCriterion.Of(input.Signal), flow.VerifyInterval, flow.VerifyHealthyFor,
                     flow.VerifyDeadline, VerificationOrchestration.PollsFor(flow.VerifyDeadline, flow.VerifyInterval), flow.Next(), Action: decision.Plan.ToString()),

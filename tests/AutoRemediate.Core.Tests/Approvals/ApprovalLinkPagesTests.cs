@@ -61,9 +61,13 @@ public sealed class ApprovalLinkPagesTests
         Assert.DoesNotContain(issued.Token, issued.ToString());
         var table = new TableServiceClient(AzuriteFixture.ConnectionString).GetTableClient(_services.GetRequiredService<IOptions<StorageOptions>>().Value.ApprovalLinksTable);
         var rows = table.Query<TableEntity>().ToList();
-        Assert.HasCount(1, rows);
-        Assert.AreEqual(ApprovalLinkSecrets.HashToken(issued.Token), rows[0].PartitionKey);
-        var stored = string.Join("|", rows[0].Select(kv => $"{kv.Key}={kv.Value}"));
+        // The link, and its index row in the incident's partition (for retention): both keyed by the hash only.
+        Assert.HasCount(2, rows);
+        var link = rows.Single(r => r.RowKey == "link");
+        Assert.AreEqual(ApprovalLinkSecrets.HashToken(issued.Token), link.PartitionKey);
+        var index = rows.Single(r => r.PartitionKey == incidentId);
+        Assert.AreEqual(link.PartitionKey, index.RowKey);
+        var stored = string.Join("|", rows.SelectMany(r => r).Select(kv => $"{kv.Key}={kv.Value}"));
         Assert.DoesNotContain(issued.Token, stored);
         Assert.DoesNotContain(issued.Code, stored);
         Assert.DoesNotContain(issued.Code.Replace("-", string.Empty, StringComparison.Ordinal), stored);
