@@ -14,7 +14,7 @@ namespace AutoRemediate.Retention;
 
 /// <summary>What one retention pass did.</summary>
 /// <param name="Cutoff">Incidents opened before this instant were due.</param>
-/// <param name="Examined">Old incidents looked at (at most <see cref="RetentionOptions.MaxIncidentsPerPass"/>).</param>
+/// <param name="Examined">Old incidents looked at (at most <see cref="RetentionPurger.LiveScanFactor"/> times <see cref="RetentionOptions.MaxIncidentsPerPass"/>).</param>
 /// <param name="Purged">Incidents purged, with everything kept for them.</param>
 /// <param name="KeptLive">Old incidents left alone because they are live (not closed, or their workflow still runs).</param>
 /// <param name="Rows">Table rows deleted (incident, index, timeline, approvals, links, journal, markers).</param>
@@ -66,9 +66,12 @@ public sealed class RetentionPurger
         _logger = logger;
     }
 
+    /// <summary>How many old incidents a pass may look at, as a multiple of <see cref="RetentionOptions.MaxIncidentsPerPass"/> (live ones are skipped).</summary>
+    public const int LiveScanFactor = 10;
+
     /// <summary>
-    /// Runs one pass. Throws when storage or the Durable backend fails part-way; what was deleted stays deleted, and the
-    /// next pass finds the rest.
+    /// Runs one pass: purges at most <see cref="RetentionOptions.MaxIncidentsPerPass"/> incidents. Throws when storage or
+    /// the Durable backend fails part-way; what was deleted stays deleted, and the next pass finds the rest.
     /// </summary>
     public async Task<RetentionPass> RunOnceAsync(DurableTaskClient client, CancellationToken cancellationToken = default)
     {
@@ -76,16 +79,26 @@ public sealed class RetentionPurger
         var options = _options.Value;
         var now = _time.GetUtcNow();
         var cutoff = now - options.MaxAge;
-        // One more than the bound, to know whether there is more to do.
-        var due = await _incidents.ListOpenedBeforeAsync(cutoff, options.MaxIncidentsPerPass + 1, cancellationToken).ConfigureAwait(false);
+        // Old incidents that are still live (an unusual thing: a stuck incident) are skipped without using up the purge
+        // budget, so a few of them never stall retention; looking at them is a point read each, and a pass looks at no
+        // more than LiveScanFactor times the budget. One more than that, to know whether there is more to do.
+        var scanLimit = options.MaxIncidentsPerPass * LiveScanFactor;
+        var due = await _incidents.ListOpenedBeforeAsync(cutoff, scanLimit + 1, cancellationToken).ConfigureAwait(false);
+        var moreDue = due.Count > scanLimit;
         var examined = 0;
         var purged = 0;
         var live = 0;
         var rows = 0;
         var blobs = 0;
         var instances = 0;
-        foreach (var incident in due.Take(options.MaxIncidentsPerPass))
+        foreach (var incident in due.Take(scanLimit))
         {
+            if (purged == options.MaxIncidentsPerPass)
+            {
+                moreDue = true;
+                break;
+            }
+
             examined++;
             var record = await _incidents.GetAsync(incident.IncidentId, cancellationToken).ConfigureAwait(false);
             // No row: a purge that stopped after deleting it (the row goes last but one). Its workflow is still checked.
@@ -126,7 +139,7 @@ public sealed class RetentionPurger
         }
 
         var markers = await _journal.PurgeMarkersBeforeAsync(cutoff, options.MaxIncidentsPerPass, cancellationToken).ConfigureAwait(false);
-        var pass = new RetentionPass(cutoff, examined, purged, live, rows + markers, blobs, instances, markers, due.Count > options.MaxIncidentsPerPass);
+        var pass = new RetentionPass(cutoff, examined, purged, live, rows + markers, blobs, instances, markers, moreDue);
         Log.RetentionPassDone(_logger, pass.Cutoff, pass.Purged, pass.KeptLive, pass.Rows, pass.Blobs, pass.Instances, pass.StaleMarkers, pass.MoreDue);
         return pass;
     }

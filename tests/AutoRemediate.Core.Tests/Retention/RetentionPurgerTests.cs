@@ -290,6 +290,36 @@ public sealed class RetentionPurgerTests
         Assert.AreEqual(0, (await world.Incidents.ListAsync(new IncidentQuery(null, new HashSet<IncidentStatus>(), null, 10, null))).Items.Count);
     }
 
+    // Old incidents that are still live (stuck) do not use up the purge budget: behind more of them than the budget, the
+    // old closed incident is still purged.
+    [TestMethod]
+    public async Task RunOnce_MoreOldLiveIncidentsThanTheBound_OldClosedOneBehindThemStillPurged()
+    {
+        await using var durable = await StartDurableAsync();
+        var services = new ServiceCollection();
+        var suffix = Guid.NewGuid().ToString("N")[..10];
+        TestServices.AddCore(services, null, TestServices.UniqueTables(), new Dictionary<string, string?>
+        {
+            ["Retention:MaxIncidentsPerPass"] = "1",
+            ["Evidence:EvidenceContainer"] = "evidence-" + suffix,
+            ["Evidence:DumpsContainer"] = "dumps-" + suffix,
+        });
+        await using var provider = services.BuildServiceProvider();
+        var world = WorldOf(provider, durable.Client);
+        // The range is read newest first: the closed one is the oldest, behind three live ones.
+        await world.SeedAsync(Site("closed-" + Guid.NewGuid().ToString("N")[..6]), s_old.AddDays(-3), IncidentStatus.Resolved, workflowRunning: false);
+        for (var i = 0; i < 3; i++)
+        {
+            await world.SeedAsync(Site($"stuck{i}-" + Guid.NewGuid().ToString("N")[..6]), s_old.AddDays(-i), IncidentStatus.Investigating, workflowRunning: false);
+        }
+
+        var pass = await world.Purger.RunOnceAsync(durable.Client);
+
+        Assert.AreEqual((1, 3, false), (pass.Purged, pass.KeptLive, pass.MoreDue));
+        var left = await world.Incidents.ListAsync(new IncidentQuery(null, new HashSet<IncidentStatus>(), null, 10, null));
+        Assert.IsTrue(left.Items.All(i => i.Status == IncidentStatus.Investigating) && left.Items.Count == 3);
+    }
+
     [TestMethod]
     public async Task RunOnce_StorageStopsHalfWay_FailsKeepsTheIncidentRowAndTheNextPassFinishes()
     {
