@@ -83,7 +83,7 @@ public sealed class EvidenceBlobs
             {
                 await foreach (var item in container.GetBlobsAsync(BlobTraits.None, BlobStates.None, incidentId + "/", cancellationToken).ConfigureAwait(false))
                 {
-                    found.Add(new EvidenceBlob(container.Name + "/" + item.Name, item.Properties.ContentLength ?? 0));
+                    found.Add(new EvidenceBlob(container.Name + "/" + item.Name, item.Properties.ContentLength ?? 0, ReferenceEquals(container, _dumps)));
                     if (++count >= max)
                     {
                         break;
@@ -103,4 +103,5 @@ public sealed class EvidenceBlobs
 /// <summary>One stored blob of an incident.</summary>
 /// <param name="Path">The container and blob name, <c>evidence/inc-…/metrics.json</c>.</param>
 /// <param name="Bytes">Its size.</param>
-public sealed record EvidenceBlob(string Path, long Bytes);
+/// <param name="IsDump">True for a memory dump (the dumps container), false for evidence.</param>
+public sealed record EvidenceBlob(string Path, long Bytes, bool IsDump = false);

@@ -176,14 +176,18 @@ public sealed class IncidentPages
             var series = await _evidence.ReadJsonAsync<List<MetricSeries>>(incident.IncidentId, MetricsActivities.MetricsBlobName, MaxMetricsBytes, ct).ConfigureAwait(false);
             var criteria = await _evidence.ReadJsonAsync<List<AlertCriterion>>(incident.IncidentId, MetricsActivities.CriteriaBlobName, 64 * 1024, ct).ConfigureAwait(false);
             var blobs = await _evidence.ListAsync(incident.IncidentId, MaxEvidenceListed, ct).ConfigureAwait(false);
+            // Restarts that keep coming back: the earlier incidents' dumps are where the cause may show.
+            var earlier = (incident.EarlierIncidents ?? []).Where(IncidentIds.IsWellFormed).Take(Decisions.Recurrence.MaxIncidents).ToList();
+            var earlierDumps = await Task.WhenAll(earlier.Select(async id =>
+                (Id: id, Dumps: (await _evidence.ListAsync(id, 5, ct).ConfigureAwait(false)).Where(b => b.IsDump).ToList()))).ConfigureAwait(false);
             return new HtmlPage(StatusCodes.Status200OK, HtmlPage.Document("Incident " + incident.IncidentId,
-                Detail(incident, timeline, approval, series, criteria, blobs, _time.GetUtcNow()), Css));
+                Detail(incident, timeline, approval, series, criteria, blobs, _time.GetUtcNow(), earlierDumps.ToDictionary(e => e.Id, e => (IReadOnlyList<EvidenceBlob>)e.Dumps)), Css));
         }, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The body of the detail page (pure: for the pages and their tests).</summary>
     internal static string Detail(IncidentRecord incident, IReadOnlyList<TimelineEntry> timeline, ApprovalRecord? approval, IReadOnlyList<MetricSeries>? series,
-        IReadOnlyList<AlertCriterion>? criteria, IReadOnlyList<EvidenceBlob> blobs, DateTimeOffset now)
+        IReadOnlyList<AlertCriterion>? criteria, IReadOnlyList<EvidenceBlob> blobs, DateTimeOffset now, IReadOnlyDictionary<string, IReadOnlyList<EvidenceBlob>>? earlierDumps = null)
     {
         var body = new StringBuilder();
         body.Append("<p><a href=\"").Append(ListPath).Append("\">All incidents</a></p>");
@@ -207,6 +211,23 @@ public sealed class IncidentPages
         }
 
         body.Append("</dl>");
+
+        if (incident.Recurrence is { } recurrence)
+        {
+            body.Append("<h2>Recurring</h2><p class=\"recurring\">").Append(HtmlPage.Encode(recurrence)).Append(".</p>");
+            if (earlierDumps is { Count: > 0 })
+            {
+                body.Append("<ul class=\"earlier\">");
+                foreach (var (id, dumps) in earlierDumps)
+                {
+                    body.Append("<li><a href=\"").Append(ListPath).Append('/').Append(HtmlPage.Encode(id)).Append("\">").Append(HtmlPage.Encode(id)).Append("</a>");
+                    body.Append(dumps.Count == 0 ? ": no dump stored" : ": dump " + string.Join(", ", dumps.Select(d => "<code>" + HtmlPage.Encode(d.Path) + "</code>")));
+                    body.Append("</li>");
+                }
+
+                body.Append("</ul>");
+            }
+        }
 
         body.Append("<h2>Approval</h2>").Append(ApprovalSection(incident, approval, timeline, now));
 

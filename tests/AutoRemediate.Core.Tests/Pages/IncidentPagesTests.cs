@@ -180,6 +180,32 @@ public sealed partial class IncidentPagesTests
         StringAssert.Contains(page.Html, Id(3));
     }
 
+    // Issue 13 point 3: a recurring incident's page says so and links the earlier incidents and their dumps.
+    [TestMethod]
+    public async Task Detail_RecurringIncident_LinksTheEarlierIncidentsAndTheirDumps()
+    {
+        await using var services = Services(loopbackAccess: true);
+        var store = services.GetRequiredService<IIncidentStore>();
+        await CreateAsync(services, 40, IncidentStatus.Resolved, minutes: -60 * 24 * 3);
+        await CreateAsync(services, 41, IncidentStatus.Resolved, minutes: -60 * 24);
+        var incident = await CreateAsync(services, 42, IncidentStatus.AwaitingApproval);
+        await store.NoteRecurrenceAsync(incident.IncidentId, "Restarts are hiding a problem: 4 restarts in 7 days", [Id(41), Id(40), "<script>x</script>"]);
+        var dumps = new global::Azure.Storage.Blobs.BlobServiceClient(AzuriteFixture.ConnectionString)
+            .GetBlobContainerClient(services.GetRequiredService<Microsoft.Extensions.Options.IOptions<EvidenceOptions>>().Value.DumpsContainer);
+        await dumps.CreateIfNotExistsAsync();
+        await dumps.GetBlobClient($"{Id(41)}/contoso-shop-w3wp-1234.dmp").UploadAsync(new BinaryData(new byte[1024]));
+        var pages = services.GetRequiredService<IncidentPages>();
+
+        var page = Page(await pages.DetailAsync(Request(), incident.IncidentId, default));
+
+        Assert.AreEqual(200, page.StatusCode, page.Html);
+        StringAssert.Contains(page.Html, "<h2>Recurring</h2>");
+        StringAssert.Contains(page.Html, "Restarts are hiding a problem: 4 restarts in 7 days.");
+        StringAssert.Contains(page.Html, $"<a href=\"/api/ui/incidents/{Id(41)}\">{Id(41)}</a>: dump <code>{dumps.Name}/{Id(41)}/contoso-shop-w3wp-1234.dmp</code>");
+        StringAssert.Contains(page.Html, $"<a href=\"/api/ui/incidents/{Id(40)}\">{Id(40)}</a>: no dump stored");
+        Assert.DoesNotContain("<script>x", page.Html, "only ids in the exact grammar are linked");
+    }
+
     [TestMethod]
     [DataRow("?status=Bogus", "status")]
     [DataRow("?top=5", "top")]
