@@ -355,6 +355,8 @@ public sealed class DevHostRunner : IAsyncDisposable
             pages.ListAsync(request, cancellationToken));
         anonymous.MapGet("/ui/incidents/{id}", (HttpRequest request, string id, IncidentPages pages, CancellationToken cancellationToken) =>
             pages.DetailAsync(request, id, cancellationToken));
+        anonymous.MapGet("/ui/incidents/{id}/export", (HttpRequest request, string id, IncidentPages pages, CancellationToken cancellationToken) =>
+            pages.ExportAsync(request, id, cancellationToken));
     }
 
     /// <summary>The pipeline's host builder: <paramref name="args"/> (configuration overrides) on top of the environment.</summary>

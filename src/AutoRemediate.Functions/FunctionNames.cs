@@ -35,6 +35,9 @@ public static class FunctionNames
     /// <summary>GET /api/ui/incidents/{id}: one incident's page (anonymous, guarded by IPageAccess).</summary>
     public const string IncidentPage = "incidentPage";
 
+    /// <summary>GET /api/ui/incidents/{id}/export: the postmortem from the incident page (anonymous, guarded by IPageAccess).</summary>
+    public const string IncidentPageExport = "incidentPageExport";
+
     /// <summary>POST /api/ui/signin: the incident pages' sign-in redirect URI (Entra posts the ID token here).</summary>
     public const string PageSignIn = "pageSignIn";
 

@@ -39,4 +39,12 @@ public sealed class IncidentPagesFunction(IncidentPages pages, AutoRemediate.Htt
         string id,
         CancellationToken cancellationToken) =>
         new HttpResultAction(await pages.DetailAsync(request, id, cancellationToken));
+
+    /// <summary>GET /api/ui/incidents/{id}/export: the postmortem, for people allowed to see the page.</summary>
+    [Function(FunctionNames.IncidentPageExport)]
+    public async Task<IActionResult> ExportAsync(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "ui/incidents/{id}/export")] HttpRequest request,
+        string id,
+        CancellationToken cancellationToken) =>
+        new HttpResultAction(await pages.ExportAsync(request, id, cancellationToken));
 }

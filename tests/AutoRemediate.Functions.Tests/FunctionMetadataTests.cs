@@ -21,6 +21,7 @@ public sealed class FunctionMetadataTests
     [DataRow("approvalLink", "approve/{token}", "get,post", "Anonymous")]
     [DataRow("incidentListPage", "ui/incidents", "get", "Anonymous")]
     [DataRow("incidentPage", "ui/incidents/{id}", "get", "Anonymous")]
+    [DataRow("incidentPageExport", "ui/incidents/{id}/export", "get", "Anonymous")]
     [DataRow("pageSignIn", "ui/signin", "post", "Anonymous")]
     [DataRow("pageSignOut", "ui/signout", "get", "Anonymous")]
     public void HttpFunction_HasExpectedRouteMethodsAndAuthLevel(string name, string route, string methods, string authLevel)
@@ -74,6 +75,7 @@ public sealed class FunctionMetadataTests
             ["incidentListPage"] = "httpTrigger",
             ["incidentPage"] = "httpTrigger",
             ["pageSignIn"] = "httpTrigger",
+            ["incidentPageExport"] = "httpTrigger",
             ["pageSignOut"] = "httpTrigger",
             [OrchestrationNames.Remediation] = "orchestrationTrigger",
             [OrchestrationNames.Verification] = "orchestrationTrigger",

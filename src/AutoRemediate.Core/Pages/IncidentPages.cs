@@ -53,14 +53,16 @@ public sealed class IncidentPages
     private readonly IApprovalStore _approvals;
     private readonly EvidenceBlobs _evidence;
     private readonly IPageAccess _access;
+    private readonly IncidentsEndpoint _api;
     private readonly IOptions<IngestOptions> _options;
     private readonly TimeProvider _time;
     private readonly ILogger<IncidentPages> _logger;
 
     /// <summary>Creates the pages.</summary>
-    public IncidentPages(IIncidentStore store, IApprovalStore approvals, EvidenceBlobs evidence, IPageAccess access, IOptions<IngestOptions> options, TimeProvider time,
-        ILogger<IncidentPages> logger)
+    public IncidentPages(IIncidentStore store, IApprovalStore approvals, EvidenceBlobs evidence, IPageAccess access, IncidentsEndpoint api, IOptions<IngestOptions> options,
+        TimeProvider time, ILogger<IncidentPages> logger)
     {
+        _api = api;
         _store = store;
         _approvals = approvals;
         _evidence = evidence;
@@ -137,6 +139,25 @@ public sealed class IncidentPages
             body.Append("</nav>");
             return new HtmlPage(StatusCodes.Status200OK, HtmlPage.Document("Incidents", body.ToString(), Css));
         }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The postmortem download from the incident page (<c>/api/ui/incidents/{id}/export</c>): the same Markdown as
+    /// <c>GET /api/incidents/{id}/export</c>, behind the pages' access check instead of a function key, so a person who
+    /// may see the page can download it from the browser.
+    /// </summary>
+    public async Task<IResult> ExportAsync(HttpRequest request, string? incidentId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (await _access.RefuseAsync(request, cancellationToken).ConfigureAwait(false) is { } refused)
+        {
+            return refused;
+        }
+
+        return IncidentIds.IsWellFormed(incidentId) && request.Query.Count == 0
+            ? await _api.ExportAsync(incidentId, cancellationToken).ConfigureAwait(false)
+            : HtmlPage.Message(StatusCodes.Status400BadRequest, "This is not an incident export",
+                "Export links look like /api/ui/incidents/inc-20261130-5d71b9ceb312a7d0/export, without parameters. Nothing was changed.");
     }
 
     /// <summary>The detail page of one incident. It takes no query parameters.</summary>
@@ -270,7 +291,7 @@ public sealed class IncidentPages
             body.Append("</ul>");
         }
 
-        body.Append("<h2>Export</h2><p><a class=\"export\" href=\"/api/incidents/").Append(HtmlPage.Encode(incident.IncidentId))
+        body.Append("<h2>Export</h2><p><a class=\"export\" href=\"").Append(ListPath).Append('/').Append(HtmlPage.Encode(incident.IncidentId))
             .Append("/export\" download>Download the postmortem (Markdown)</a></p>");
         return body.ToString();
     }

@@ -207,6 +207,27 @@ public sealed partial class IncidentPagesTests
     }
 
     [TestMethod]
+    public async Task Export_FromThePage_BehindThePagesAccessNotAFunctionKey()
+    {
+        await using var services = Services(loopbackAccess: true);
+        var incident = await CreateAsync(services, 50, IncidentStatus.Resolved);
+        var pages = services.GetRequiredService<IncidentPages>();
+
+        var allowed = await pages.ExportAsync(Request(), incident.IncidentId, default);
+        var elsewhere = Page(await pages.ExportAsync(Request(from: IPAddress.Parse("203.0.113.7")), incident.IncidentId, default));
+        var malformed = Page(await pages.ExportAsync(Request(), "inc-1", default));
+
+        var context = new DefaultHttpContext { RequestServices = services };
+        context.Response.Body = new MemoryStream();
+        await allowed.ExecuteAsync(context);
+        Assert.AreEqual("text/markdown; charset=utf-8", context.Response.ContentType);
+        StringAssert.Contains(context.Response.Headers.ContentDisposition.ToString(), $"{incident.IncidentId}-postmortem.md");
+        Assert.AreEqual(403, elsewhere.StatusCode);
+        Assert.DoesNotContain(incident.IncidentId, elsewhere.Html);
+        Assert.AreEqual(400, malformed.StatusCode);
+    }
+
+    [TestMethod]
     [DataRow("?status=Bogus", "status")]
     [DataRow("?top=5", "top")]
     [DataRow("?app=%3Cscript%3E", "app")]
@@ -359,7 +380,7 @@ public sealed partial class IncidentPagesTests
         StringAssert.Contains(page.Html, "threshold 1.61G");
         StringAssert.Contains(page.Html, "class=\"action\"");
         StringAssert.Contains(page.Html, $"evidence/{incident.IncidentId}/metrics.json".Replace("evidence", services.GetRequiredService<Microsoft.Extensions.Options.IOptions<EvidenceOptions>>().Value.EvidenceContainer, StringComparison.Ordinal));
-        StringAssert.Contains(page.Html, $"href=\"/api/incidents/{incident.IncidentId}/export\"");
+        StringAssert.Contains(page.Html, $"href=\"/api/ui/incidents/{incident.IncidentId}/export\"");
     }
 
     [TestMethod]
