@@ -74,13 +74,8 @@ public sealed class ApprovalMailWorkflowTests
         var target = SandboxFixture.SiteId("contoso-shop");
         var tables = TestServices.UniqueTables();
         var store = TestServices.Store(tables);
-        var all = new Dictionary<string, string?>
+        var all = new Dictionary<string, string?>(AutoRemediate.Core.Tests.Workflow.FastWorkflow.Settings())
         {
-            ["Workflow:EscalationHold"] = "00:00:00",
-            ["Workflow:VerifyInterval"] = "00:00:01",
-            ["Workflow:VerifyHealthyFor"] = "00:00:02",
-            ["Workflow:VerifyDeadline"] = "00:00:15",
-            ["Workflow:DiagnosticsTimeout"] = "00:00:30",
             ["Workflow:MailRetryInterval"] = "00:00:01",
             ["Mail:From"] = "AutoRemediate <remediate@contoso.test>",
             ["Mail:PublicBaseUrl"] = PublicBase,

@@ -28,14 +28,7 @@ public sealed class CancelWorkflowTests
 {
     private const string Operator = "oncall@contoso.com (Entra ID 0000)";
 
-    private static readonly Dictionary<string, string?> s_fast = new()
-    {
-        ["Workflow:EscalationHold"] = "00:00:00",
-        ["Workflow:VerifyInterval"] = "00:00:01",
-        ["Workflow:VerifyHealthyFor"] = "00:00:02",
-        ["Workflow:VerifyDeadline"] = "00:00:15",
-        ["Workflow:DiagnosticsTimeout"] = "00:00:30",
-    };
+    private static readonly Dictionary<string, string?> s_fast = FastWorkflow.Settings();
 
     private static SandboxFixture s_sandbox = null!;
 

@@ -27,14 +27,7 @@ namespace AutoRemediate.Core.Tests.Workflow;
 [TestClass]
 public sealed class RemediationOrchestrationTests
 {
-    private static readonly Dictionary<string, string?> s_fast = new()
-    {
-        ["Workflow:EscalationHold"] = "00:00:00",
-        ["Workflow:VerifyInterval"] = "00:00:01",
-        ["Workflow:VerifyHealthyFor"] = "00:00:02",
-        ["Workflow:VerifyDeadline"] = "00:00:15",
-        ["Workflow:DiagnosticsTimeout"] = "00:00:30",
-    };
+    private static readonly Dictionary<string, string?> s_fast = FastWorkflow.Settings();
 
     // The policy runs a restart without asking, and configuration approves everything else.
     private static readonly Dictionary<string, string?> s_autoApprovedRestart = new()
