@@ -140,7 +140,10 @@ public sealed partial class DeploymentTests
         var actions = role["variables"]!["actions"]!.AsArray().Select(a => a!.GetValue<string>()).ToArray();
 
         Assert.HasCount(actions.Length, actions.ToHashSet(StringComparer.Ordinal), "the role lists an action twice");
-        CollectionAssert.AreEquivalent(expected.Order(StringComparer.Ordinal).ToArray(), actions.Order(StringComparer.Ordinal).ToArray());
+        var missing = expected.Except(actions, StringComparer.Ordinal).ToArray();
+        var extra = actions.Except(expected, StringComparer.Ordinal).ToArray();
+        Assert.IsEmpty(missing, $"Core calls routes whose actions infra/app/role.bicep lacks: {string.Join(", ", missing)}");
+        Assert.IsEmpty(extra, $"infra/app/role.bicep grants actions no Core route needs: {string.Join(", ", extra)}");
         Assert.IsEmpty(definition["properties"]!["permissions"]![0]!["dataActions"]!.AsArray(), "the pipeline needs no data actions on target apps");
     }
 
