@@ -9,11 +9,48 @@ targetScope = 'subscription'
 param environmentName string
 
 @minLength(1)
-@description('Azure region for every resource.')
+@description('Azure region for every resource: one where the Flex Consumption plan is offered.')
+// Flex Consumption regions as Microsoft's Flex + Durable azd template lists them
+// (Azure-Samples/durable-functions-quickstart-dotnet-azd infra/main.bicep, less the eastus2euap canary).
+// The live list: `az functionapp list-flexconsumption-locations`
+// (https://learn.microsoft.com/azure/azure-functions/flex-consumption-how-to#view-currently-supported-regions).
+@allowed([
+  'australiaeast'
+  'australiasoutheast'
+  'brazilsouth'
+  'canadacentral'
+  'centralindia'
+  'centralus'
+  'eastasia'
+  'eastus'
+  'eastus2'
+  'francecentral'
+  'germanywestcentral'
+  'italynorth'
+  'japaneast'
+  'koreacentral'
+  'northcentralus'
+  'northeurope'
+  'norwayeast'
+  'southafricanorth'
+  'southcentralus'
+  'southeastasia'
+  'southindia'
+  'spaincentral'
+  'swedencentral'
+  'uaenorth'
+  'uksouth'
+  'ukwest'
+  'westcentralus'
+  'westeurope'
+  'westus'
+  'westus2'
+  'westus3'
+])
 @metadata({ azd: { type: 'location' } })
 param location string
 
-@description('Object id of the deploying user, granted data access to the storage account for local debugging against Azure. Empty to skip.')
+@description('Object id of the deploying user (or service principal), granted data access to the storage account for local debugging against Azure, never a read of the dumps. Empty to skip.')
 param principalId string = ''
 
 @description('Largest alert or event body the pipeline accepts, in bytes (Ingest__MaxBodyBytes).')
@@ -48,6 +85,9 @@ module storage 'core/storage.bicep' = {
     tags: tags
     name: '${abbrs.storageStorageAccounts}${resourceToken}'
     deploymentContainerName: 'app-package-${resourceToken}'
+    retainedContainerNames: [dumpsContainerName, evidenceContainerName]
+    dumpRetentionDays: dumpRetentionDays
+    vnetEnabled: vnetEnabled
   }
 }
 
@@ -64,6 +104,7 @@ module api 'app/api.bicep' = {
     deploymentContainerName: storage.outputs.deploymentContainerName
     applicationInsightsName: monitoring.outputs.applicationInsightsName
     ingestMaxBodyBytes: ingestMaxBodyBytes
+    virtualNetworkSubnetId: vnetEnabled ? vnet!.outputs.appSubnetId : ''
   }
 }
 
@@ -75,8 +116,117 @@ module rbac 'app/rbac.bicep' = {
     applicationInsightsName: monitoring.outputs.applicationInsightsName
     identityPrincipalId: api.outputs.identityPrincipalId
     userPrincipalId: principalId
+    userPrincipalType: principalType
+    dumpsContainerName: dumpsContainerName
   }
 }
+
+// ---- Issue 14 (infra): alerts wiring, least-privilege role, storage hygiene, optional VNet -------------
+
+@allowed(['User', 'ServicePrincipal'])
+@description('Type of principalId: ServicePrincipal when a pipeline (not a person) runs azd up.')
+param principalType string = 'User'
+
+@description('Resource ids of the resource groups holding the apps to remediate (/subscriptions/{sub}/resourceGroups/{rg}); the pipeline identity gets the AutoRemediate custom role on each.')
+param targetResourceGroups array = []
+
+@description('Resource ids of App Service sites to create the alert rules on (Http5xx, MemoryWorkingSet, HealthCheckStatus, CpuTime, HttpResponseTime, Requests; plan CpuPercentage, MemoryPercentage). Empty: no metric rules.')
+param alertTargetSiteIds array = []
+
+@description('Create a Service Health (incidents) alert rule on this subscription, on the pipeline\'s action group.')
+param serviceHealthAlertEnabled bool = true
+
+@description('Alert thresholds (5-minute window, evaluated every minute); see infra/app/alerts.bicep.')
+param alertThresholds object = {
+  http5xx: 10
+  memoryWorkingSetBytes: 1610612736
+  healthCheckStatusPercent: 100
+  cpuTimeSeconds: 240
+  httpResponseTimeSeconds: 5
+  requests: 10000
+  planCpuPercent: 80
+  planMemoryPercent: 85
+}
+
+@minValue(1)
+@maxValue(3650)
+@description('Days after which the storage lifecycle policy deletes dump and evidence blobs.')
+param dumpRetentionDays int = 30
+
+@description('Put storage behind private endpoints (blob, queue, table) in a new VNet, with the Function App integrated into it.')
+param vnetEnabled bool = false
+
+// Evidence__DumpsContainer / Evidence__EvidenceContainer defaults (EvidenceOptions).
+var dumpsContainerName = 'dumps'
+var evidenceContainerName = 'evidence'
+
+module role 'app/role.bicep' = {
+  name: 'role'
+  params: {
+    environmentName: environmentName
+    assignableResourceGroupIds: targetResourceGroups
+  }
+}
+
+module roleAssignments 'app/role-assignment.bicep' = [for id in targetResourceGroups: {
+  name: 'role-${uniqueString(id)}'
+  scope: resourceGroup(split(id, '/')[2], split(id, '/')[4])
+  params: {
+    roleDefinitionId: role.outputs.roleDefinitionId
+    principalId: api.outputs.identityPrincipalId
+  }
+}]
+
+module alerts 'app/alerts.bicep' = {
+  name: 'alerts'
+  scope: rg
+  params: {
+    tags: tags
+    actionGroupName: '${abbrs.insightsActionGroups}${resourceToken}'
+    actionGroupShortName: 'autoremed'
+    alertTargetSiteIds: alertTargetSiteIds
+    serviceHealthAlertEnabled: serviceHealthAlertEnabled
+    thresholds: {
+      http5xx: alertThresholds.http5xx
+      memoryWorkingSetBytes: alertThresholds.memoryWorkingSetBytes
+      healthCheckStatusPercent: alertThresholds.healthCheckStatusPercent
+      cpuTimeSeconds: alertThresholds.cpuTimeSeconds
+      httpResponseTimeSeconds: alertThresholds.httpResponseTimeSeconds
+      requests: alertThresholds.requests
+      planCpuPercent: alertThresholds.planCpuPercent
+      planMemoryPercent: alertThresholds.planMemoryPercent
+    }
+  }
+}
+
+module vnet 'core/vnet.bicep' = if (vnetEnabled) {
+  name: 'vnet'
+  scope: rg
+  params: {
+    location: location
+    tags: tags
+    name: '${abbrs.networkVirtualNetworks}${resourceToken}'
+  }
+}
+
+module storagePrivateEndpoints 'core/storage-private-endpoints.bicep' = if (vnetEnabled) {
+  name: 'storage-private-endpoints'
+  scope: rg
+  params: {
+    location: location
+    tags: tags
+    storageAccountName: storage.outputs.name
+    vnetName: vnet!.outputs.vnetName
+    subnetId: vnet!.outputs.privateEndpointSubnetId
+  }
+}
+
+// Read by the postdeploy / postprovision hook (infra/hooks) to set the action group's webhook.
+output AZURE_ACTION_GROUP_ID string = alerts.outputs.actionGroupId
+output AZURE_ACTION_GROUP_SHORT_NAME string = 'autoremed'
+output AZURE_REMEDIATOR_ROLE_ID string = role.outputs.roleDefinitionId
+
+// ---- end of issue 14 (infra) -------------------------------------------------------------------------
 
 output AZURE_LOCATION string = location
 output AZURE_RESOURCE_GROUP string = rg.name
