@@ -131,7 +131,7 @@ public sealed class MailOptions : IValidatableObject
         }
 
         // ACS takes a bare address as senderAddress; the display name belongs to the domain's sender settings.
-        if (string.IsNullOrWhiteSpace(From) || !MailboxAddress.TryParse(From, out var sender) || !string.IsNullOrEmpty(sender.Name) || sender.Address != From.Trim())
+        if (string.IsNullOrWhiteSpace(From) || !MailboxAddress.TryParse(From, out var sender) || !string.IsNullOrEmpty(sender.Name) || sender.Address != From.Trim() || sender.Domain.Length == 0 || sender.LocalPart.Length == 0)
         {
             yield return new ValidationResult($"{SectionName}:{nameof(From)} must be a bare sender address of a domain linked to the Communication Services resource (for an Azure-managed domain DoNotReply@<guid>.azurecomm.net) when {SectionName}:{nameof(Provider)} is {nameof(MailProvider.AcsEmail)}.", [nameof(From)]);
         }
