@@ -2,10 +2,11 @@
 // a role assignment scoped to that one resource. Separate from mail.bicep because the app settings need
 // mail.bicep's outputs before the Function App exists, and this needs the app's identity after it.
 //
-// Role: "Communication and Email Service Owner". No send-only built-in role for Entra-authenticated
-// email is documented; the official docs name this one for Entra-authenticated sending (MicrosoftDocs
-// azure-docs articles/communication-services/quickstarts/email/send-email-smtp/includes/smtp-authentication-builtinrole.md),
-// and scoping it to the one resource is the least it can be (shared/docs/azure-facts.md §10.4).
+// Role: "Communication and Email Service Owner". No send-only built-in role is documented; the official
+// docs name this one for Entra-authenticated sending over SMTP (MicrosoftDocs azure-docs
+// articles/communication-services/quickstarts/email/send-email-smtp/includes/smtp-authentication-builtinrole.md);
+// for the REST send the least role is undocumented and users report this one works (Microsoft Q&A
+// answers/a/8269455). Scoped to the one resource, it is the least we can grant (shared/docs/azure-facts.md §10.4).
 param communicationServiceName string
 param identityPrincipalId string
 
