@@ -91,6 +91,50 @@ module storage 'core/storage.bicep' = {
   }
 }
 
+// ---- Issue 14, part 2: mail in Azure (Azure Communication Services Email) -------------------------
+// AcsEmail (default): an email service with an Azure-managed domain, a communication service linked to
+// it, the Function App's identity allowed to send, and the Mail__* app settings that point the pipeline
+// at it. Smtp: none of that; set Mail__Host/Port/UseTls/UserName/From/PublicBaseUrl yourself and
+// Mail__Password as a Key Vault reference (README "Mail in Azure").
+@allowed(['AcsEmail', 'Smtp'])
+@description('How approval mail goes out: AcsEmail (Azure Communication Services Email, deployed here) or Smtp (your relay, configured by hand).')
+param mailProvider string = 'AcsEmail'
+
+@description('Where Communication Services keeps its data at rest (AcsEmail), for example United States or Europe.')
+param mailDataLocation string = 'United States'
+
+var mailWithAcs = mailProvider == 'AcsEmail'
+
+module mail 'app/mail.bicep' = if (mailWithAcs) {
+  name: 'mail'
+  scope: rg
+  params: {
+    tags: tags
+    emailServiceName: 'ecs-${resourceToken}'
+    communicationServiceName: 'acs-${resourceToken}'
+    dataLocation: mailDataLocation
+  }
+}
+
+module mailRole 'app/mail-role.bicep' = if (mailWithAcs) {
+  name: 'mail-role'
+  scope: rg
+  params: {
+    communicationServiceName: mail!.outputs.communicationServiceName
+    identityPrincipalId: api.outputs.identityPrincipalId
+  }
+}
+
+// Approval links are built on the app's own address; it is the api module's functionAppName on the
+// default *.azurewebsites.net host (api.bicep sets no unique-hostname scope).
+var mailAppSettings = mailWithAcs ? [
+  { name: 'Mail__Provider', value: 'AcsEmail' }
+  { name: 'Mail__AcsEndpoint', value: mail!.outputs.endpoint }
+  { name: 'Mail__From', value: mail!.outputs.senderAddress }
+  { name: 'Mail__PublicBaseUrl', value: 'https://${abbrs.webSitesFunctions}api-${resourceToken}.azurewebsites.net/' }
+] : []
+// ---- end of issue 14 part 2 ------------------------------------------------------------------------
+
 module api 'app/api.bicep' = {
   name: 'api'
   scope: rg
@@ -105,6 +149,7 @@ module api 'app/api.bicep' = {
     applicationInsightsName: monitoring.outputs.applicationInsightsName
     ingestMaxBodyBytes: ingestMaxBodyBytes
     virtualNetworkSubnetId: vnetEnabled ? vnet!.outputs.appSubnetId : ''
+    mailAppSettings: mailAppSettings // issue 14 part 2 (mail block above)
   }
 }
 
@@ -234,3 +279,5 @@ output AZURE_FUNCTION_NAME string = api.outputs.functionAppName
 output AZURE_FUNCTION_URL string = api.outputs.defaultUrl
 output AZURE_STORAGE_ACCOUNT_NAME string = storage.outputs.name
 output AZURE_IDENTITY_CLIENT_ID string = api.outputs.identityClientId
+output AZURE_MAIL_SENDER string = mailWithAcs ? mail!.outputs.senderAddress : ''
+

@@ -10,6 +10,8 @@ param storageAccountName string
 param deploymentContainerName string
 param applicationInsightsName string
 param ingestMaxBodyBytes int
+@description('The Mail__* app settings of the mail block in main.bicep (issue 14 part 2); empty when mail is not deployed.')
+param mailAppSettings array = []
 
 @description('Subnet (delegated to Microsoft.App/environments) for VNet integration; empty for none.')
 param virtualNetworkSubnetId string = ''
@@ -83,7 +85,7 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
     siteConfig: {
       minTlsVersion: '1.2'
       ftpsState: 'Disabled'
-      appSettings: [
+      appSettings: concat([
         { name: 'AzureWebJobsStorage__credential', value: 'managedidentity' }
         { name: 'AzureWebJobsStorage__clientId', value: identity.properties.clientId }
         { name: 'AzureWebJobsStorage__blobServiceUri', value: storage.properties.primaryEndpoints.blob }
@@ -96,7 +98,7 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
         { name: 'Ingest__MaxBodyBytes', value: string(ingestMaxBodyBytes) }
         // The retention timer's schedule: its binding reads %Retention:Schedule%, so the setting must exist.
         { name: 'Retention__Schedule', value: '0 30 3 * * *' }
-      ]
+      ], mailAppSettings)
     }
   }
 }

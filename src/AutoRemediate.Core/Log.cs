@@ -73,6 +73,15 @@ internal static partial class Log
     [LoggerMessage(EventId = 2110, Level = LogLevel.Information, Message = "Mail sent to {To}: {Subject}")]
     public static partial void MailSent(ILogger logger, string to, string subject);
 
+    [LoggerMessage(EventId = 1450, Level = LogLevel.Information, Message = "Mail to {To} accepted by ACS Email as operation {OperationId}")]
+    public static partial void AcsMailAccepted(ILogger logger, string to, string operationId);
+
+    [LoggerMessage(EventId = 1451, Level = LogLevel.Warning, Message = "ACS Email operation {OperationId} ended {Status}: {ErrorCode}: {Detail}")]
+    public static partial void AcsMailFailed(ILogger logger, string operationId, string status, string errorCode, string detail);
+
+    [LoggerMessage(EventId = 1452, Level = LogLevel.Warning, Message = "ACS Email operation {OperationId} did not finish within {Timeout}")]
+    public static partial void AcsMailTimedOut(ILogger logger, string operationId, TimeSpan timeout);
+
     [LoggerMessage(EventId = 2111, Level = LogLevel.Warning, Message = "Approval mail for incident {IncidentId} not sent ({ExceptionType}): {Detail}")]
     public static partial void MailFailed(ILogger logger, string incidentId, string exceptionType, string detail);
 

@@ -54,6 +54,8 @@ public static class ConfigKeys
     public const string DevHostMailDevSmtpPort = DevHostOptions.SectionName + Separator + nameof(DevHostOptions.MailDevSmtpPort);
     public const string DevHostMailDevWebPort = DevHostOptions.SectionName + Separator + nameof(DevHostOptions.MailDevWebPort);
     public const string MailHost = "Mail" + Separator + "Host";
+
+    public const string MailProvider = "Mail" + Separator + "Provider";
     public const string MailPublicBaseUrl = "Mail" + Separator + "PublicBaseUrl";
     public const string MailFrom = "Mail" + Separator + "From";
 

@@ -116,7 +116,9 @@ public sealed class DevHostRunner : IAsyncDisposable
             }
 
             var urls = options.Urls;
-            if (options.StartMailDev && string.IsNullOrWhiteSpace(builder.Configuration[ConfigKeys.MailHost]))
+            // MailDev stands in for SMTP only: with Mail:Provider AcsEmail the mail goes to the configured ACS endpoint (the Sandbox locally).
+            if (options.StartMailDev && string.IsNullOrWhiteSpace(builder.Configuration[ConfigKeys.MailHost])
+                && !string.Equals(builder.Configuration[ConfigKeys.MailProvider], nameof(AutoRemediate.Notify.MailProvider.AcsEmail), StringComparison.OrdinalIgnoreCase))
             {
                 var mailPorts = LoopbackPortPicker.Pick(2);
                 mailDev = await MailDevLauncher.StartAsync(

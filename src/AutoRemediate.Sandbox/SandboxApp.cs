@@ -2,6 +2,7 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using AutoRemediate.Sandbox.Arm;
 using AutoRemediate.Sandbox.Control;
+using AutoRemediate.Sandbox.Email;
 using AutoRemediate.Sandbox.Faults;
 using AutoRemediate.Sandbox.Kudu;
 using AutoRemediate.Sandbox.State;
@@ -30,7 +31,8 @@ public sealed class SandboxHostOptions
 
 /// <summary>
 /// A simulated, stateful App Service: the ARM routes (sites, instances, processes, plans, autoscale,
-/// metrics, Resource Health, detectors, one alert's state) and every app's Kudu (SCM) site under <c>/scm/{site}</c>, over
+/// metrics, Resource Health, detectors, one alert's state), Azure Communication Services Email's send and
+/// operation routes (<c>/emails*</c>), and every app's Kudu (SCM) site under <c>/scm/{site}</c>, over
 /// HTTPS, refusing requests without a bearer token as Azure does, with fault injection, a request log
 /// and control routes under <c>/sandbox/*</c> for tests.
 /// </summary>
@@ -61,6 +63,7 @@ public static class SandboxApp
         builder.Services.AddSingleton(new RequestLog(time));
         builder.Services.AddSingleton<FaultStore>();
         builder.Services.AddSingleton<AlertRegistry>();
+        builder.Services.AddSingleton<EmailStore>();
         builder.Services.AddSingleton(new SandboxCertificateInfo(certificate));
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
 
@@ -74,6 +77,7 @@ public static class SandboxApp
         ResourceHealthRoutes.Map(app);
         DetectorRoutes.Map(app);
         AlertRoutes.Map(app);
+        EmailRoutes.Map(app);
         KuduRoutes.Map(app);
         ControlRoutes.Map(app);
         app.MapFallback((HttpContext context) => IsArm(context.Request.Path)
@@ -93,7 +97,9 @@ public static class SandboxApp
         var path = context.Request.Path.Value ?? string.Empty;
         var authorization = context.Request.Headers.Authorization.ToString();
         var hasBearer = authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) && authorization.Length > "Bearer ".Length;
-        var isArm = IsArm(context.Request.Path);
+        // ACS Email's data plane takes a bearer token and an api-version like ARM does.
+        var isArm = IsArm(context.Request.Path) || context.Request.Path.StartsWithSegments(EmailRoutes.Prefix, StringComparison.OrdinalIgnoreCase)
+            || path.StartsWith(EmailRoutes.Prefix + ":", StringComparison.OrdinalIgnoreCase);
         var isScm = context.Request.Path.StartsWithSegments(KuduRoutes.Prefix, StringComparison.OrdinalIgnoreCase);
         try
         {

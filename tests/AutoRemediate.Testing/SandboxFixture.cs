@@ -70,6 +70,22 @@ public sealed class SandboxFixture : IAsyncDisposable
         return apps!.Single(a => string.Equals(a!["name"]!.GetValue<string>(), name, StringComparison.OrdinalIgnoreCase))!.AsObject();
     }
 
+    /// <summary>The mails its ACS Email routes accepted, oldest first (see the Sandbox's /sandbox/emails).</summary>
+    public async Task<JsonArray> EmailsAsync()
+    {
+        using var client = CreateClient();
+        return (await client.GetFromJsonAsync<JsonArray>("/sandbox/emails"))!;
+    }
+
+    /// <summary>Mail settings that send through this Sandbox's ACS Email routes (sender on its linked domain).</summary>
+    public IReadOnlyDictionary<string, string?> AcsMailSettings() => new Dictionary<string, string?>
+    {
+        ["Mail:Provider"] = "AcsEmail",
+        ["Mail:AcsEndpoint"] = Address.ToString(),
+        ["Mail:From"] = "DoNotReply@sandbox.azurecomm.net",
+        ["Mail:AcsPollInterval"] = "00:00:00.050",
+    };
+
     /// <summary>The resource id of a simulated app.</summary>
     public static string SiteId(string name) =>
         $"/subscriptions/11111111-2222-3333-4444-555555555555/resourceGroups/rg-shop-prod/providers/Microsoft.Web/sites/{name}";

@@ -44,7 +44,7 @@ public sealed class NotifyActivities
         ArgumentNullException.ThrowIfNull(request);
         var to = _approvers.For(request.TargetResourceId);
         string? nobody = !_mail.IsConfigured
-            ? $"Mail is not configured ({MailOptions.SectionName}:{nameof(MailOptions.Host)}): nobody was mailed about this request."
+            ? $"Mail is not configured ({_mail.ConfiguredBy}): nobody was mailed about this request."
             : to.Count == 0
                 ? $"No approvers are configured for this app ({ApproverOptions.SectionName}): nobody was mailed about this request."
                 : null;

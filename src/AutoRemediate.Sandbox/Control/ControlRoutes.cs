@@ -1,4 +1,5 @@
 using AutoRemediate.Sandbox.Arm;
+using AutoRemediate.Sandbox.Email;
 using AutoRemediate.Sandbox.Faults;
 using AutoRemediate.Sandbox.State;
 
@@ -72,8 +73,11 @@ internal static class ControlRoutes
 
         routes.MapGet("/sandbox/requests", (RequestLog log) => log.Snapshot());
 
-        routes.MapPost("/sandbox/reset", (SandboxState state, FaultStore faults, RequestLog log, AlertRegistry alerts) =>
+        routes.MapGet("/sandbox/emails", (EmailStore emails) => emails.Snapshot());
+
+        routes.MapPost("/sandbox/reset", (SandboxState state, FaultStore faults, RequestLog log, AlertRegistry alerts, EmailStore emails) =>
         {
+            emails.Clear();
             state.Reset();
             faults.Clear();
             alerts.Clear();

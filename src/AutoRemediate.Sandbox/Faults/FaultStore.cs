@@ -30,7 +30,10 @@ public sealed class FaultRequest
     /// <summary>Plan PATCH: <c>sync</c> (200 at once) or <c>async</c> (202 and an operation).</summary>
     public string? LroMode { get; init; }
 
-    /// <summary>Plan PATCH: <c>Failed</c> makes the operation end Failed without applying the change.</summary>
+    /// <summary>
+    /// Plan PATCH: <c>Failed</c> makes the operation end Failed without applying the change. ACS Email
+    /// <c>emails:send</c>: <c>Failed</c> makes the send operation end Failed, <c>Running</c> keeps it running.
+    /// </summary>
     public string? LroResult { get; init; }
 
     /// <summary>The error code in the body (default by status, e.g. TooManyRequests for 429).</summary>
@@ -179,9 +182,9 @@ public sealed class FaultStore
             return "lroMode must be sync or async.";
         }
 
-        if (request.LroResult is not null && !string.Equals(request.LroResult, "Failed", StringComparison.OrdinalIgnoreCase) && !string.Equals(request.LroResult, "Succeeded", StringComparison.OrdinalIgnoreCase))
+        if (request.LroResult is not null && !new[] { "Failed", "Succeeded", "Running" }.Contains(request.LroResult, StringComparer.OrdinalIgnoreCase))
         {
-            return "lroResult must be Succeeded or Failed.";
+            return "lroResult must be Succeeded, Failed or Running (Running: ACS Email operations only).";
         }
 
         return null;

@@ -107,4 +107,59 @@ public sealed class NotifyOptionsTests
         Assert.IsTrue(mail.IsConfigured);
         Assert.AreEqual(465, mail.EffectivePort);
     }
+
+    [TestMethod]
+    public void Mail_AcsEmailComplete_ConfiguredWithTheGaApiVersion()
+    {
+        var mail = Bind<MailOptions>(new()
+        {
+            ["Mail:Provider"] = "AcsEmail", ["Mail:AcsEndpoint"] = "https://contoso.unitedstates.communication.azure.com",
+            ["Mail:From"] = "DoNotReply@0a1b2c3d-0000-4000-8000-000000000000.azurecomm.net", ["Mail:PublicBaseUrl"] = "https://remediate.contoso.com",
+        }, MailOptions.SectionName);
+
+        Assert.IsTrue(mail.IsConfigured);
+        Assert.AreEqual("2025-09-01", mail.AcsApiVersion);
+    }
+
+    [TestMethod]
+    public void Mail_AcsEmailWithoutEndpoint_NotConfiguredAndTheTimelineNamesTheSetting()
+    {
+        var mail = Bind<MailOptions>(new() { ["Mail:Provider"] = "AcsEmail" }, MailOptions.SectionName);
+
+        Assert.IsFalse(mail.IsConfigured);
+        Assert.AreEqual("Mail:AcsEndpoint", mail.ConfiguredBy);
+    }
+
+    [TestMethod]
+    [DataRow("Mail:AcsEndpoint", "http://contoso.unitedstates.communication.azure.com", "Mail:AcsEndpoint must be the Communication Services resource's https endpoint", DisplayName = "plain http")]
+    [DataRow("Mail:AcsEndpoint", "https://contoso.unitedstates.communication.azure.com/emails", "Mail:AcsEndpoint must be the Communication Services resource's https endpoint", DisplayName = "with a path")]
+    [DataRow("Mail:From", "AutoRemediate <DoNotReply@x.azurecomm.net>", "Mail:From must be a bare sender address", DisplayName = "sender with a display name")]
+    [DataRow("Mail:From", "not-an-address", "Mail:From must be a bare sender address", DisplayName = "sender not an address")]
+    [DataRow("Mail:Host", "smtp.contoso.com", "are SMTP settings and are not used with Mail:Provider AcsEmail", DisplayName = "an SMTP host too")]
+    [DataRow("Mail:PublicBaseUrl", "remediate.contoso.com", "Mail:PublicBaseUrl must be the host's absolute http(s) address (approval links are built on it) when Mail:AcsEndpoint is set", DisplayName = "no link base")]
+    public void Mail_AcsEmailWrong_StopsWithMessage(string key, string value, string message)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Mail:Provider"] = "AcsEmail", ["Mail:AcsEndpoint"] = "https://contoso.unitedstates.communication.azure.com",
+            ["Mail:From"] = "DoNotReply@x.azurecomm.net", ["Mail:PublicBaseUrl"] = "https://remediate.contoso.com",
+        };
+        settings[key] = value;
+
+        var ex = Assert.Throws<OptionsValidationException>(() => Bind<MailOptions>(settings, MailOptions.SectionName));
+
+        Assert.Contains(message, ex.Message);
+    }
+
+    [TestMethod]
+    public void Mail_AcsEndpointWithSmtpProvider_StopsWithMessage()
+    {
+        var ex = Assert.Throws<OptionsValidationException>(() => Bind<MailOptions>(new()
+        {
+            ["Mail:Host"] = "smtp.contoso.com", ["Mail:From"] = "remediate@contoso.com", ["Mail:PublicBaseUrl"] = "https://remediate.contoso.com",
+            ["Mail:AcsEndpoint"] = "https://contoso.unitedstates.communication.azure.com",
+        }, MailOptions.SectionName));
+
+        Assert.Contains("Mail:AcsEndpoint is set but Mail:Provider is Smtp", ex.Message);
+    }
 }
