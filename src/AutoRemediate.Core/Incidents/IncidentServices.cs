@@ -1,3 +1,4 @@
+using AutoRemediate.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace AutoRemediate.Incidents;
@@ -12,6 +13,7 @@ internal static class IncidentServices
         services.AddSingleton<IIncidentStore>(sp => sp.GetRequiredService<TableIncidentStore>());
         services.AddSingleton<IncidentReconciler>();
         services.AddSingleton<IncidentsEndpoint>();
+        services.AddSingleton<HealthEndpoint>();
         return services;
     }
 }
