@@ -23,6 +23,7 @@ public sealed class HealthTests
         var ports = LoopbackPorts.Free(3);
         var settings = new AzuriteSettings(ports[0], ports[1], ports[2], Directory.CreateTempSubdirectory("azurite-health-").FullName);
         var azurite = await AzuriteLauncher.StartAsync(settings);
+        var stopped = false;
         try
         {
             await using var host = await InProcessDevHost.StartAsync(azurite.ConnectionString, new Dictionary<string, string?>
@@ -46,6 +47,7 @@ public sealed class HealthTests
             Assert.IsTrue(up.Headers.CacheControl?.NoStore, "a health answer is never cached");
 
             await azurite.DisposeAsync();
+            stopped = true;
             var watch = Stopwatch.StartNew();
             using var down = await http.GetAsync("/api/health");
             var took = watch.Elapsed;
@@ -62,7 +64,10 @@ public sealed class HealthTests
         }
         finally
         {
-            await azurite.DisposeAsync();
+            if (!stopped)
+            {
+                await azurite.DisposeAsync();
+            }
         }
     }
 }
