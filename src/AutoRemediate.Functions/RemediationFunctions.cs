@@ -6,7 +6,6 @@ using AutoRemediate.Evidence;
 using AutoRemediate.Incidents;
 using AutoRemediate.Notify;
 using AutoRemediate.Shared;
-using AutoRemediate.Telemetry;
 using AutoRemediate.Workflow;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask;

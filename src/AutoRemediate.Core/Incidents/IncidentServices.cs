@@ -1,4 +1,3 @@
-using AutoRemediate.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace AutoRemediate.Incidents;
@@ -13,7 +12,6 @@ internal static class IncidentServices
         services.AddSingleton<IIncidentStore>(sp => sp.GetRequiredService<TableIncidentStore>());
         services.AddSingleton<IncidentReconciler>();
         services.AddSingleton<IncidentsEndpoint>();
-        services.AddSingleton<HealthEndpoint>();
         return services;
     }
 }

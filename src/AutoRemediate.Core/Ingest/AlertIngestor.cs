@@ -2,7 +2,6 @@ using AutoRemediate.Alerts;
 using AutoRemediate.Diagnostics;
 using AutoRemediate.Incidents;
 using AutoRemediate.Shared;
-using AutoRemediate.Telemetry;
 using AutoRemediate.Workflow;
 using DurableTask.Core.Exceptions;
 using Microsoft.DurableTask;

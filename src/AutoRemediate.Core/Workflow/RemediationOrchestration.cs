@@ -5,7 +5,6 @@ using AutoRemediate.Diagnostics;
 using AutoRemediate.Evidence;
 using AutoRemediate.Incidents;
 using AutoRemediate.Shared;
-using AutoRemediate.Telemetry;
 using Microsoft.DurableTask;
 
 namespace AutoRemediate.Workflow;

@@ -6,7 +6,6 @@ using AutoRemediate.Evidence;
 using AutoRemediate.Incidents;
 using AutoRemediate.Notify;
 using AutoRemediate.Shared;
-using AutoRemediate.Telemetry;
 using Microsoft.DurableTask;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;

@@ -4,7 +4,6 @@ using AutoRemediate.Alerts;
 using AutoRemediate.Core.Tests.Workflow;
 using AutoRemediate.Incidents;
 using AutoRemediate.Shared;
-using AutoRemediate.Telemetry;
 using AutoRemediate.Testing;
 using AutoRemediate.Workflow;
 using Microsoft.DurableTask;

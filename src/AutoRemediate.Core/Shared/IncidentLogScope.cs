@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Reflection;
 using Microsoft.Extensions.Logging;
 
-namespace AutoRemediate.Telemetry;
+namespace AutoRemediate.Shared;
 
 /// <summary>
 /// The logger scope that ties every log line of an incident to its incident id and app. With
