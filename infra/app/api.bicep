@@ -16,6 +16,29 @@ param mailAppSettings array = []
 @description('Subnet (delegated to Microsoft.App/environments) for VNet integration; empty for none.')
 param virtualNetworkSubnetId string = ''
 
+// Issue 14 point 3: the operator settings (README "Configuration"), passed down from main.bicep so that
+// `azd env set` + `azd provision` keeps them (siteConfig.appSettings replaces every app setting on each
+// deployment: a setting made by hand outside this template is lost on the next provision).
+@description('Scalar operator settings: app setting name (for example Policy__DryRun) → value. Empty values are not deployed: the code default applies.')
+param operatorSettings object = {}
+
+@description('List operator settings: app setting name → comma-separated items, each deployed as name__0, name__1, … (the .NET configuration array form).')
+param operatorLists object = {}
+
+@description('Dictionary-of-list settings (Approvers__ByApp …): name → { key: comma-separated items }, deployed as name__key__0, name__key__1, ….')
+param operatorListMaps object = {}
+
+@description('Policy:FreezeWindows, each { name, start, end, days (comma-separated) }, deployed as Policy__FreezeWindows__i__….')
+param policyFreezeWindows array = []
+
+@secure()
+@description('Mail:Password (SMTP). Empty: not deployed.')
+param mailPassword string = ''
+
+@secure()
+@description('PageAuth:CookieKey. Empty: not deployed.')
+param pageAuthCookieKey string = ''
+
 resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {
   name: identityName
   location: location
@@ -85,23 +108,46 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
     siteConfig: {
       minTlsVersion: '1.2'
       ftpsState: 'Disabled'
-      appSettings: concat([
-        { name: 'AzureWebJobsStorage__credential', value: 'managedidentity' }
-        { name: 'AzureWebJobsStorage__clientId', value: identity.properties.clientId }
-        { name: 'AzureWebJobsStorage__blobServiceUri', value: storage.properties.primaryEndpoints.blob }
-        { name: 'AzureWebJobsStorage__queueServiceUri', value: storage.properties.primaryEndpoints.queue }
-        { name: 'AzureWebJobsStorage__tableServiceUri', value: storage.properties.primaryEndpoints.table }
-        { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: applicationInsights.properties.ConnectionString }
-        { name: 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING', value: 'ClientId=${identity.properties.clientId};Authorization=AAD' }
-        { name: 'Azure__Credential', value: 'ManagedIdentity' }
-        { name: 'Azure__ManagedIdentityClientId', value: identity.properties.clientId }
-        { name: 'Ingest__MaxBodyBytes', value: string(ingestMaxBodyBytes) }
-        // The retention timer's schedule: its binding reads %Retention:Schedule%, so the setting must exist.
-        { name: 'Retention__Schedule', value: '0 30 3 * * *' }
-      ], mailAppSettings)
+      // An operator's own value (azd env set) wins over a default of the base list or the mail module.
+      appSettings: concat(filter(baseSettings, b => !contains(operatorNames, b.name)), operatorAppSettings, secretSettings, filter(mailAppSettings, m => !contains(operatorNames, m.name)))
     }
   }
 }
+
+var baseSettings = [
+  { name: 'AzureWebJobsStorage__credential', value: 'managedidentity' }
+  { name: 'AzureWebJobsStorage__clientId', value: identity.properties.clientId }
+  { name: 'AzureWebJobsStorage__blobServiceUri', value: storage.properties.primaryEndpoints.blob }
+  { name: 'AzureWebJobsStorage__queueServiceUri', value: storage.properties.primaryEndpoints.queue }
+  { name: 'AzureWebJobsStorage__tableServiceUri', value: storage.properties.primaryEndpoints.table }
+  { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: applicationInsights.properties.ConnectionString }
+  { name: 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING', value: 'ClientId=${identity.properties.clientId};Authorization=AAD' }
+  { name: 'Azure__Credential', value: 'ManagedIdentity' }
+  { name: 'Azure__ManagedIdentityClientId', value: identity.properties.clientId }
+  { name: 'Ingest__MaxBodyBytes', value: string(ingestMaxBodyBytes) }
+  // The retention timer's schedule: its binding reads %Retention:Schedule%, so the setting must exist.
+  { name: 'Retention__Schedule', value: '0 30 3 * * *' }
+]
+
+// A list item per app setting: trimmed, empty items dropped.
+func itemsOf(text string) string[] => filter(map(split(text, ','), v => trim(v)), v => !empty(v))
+
+// Operator values replace the base values above of the same name (Retention__Schedule, Ingest__MaxBodyBytes).
+var scalarSettings = map(filter(items(operatorSettings), s => !empty(string(s.value))), s => { name: s.key, value: string(s.value) })
+var listSettings = flatten(map(items(operatorLists), l => map(range(0, length(itemsOf(l.value))), i => { name: '${l.key}__${i}', value: itemsOf(l.value)[i] })))
+var listMapSettings = flatten(flatten(map(items(operatorListMaps), m => map(items(m.value), e => map(range(0, length(itemsOf(e.value))), i => { name: '${m.key}__${e.key}__${i}', value: itemsOf(e.value)[i] })))))
+var freezeSettings = flatten(map(range(0, length(policyFreezeWindows)), w => concat(
+  [
+    { name: 'Policy__FreezeWindows__${w}__Name', value: string(policyFreezeWindows[w].?name ?? 'freeze window') }
+    { name: 'Policy__FreezeWindows__${w}__Start', value: string(policyFreezeWindows[w].start) }
+    { name: 'Policy__FreezeWindows__${w}__End', value: string(policyFreezeWindows[w].end) }
+  ],
+  map(range(0, length(itemsOf(string(policyFreezeWindows[w].?days ?? '')))), d => { name: 'Policy__FreezeWindows__${w}__Days__${d}', value: itemsOf(string(policyFreezeWindows[w].?days ?? ''))[d] }))))
+var operatorAppSettings = concat(scalarSettings, listSettings, listMapSettings, freezeSettings)
+var operatorNames = map(operatorAppSettings, s => s.name)
+var secretSettings = concat(
+  empty(mailPassword) ? [] : [{ name: 'Mail__Password', value: mailPassword }],
+  empty(pageAuthCookieKey) ? [] : [{ name: 'PageAuth__CookieKey', value: pageAuthCookieKey }])
 
 output functionAppName string = functionApp.name
 output defaultUrl string = 'https://${functionApp.properties.defaultHostName}'

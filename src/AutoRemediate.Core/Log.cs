@@ -120,4 +120,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 1383, Level = LogLevel.Warning, Message = "Retention pass stopped ({ExceptionType}): {Detail}; the next pass finishes it")]
     public static partial void RetentionPassFailed(ILogger logger, string exceptionType, string detail);
+
+    [LoggerMessage(EventId = 1470, Level = LogLevel.Warning, Message = "Health probe of {Part} failed: {Error}")]
+    public static partial void HealthProbeFailed(ILogger logger, string part, string error);
 }

@@ -11,6 +11,7 @@ using AutoRemediate.Notify;
 using AutoRemediate.Pages;
 using AutoRemediate.Retention;
 using AutoRemediate.Shared;
+using AutoRemediate.Telemetry;
 using AutoRemediate.Workflow;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -43,6 +44,7 @@ public static class ServiceCollectionExtensions
             .AddPages()
             .AddActions()
             .AddWorkflow(configuration)
-            .AddRetention(configuration);
+            .AddRetention(configuration)
+            .AddTelemetry();
     }
 }

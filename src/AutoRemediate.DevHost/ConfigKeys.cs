@@ -18,6 +18,9 @@ public static class ConfigKeys
     /// <summary>The storage connection the Functions host and the pipeline use (<c>AzureWebJobsStorage</c>).</summary>
     public const string StorageConnection = ServiceCollectionExtensions.StorageConnectionName;
 
+    /// <summary>Application Insights (both hosts export OpenTelemetry to it when set).</summary>
+    public const string ApplicationInsightsConnectionString = "APPLICATIONINSIGHTS_CONNECTION_STRING";
+
     public const string AzureResourceManagerEndpoint = AzureOptions.SectionName + Separator + nameof(AzureOptions.ResourceManagerEndpoint);
     public const string AzureCredential = AzureOptions.SectionName + Separator + nameof(AzureOptions.Credential);
     /// <summary>The <see cref="AzureCredential"/> value for the local Sandbox's fixed token.</summary>

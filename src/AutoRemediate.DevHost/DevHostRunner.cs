@@ -3,7 +3,10 @@ using AutoRemediate.Incidents;
 using AutoRemediate.Ingest;
 using AutoRemediate.Pages;
 using AutoRemediate.Sandbox;
+using AutoRemediate.Telemetry;
 using AutoRemediate.Workflow;
+using Azure.Core;
+using Azure.Monitor.OpenTelemetry.Exporter;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.DurableTask.Client;
@@ -13,6 +16,7 @@ using Microsoft.DurableTask.Worker;
 using Microsoft.DurableTask.Worker.Grpc;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using OpenTelemetry.Logs;
 
 namespace AutoRemediate.DevHost;
 
@@ -276,6 +280,7 @@ public sealed class DevHostRunner : IAsyncDisposable
         builder.Services.AddProblemDetails();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = PipelineStopTimeout);
         builder.Services.AddAutoRemediate(builder.Configuration);
+        AddTelemetry(builder);
         // The incident pages open to this machine only (the Function App refuses everyone until sign-in is configured).
         builder.Services.Replace(ServiceDescriptor.Singleton<IPageAccess, LoopbackPageAccess>());
         // The Durable Task SDK worker and client against an in-process gRPC sidecar: the same
@@ -347,6 +352,9 @@ public sealed class DevHostRunner : IAsyncDisposable
         // Anonymous like the Function App's approvalLink function: the link is the credential, so no
         // FunctionKeyFilter here (a key in a mailed link would be a key in every mailbox).
         var anonymous = app.MapGroup("/api");
+        // Liveness of storage and the Durable backend for probes and operators (README "Telemetry"); no secrets in it.
+        anonymous.MapGet("/health", (HealthEndpoint endpoint, DurableTaskClient client, CancellationToken cancellationToken) =>
+            endpoint.GetAsync(client, cancellationToken));
         anonymous.MapGet("/" + ApprovalLinkRoutes.Template, (string token, ApprovalLinkPages pages, CancellationToken cancellationToken) =>
             pages.GetAsync(token, cancellationToken));
         anonymous.MapPost("/" + ApprovalLinkRoutes.Template, (HttpRequest request, string token, ApprovalLinkPages pages, DurableTaskClient client, CancellationToken cancellationToken) =>
@@ -359,6 +367,23 @@ public sealed class DevHostRunner : IAsyncDisposable
             pages.DetailAsync(request, id, cancellationToken));
         anonymous.MapGet("/ui/incidents/{id}/export", (HttpRequest request, string id, IncidentPages pages, CancellationToken cancellationToken) =>
             pages.ExportAsync(request, id, cancellationToken));
+    }
+
+    /// <summary>
+    /// OpenTelemetry with the Azure Monitor exporter when <c>APPLICATIONINSIGHTS_CONNECTION_STRING</c> is set (as on
+    /// the Function App; README "Telemetry"), authenticated with the pipeline's credential; scopes (IncidentId, App)
+    /// included so they land as custom dimensions. Without the setting nothing is exported.
+    /// </summary>
+    private static void AddTelemetry(WebApplicationBuilder builder)
+    {
+        if (string.IsNullOrWhiteSpace(builder.Configuration[ConfigKeys.ApplicationInsightsConnectionString]))
+        {
+            return;
+        }
+
+        builder.Services.AddOpenTelemetry().UseAzureMonitorExporter();
+        builder.Services.AddOptions<AzureMonitorExporterOptions>().Configure<TokenCredential>((o, credential) => o.Credential = credential);
+        builder.Services.Configure<OpenTelemetryLoggerOptions>(o => o.IncludeScopes = true);
     }
 
     /// <summary>The pipeline's host builder: <paramref name="args"/> (configuration overrides) on top of the environment.</summary>

@@ -5,6 +5,9 @@ namespace AutoRemediate.Functions;
 /// <summary>Names of the HTTP functions (orchestrations and activities use Core's constants).</summary>
 public static class FunctionNames
 {
+    /// <summary>GET /api/health: storage (table, blob) and Durable backend reachability (anonymous; no secrets).</summary>
+    public const string Health = "health";
+
     /// <summary>POST /api/alerts: Azure Monitor action group webhooks.</summary>
     public const string Alerts = "alerts";
 

@@ -1,8 +1,26 @@
 using AutoRemediate;
+using Azure.Core;
+using Azure.Monitor.OpenTelemetry.Exporter;
 using Microsoft.Azure.Functions.Worker.Builder;
+using Microsoft.Azure.Functions.Worker.OpenTelemetry;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using OpenTelemetry.Logs;
 
 var builder = FunctionsApplication.CreateBuilder(args);
 builder.ConfigureFunctionsWebApplication();
 builder.Services.AddAutoRemediate(builder.Configuration);
+
+// Telemetry (README "Telemetry"): OpenTelemetry with the Azure Monitor exporter, as the Functions
+// OpenTelemetry how-to shows for the isolated worker (UseFunctionsWorkerDefaults + UseAzureMonitorExporter;
+// host.json telemetryMode OpenTelemetry). Only when Application Insights is configured; it authenticates
+// with the app's own credential (the managed identity in Azure: App Insights has local auth off).
+if (!string.IsNullOrWhiteSpace(builder.Configuration["APPLICATIONINSIGHTS_CONNECTION_STRING"]))
+{
+    builder.Services.AddOpenTelemetry().UseFunctionsWorkerDefaults().UseAzureMonitorExporter();
+    builder.Services.AddOptions<AzureMonitorExporterOptions>().Configure<TokenCredential>((o, credential) => o.Credential = credential);
+    // Logger scopes (IncidentId, App) become custom dimensions only with IncludeScopes.
+    builder.Services.Configure<OpenTelemetryLoggerOptions>(o => o.IncludeScopes = true);
+}
+
 builder.Build().Run();

@@ -17,7 +17,7 @@ public sealed partial class CoreLayeringTests
 {
     // Lowest first. The README's Code map lists the same folders in the same order.
     public static readonly string[] Layers =
-        ["Shared", "Http", "Azure", "Incidents", "Alerts", "Evidence", "Actions", "Decisions", "Diagnostics", "Approvals", "Notify", "Pages", "Workflow", "Ingest", "Retention"];
+        ["Shared", "Http", "Azure", "Incidents", "Alerts", "Evidence", "Actions", "Decisions", "Diagnostics", "Approvals", "Notify", "Pages", "Workflow", "Ingest", "Retention", "Telemetry"];
 
     public static IEnumerable<object[]> Folders => Layers.Select(l => new object[] { l });
 

@@ -11,6 +11,7 @@ namespace AutoRemediate.Functions.Tests;
 public sealed class FunctionMetadataTests
 {
     [TestMethod]
+    [DataRow("health", "health", "get", "Anonymous")]
     [DataRow("alerts", "alerts", "post", "Function")]
     [DataRow("events", "events", "post,options", "Function")]
     [DataRow("incident", "incidents/{id}", "get", "Function")]
@@ -43,6 +44,7 @@ public sealed class FunctionMetadataTests
     [DataRow("incidentCancel")]
     [DataRow("incident")]
     [DataRow("approvalLink")]
+    [DataRow("health")]
     public void HttpFunction_NeedingTheWorkflow_GetsADurableClient(string name)
     {
         var function = FunctionMetadata.Load().Single(f => f!["name"]!.GetValue<string>() == name)!;
@@ -67,6 +69,7 @@ public sealed class FunctionMetadataTests
     {
         var expected = new Dictionary<string, string>
         {
+            ["health"] = "httpTrigger",
             ["alerts"] = "httpTrigger",
             ["events"] = "httpTrigger",
             ["incident"] = "httpTrigger",

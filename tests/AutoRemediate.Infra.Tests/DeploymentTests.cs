@@ -328,10 +328,10 @@ public sealed partial class DeploymentTests
         var expected = new Dictionary<string, string>
         {
             ["principalType"] = "${AZURE_PRINCIPAL_TYPE=User}",
-            ["targetResourceGroups"] = "${TARGET_RESOURCE_GROUPS=[]}",
-            ["alertTargetSiteIds"] = "${ALERT_TARGET_SITE_IDS=[]}",
-            ["dumpRetentionDays"] = "${DUMP_RETENTION_DAYS=30}",
-            ["vnetEnabled"] = "${VNET_ENABLED=false}",
+            ["targetResourceGroups"] = "${AZURE_TARGET_RESOURCE_GROUPS=[]}",
+            ["alertTargetSiteIds"] = "${AZURE_ALERT_TARGET_SITE_IDS=[]}",
+            ["dumpRetentionDays"] = "${AZURE_DUMP_RETENTION_DAYS=30}",
+            ["vnetEnabled"] = "${AZURE_VNET_ENABLED=false}",
         };
         var template = MainTemplate()["parameters"]!;
         foreach (var (name, value) in expected)

@@ -42,10 +42,14 @@ public sealed partial class MailInfraTests
     }
 
     private static JsonObject Deployment(string name) =>
-        s_template.Value["resources"]!.AsArray().Single(r => r!["type"]!.GetValue<string>() == "Microsoft.Resources/deployments" && r["name"]!.GetValue<string>() == name)!.AsObject();
+        Resources(s_template.Value["resources"]!).Single(r => r["type"]!.GetValue<string>() == "Microsoft.Resources/deployments" && r["name"]!.GetValue<string>() == name);
 
     private static JsonObject Resource(JsonObject deployment, string type) =>
-        deployment["properties"]!["template"]!["resources"]!.AsArray().Single(r => r!["type"]!.GetValue<string>() == type)!.AsObject();
+        Resources(deployment["properties"]!["template"]!["resources"]!).Single(r => r["type"]!.GetValue<string>() == type);
+
+    // A template's resources are an array, or (language version 2.0, with symbolic names) an object keyed by name.
+    private static IEnumerable<JsonObject> Resources(JsonNode resources) =>
+        resources is JsonArray array ? array.Select(r => r!.AsObject()) : resources.AsObject().Select(p => p.Value!.AsObject());
 
     [TestMethod]
     public void MailModule_EmailServiceAzureManagedDomainLinkedToTheCommunicationService()

@@ -162,6 +162,8 @@ public sealed class AlertIngestor
     private async Task<TargetOutcome?> TryFireAsync(AlertSignal signal, string target, string instanceId, DurableTaskClient client, CancellationToken cancellationToken)
     {
         var incidentId = IncidentIds.IncidentIdFor(signal.AlertId, target, signal.FiredAt);
+        // Ingestion's log lines carry the incident and app like the workflow's (IncidentLogScope).
+        using var logScope = IncidentLogScope.Begin(_logger, incidentId, target);
         var running = await GetLiveIncidentByInstanceAsync(client, instanceId, cancellationToken).ConfigureAwait(false);
         if (running is not null)
         {

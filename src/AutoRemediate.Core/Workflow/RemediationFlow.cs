@@ -149,7 +149,7 @@ internal sealed class RemediationFlow
 
     public Task<bool> CloseAsync(IncidentStatus status, string summary, DateTimeOffset? liveUntil = null) =>
         Context.CallActivityAsync<bool>(ActivityNames.CloseIncident,
-            new CloseIncidentRequest(Input.IncidentId, Next(), Context.CurrentUtcDateTime, status, summary, liveUntil), WorkflowRetries.Storage);
+            new CloseIncidentRequest(Input.IncidentId, Next(), Context.CurrentUtcDateTime, status, summary, liveUntil, Input.TargetResourceId), WorkflowRetries.Storage);
 
     /// <summary>
     /// Mails the approvers, without waiting: the approval wait (and its timer) must not depend on the mail

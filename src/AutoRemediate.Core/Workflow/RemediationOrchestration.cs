@@ -47,6 +47,8 @@ public static class RemediationOrchestration
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(input);
+        // Whatever the runtime logs while this episode runs carries the incident id and app.
+        using var logScope = IncidentLogScope.Begin(context.CreateReplaySafeLogger(typeof(RemediationOrchestration)), input.IncidentId, input.TargetResourceId);
         var flow = new RemediationFlow(context, input);
         string reason;
         try
@@ -76,7 +78,7 @@ public static class RemediationOrchestration
         context.SetCustomStatus(TimelineText.EscalatingStatus(reason));
         var summary = TimelineText.StoppedOnError(reason);
         await context.CallActivityAsync<bool>(ActivityNames.EscalateAfterError,
-            new EscalateAfterErrorRequest(input.IncidentId, flow.Next(), context.CurrentUtcDateTime, summary), WorkflowRetries.LastResort);
+            new EscalateAfterErrorRequest(input.IncidentId, flow.Next(), context.CurrentUtcDateTime, summary, input.TargetResourceId), WorkflowRetries.LastResort);
         try
         {
             // An action this incident started stops counting toward the fleet-wide cap.
@@ -97,7 +99,7 @@ public static class RemediationOrchestration
 
         // 1. Open the incident, then read the site (below, within the first reads' deadline).
         var opened = await context.CallActivityAsync<bool>(ActivityNames.OpenIncident,
-            new OpenIncidentRequest(input.IncidentId, flow.Next(), context.CurrentUtcDateTime, TimelineText.Opened(input.Signal, input.TargetResourceId)),
+            new OpenIncidentRequest(input.IncidentId, flow.Next(), context.CurrentUtcDateTime, TimelineText.Opened(input.Signal, input.TargetResourceId), input.TargetResourceId),
             WorkflowRetries.Storage);
         if (!opened)
         {

@@ -37,7 +37,7 @@ public static class VerificationOrchestration
         {
             state = state with { DeadlineAt = context.CurrentUtcDateTime.Add(state.Deadline) };
             await context.CallActivityAsync<bool>(ActivityNames.SetStatus,
-                new SetStatusRequest(state.IncidentId, IncidentStatus.Verifying, TimelineText.Watching(state.HealthyFor, state.Deadline), context.CurrentUtcDateTime),
+                new SetStatusRequest(state.IncidentId, IncidentStatus.Verifying, TimelineText.Watching(state.HealthyFor, state.Deadline), context.CurrentUtcDateTime, state.TargetResourceId),
                 WorkflowRetries.Storage);
         }
 

@@ -83,7 +83,8 @@ public sealed record RemediationResult(string IncidentId, IncidentStatus Status,
 /// <param name="Sequence">Timeline position for the "opened" entry.</param>
 /// <param name="At">The orchestration's current time.</param>
 /// <param name="Message">The timeline message.</param>
-public sealed record OpenIncidentRequest(string IncidentId, int Sequence, DateTimeOffset At, string Message);
+/// <param name="TargetResourceId">The app (for the log scope: IncidentLogScope); null in histories written before it existed.</param>
+public sealed record OpenIncidentRequest(string IncidentId, int Sequence, DateTimeOffset At, string Message, string? TargetResourceId = null);
 
 /// <summary>Input of <see cref="ActivityNames.CloseIncident"/>.</summary>
 /// <param name="IncidentId">The incident.</param>
@@ -92,14 +93,16 @@ public sealed record OpenIncidentRequest(string IncidentId, int Sequence, DateTi
 /// <param name="Status">The final status.</param>
 /// <param name="Summary">Why it ended this way.</param>
 /// <param name="LiveUntil">Escalated with a hold: when the hold ends (the incident is not closed before).</param>
-public sealed record CloseIncidentRequest(string IncidentId, int Sequence, DateTimeOffset At, IncidentStatus Status, string Summary, DateTimeOffset? LiveUntil = null);
+/// <param name="TargetResourceId">The app (for the log scope: IncidentLogScope); null in histories written before it existed.</param>
+public sealed record CloseIncidentRequest(string IncidentId, int Sequence, DateTimeOffset At, IncidentStatus Status, string Summary, DateTimeOffset? LiveUntil = null, string? TargetResourceId = null);
 
 /// <summary>Input of <see cref="ActivityNames.SetStatus"/>.</summary>
 /// <param name="IncidentId">The incident.</param>
 /// <param name="Status">The new (not final) status.</param>
 /// <param name="Summary">Where things are.</param>
 /// <param name="At">The orchestration's current time.</param>
-public sealed record SetStatusRequest(string IncidentId, IncidentStatus Status, string Summary, DateTimeOffset At);
+/// <param name="TargetResourceId">The app (for the log scope: IncidentLogScope); null in histories written before it existed.</param>
+public sealed record SetStatusRequest(string IncidentId, IncidentStatus Status, string Summary, DateTimeOffset At, string? TargetResourceId = null);
 
 /// <summary>
 /// Input of <see cref="OrchestrationNames.Verification"/>, and the state it carries from one
@@ -160,4 +163,5 @@ public sealed record CancelRequestedEvent(string IncidentId, string By, string? 
 /// <param name="Sequence">Timeline position for the entry that gives the reason.</param>
 /// <param name="At">The orchestration's current time.</param>
 /// <param name="Reason">What failed, in words.</param>
-public sealed record EscalateAfterErrorRequest(string IncidentId, int Sequence, DateTimeOffset At, string Reason);
+/// <param name="TargetResourceId">The app (for the log scope: IncidentLogScope); null in histories written before it existed.</param>
+public sealed record EscalateAfterErrorRequest(string IncidentId, int Sequence, DateTimeOffset At, string Reason, string? TargetResourceId = null);

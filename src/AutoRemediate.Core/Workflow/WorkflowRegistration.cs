@@ -8,6 +8,7 @@ using AutoRemediate.Notify;
 using AutoRemediate.Shared;
 using Microsoft.DurableTask;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace AutoRemediate.Workflow;
 
@@ -52,17 +53,22 @@ public static class WorkflowRegistration
     private static void Add<TActivities, TInput, TOutput>(
         DurableTaskRegistry registry, string name, Func<TActivities, Func<TInput, CancellationToken, Task<TOutput>>> select)
         where TActivities : notnull =>
-        registry.AddActivity(name, services => new ServiceActivity<TInput, TOutput>(select(services.GetRequiredService<TActivities>())));
+        registry.AddActivity(name, services => new ServiceActivity<TInput, TOutput>(
+            select(services.GetRequiredService<TActivities>()), services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(TActivities))));
 
     private sealed class ServiceActivity<TInput, TOutput> : TaskActivity<TInput, TOutput>
     {
         private readonly Func<TInput, CancellationToken, Task<TOutput>> _run;
+        private readonly ILogger _logger;
 
-        public ServiceActivity(Func<TInput, CancellationToken, Task<TOutput>> run)
+        public ServiceActivity(Func<TInput, CancellationToken, Task<TOutput>> run, ILogger logger)
         {
             _run = run;
+            _logger = logger;
         }
 
-        public override Task<TOutput> RunAsync(TaskActivityContext context, TInput input) => _run(input, CancellationToken.None);
+        // Every log line the activity writes carries its incident id and app (IncidentLogScope).
+        public override Task<TOutput> RunAsync(TaskActivityContext context, TInput input) =>
+            IncidentLogScope.RunAsync(_logger, input, _run, CancellationToken.None);
     }
 }
