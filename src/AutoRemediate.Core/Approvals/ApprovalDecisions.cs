@@ -82,6 +82,8 @@ public sealed class ApprovalDecisions
             return new DecisionOutcome(DecisionDisposition.IncidentNotFound, $"No incident '{incidentId}' exists.");
         }
 
+        // A decision's log lines carry the incident and app like the workflow's.
+        using var logScope = IncidentLogScope.Begin(_logger, incidentId, incident.TargetResourceId);
         var approval = await _approvals.GetAsync(incidentId, decision.ApprovalId, cancellationToken).ConfigureAwait(false);
         if (approval is null)
         {

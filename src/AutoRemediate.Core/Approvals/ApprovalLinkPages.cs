@@ -106,6 +106,8 @@ public sealed class ApprovalLinkPages
             }
 
             var view = await ViewAsync(link, ct).ConfigureAwait(false);
+            // The link's log lines (locked, decided) carry the incident and app like the workflow's.
+            using var logScope = IncidentLogScope.Begin(_logger, link.IncidentId, view.Incident?.TargetResourceId);
             if (view.Kind == ViewKind.Decided)
             {
                 // A late or repeated click: the page of the final state, not an error.

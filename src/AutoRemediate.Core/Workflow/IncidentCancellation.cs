@@ -79,6 +79,9 @@ public sealed class IncidentCancellation
                 return Refused(incidentId, new CancelOutcome(CancelDisposition.IncidentNotFound, $"No incident '{incidentId}' exists."));
             }
 
+            // A cancel's log lines carry the incident and app like the workflow's.
+            using var logScope = IncidentLogScope.Begin(_logger, incidentId, incident.TargetResourceId);
+
             if (incident.HasFinalStatus)
             {
                 return Refused(incidentId, Closed(incident));

@@ -84,6 +84,37 @@ public sealed class IncidentLogScopeTests
         }
     }
 
+    // Outside the workflow too: what a decision or a cancel logs about an incident carries its id and app.
+    [TestMethod]
+    public async Task DecisionAndCancel_RefusedOnAnIncident_LogLinesCarryIncidentIdAndApp()
+    {
+        var capture = new CapturingLoggerProvider();
+        var services = new ServiceCollection();
+        TestServices.AddCore(services, null, TestServices.UniqueTables());
+        services.AddLogging(b => b.SetMinimumLevel(LogLevel.Information).AddProvider(capture));
+        await using var provider = services.BuildServiceProvider();
+        var target = SandboxFixture.SiteId("contoso-shop");
+        var incidentId = "inc-20261130-00000000000000c1";
+        var store = provider.GetRequiredService<IIncidentStore>();
+        await store.TryCreateAsync(new IncidentRecord(incidentId, target, "alert", "memory-high", "Sev2", IncidentStatus.Received, "received", DateTimeOffset.UtcNow, DateTimeOffset.UtcNow));
+        await store.UpdateStatusAsync(incidentId, IncidentStatus.Resolved, "healthy again", DateTimeOffset.UtcNow);
+        // Refusals never reach the Durable backend: a strict mock proves it.
+        var client = new Moq.Mock<Microsoft.DurableTask.Client.DurableTaskClient>(Moq.MockBehavior.Strict, "test").Object;
+
+        var decided = await provider.GetRequiredService<AutoRemediate.Approvals.ApprovalDecisions>().DecideAsync(incidentId, new AutoRemediate.Approvals.DecisionRequest("no-such-request", true, "oncall@contoso.com", null), client);
+        var cancelled = await provider.GetRequiredService<IncidentCancellation>().CancelAsync(incidentId, "oncall@contoso.com", null, client);
+
+        Assert.AreNotEqual(AutoRemediate.Approvals.DecisionDisposition.Forwarded, decided.Disposition);
+        Assert.AreEqual(CancelDisposition.AlreadyClosed, cancelled.Disposition);
+        var refusals = capture.Records.Where(r => r.EventName is "DecisionRefused" or "CancelRefused").ToList();
+        Assert.HasCount(2, refusals, string.Join(", ", capture.Records.Select(r => r.EventName)));
+        foreach (var record in refusals)
+        {
+            Assert.AreEqual(incidentId, record.Scope(IncidentLogScope.IncidentIdKey), record.Message);
+            Assert.AreEqual("contoso-shop", record.Scope(IncidentLogScope.AppKey), record.Message);
+        }
+    }
+
     [TestMethod]
     public void BeginFor_ActivityInputs_ReadsIncidentAndAppFromEachShape()
     {
