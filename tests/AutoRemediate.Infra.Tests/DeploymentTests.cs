@@ -366,7 +366,7 @@ public sealed partial class DeploymentTests
     }
 
     [TestMethod]
-    public void HookScripts_ParseAsShAndBash_AndBothReadTheSameAzdValues()
+    public void HookScripts_ParseAsShBashAndPowerShell_AndBothReadTheSameAzdValues()
     {
         foreach (var shell in new[] { "sh", "bash" })
         {
@@ -374,19 +374,25 @@ public sealed partial class DeploymentTests
             Assert.AreEqual(0, exitCode, $"{shell} -n: {errors}");
         }
 
-        // The PowerShell twin cannot run here (no pwsh): it must at least read the same azd values.
+        // The PowerShell twin parses in PowerShell 7 (and runs in the hook tests below), and reads the same azd values.
+        var (parsed, parseOutput, parseErrors) = Run(Pwsh(), ["-NoProfile", "-NonInteractive", "-Command",
+            "$e = $null; [void][System.Management.Automation.Language.Parser]::ParseFile($env:HOOK, [ref]$null, [ref]$e); if ($e.Count) { $e | ForEach-Object { $_.Message }; exit 1 }"],
+            new Dictionary<string, string> { ["HOOK"] = Path.Combine(Root, "infra", "hooks", "postdeploy.ps1"), ["PATH"] = Environment.GetEnvironmentVariable("PATH") ?? string.Empty });
+        Assert.AreEqual(0, parsed, parseOutput + parseErrors);
         static string[] Names(string file) => [.. AzdValue().Matches(File.ReadAllText(file)).Select(m => m.Value).Distinct().Order(StringComparer.Ordinal)];
         CollectionAssert.AreEqual(Names(Path.Combine(Root, "infra", "hooks", "postdeploy.sh")), Names(Path.Combine(Root, "infra", "hooks", "postdeploy.ps1")));
     }
 
     [TestMethod]
-    public void PostdeployHook_PutsTheWebhookWithTheKeyAndCommonSchema_NeverPrintsTheKey_AndIsIdempotent()
+    [DataRow("sh", DisplayName = "postdeploy.sh")]
+    [DataRow("pwsh", DisplayName = "postdeploy.ps1")]
+    public void PostdeployHook_PutsTheWebhookWithTheKeyAndCommonSchema_NeverPrintsTheKey_AndIsIdempotent(string shell)
     {
         using var az = new FakeAz(FakeKey);
 
-        var first = az.RunHook(new Dictionary<string, string>());
+        var first = az.RunHook(shell, new Dictionary<string, string>());
         var firstBody = az.LastBody();
-        var second = az.RunHook(new Dictionary<string, string>());
+        var second = az.RunHook(shell, new Dictionary<string, string>());
 
         Assert.AreEqual(0, first.ExitCode, first.Errors);
         Assert.AreEqual(0, second.ExitCode, second.Errors);
@@ -408,15 +414,17 @@ public sealed partial class DeploymentTests
             Assert.DoesNotContain("Kq1", text, "the function key was printed or passed on a command line");
         }
 
-        Assert.IsEmpty(Directory.GetFiles(az.TempDirectory, "tmp.*"), "the body file holding the key was left behind");
+        Assert.IsEmpty(Directory.GetFiles(az.TempDirectory, "tmp*"), "the body file holding the key was left behind");
     }
 
     [TestMethod]
-    public void PostdeployHook_WithWebhookAuth_PutsASecureWebhook()
+    [DataRow("sh", DisplayName = "postdeploy.sh")]
+    [DataRow("pwsh", DisplayName = "postdeploy.ps1")]
+    public void PostdeployHook_WithWebhookAuth_PutsASecureWebhook(string shell)
     {
         using var az = new FakeAz(FakeKey);
 
-        var result = az.RunHook(new Dictionary<string, string>
+        var result = az.RunHook(shell, new Dictionary<string, string>
         {
             ["WEBHOOK_AUTH_TENANT_ID"] = "11111111-1111-1111-1111-111111111111",
             ["WEBHOOK_AUTH_AUDIENCE"] = "api://autoremediate",
@@ -434,11 +442,13 @@ public sealed partial class DeploymentTests
     }
 
     [TestMethod]
-    public void PostdeployHook_WithHalfAWebhookAuth_FailsAndChangesNothing()
+    [DataRow("sh", DisplayName = "postdeploy.sh")]
+    [DataRow("pwsh", DisplayName = "postdeploy.ps1")]
+    public void PostdeployHook_WithHalfAWebhookAuth_FailsAndChangesNothing(string shell)
     {
         using var az = new FakeAz(FakeKey);
 
-        var result = az.RunHook(new Dictionary<string, string> { ["WEBHOOK_AUTH_TENANT_ID"] = "11111111-1111-1111-1111-111111111111" });
+        var result = az.RunHook(shell, new Dictionary<string, string> { ["WEBHOOK_AUTH_TENANT_ID"] = "11111111-1111-1111-1111-111111111111" });
 
         Assert.AreNotEqual(0, result.ExitCode);
         StringAssert.Contains(result.Errors, "WEBHOOK_AUTH_AUDIENCE");
@@ -446,15 +456,30 @@ public sealed partial class DeploymentTests
     }
 
     [TestMethod]
-    public void PostdeployHook_BeforeTheCodeIsDeployed_FailsWithoutTouchingTheActionGroup()
+    [DataRow("sh", DisplayName = "postdeploy.sh")]
+    [DataRow("pwsh", DisplayName = "postdeploy.ps1")]
+    public void PostdeployHook_BeforeTheCodeIsDeployed_FailsWithoutTouchingTheActionGroup(string shell)
     {
         using var az = new FakeAz(key: null);
 
-        var result = az.RunHook(new Dictionary<string, string>());
+        var result = az.RunHook(shell, new Dictionary<string, string>());
 
         Assert.AreNotEqual(0, result.ExitCode);
         StringAssert.Contains(result.Errors, "has no key yet");
         Assert.DoesNotContain("rest --method put", az.Calls());
+    }
+
+    /// <summary>PowerShell 7: AUTOREMEDIATE_PWSH, else pwsh on PATH, else the .NET global tool's.</summary>
+    private static string Pwsh()
+    {
+        string?[] candidates =
+        [
+            Environment.GetEnvironmentVariable("AUTOREMEDIATE_PWSH"),
+            .. (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(':', StringSplitOptions.RemoveEmptyEntries).Select(d => Path.Combine(d, "pwsh")),
+            Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".dotnet", "tools", "pwsh"),
+        ];
+        return candidates.FirstOrDefault(c => !string.IsNullOrEmpty(c) && File.Exists(c))
+            ?? throw new AssertFailedException("PowerShell 7 is needed to test infra/hooks/postdeploy.ps1: run 'dotnet tool install --global PowerShell --version 7.6.9' (.ci/test does), or set AUTOREMEDIATE_PWSH.");
     }
 
     /// <summary>A stand-in for the Azure CLI on PATH: records its arguments, answers the key list, keeps the PUT body.</summary>
@@ -490,7 +515,7 @@ public sealed partial class DeploymentTests
 
         private string? Key { get; }
 
-        public (int ExitCode, string Output, string Errors) RunHook(Dictionary<string, string> extra)
+        public (int ExitCode, string Output, string Errors) RunHook(string shell, Dictionary<string, string> extra)
         {
             var environment = new Dictionary<string, string>
             {
@@ -510,7 +535,10 @@ public sealed partial class DeploymentTests
                 environment[name] = value;
             }
 
-            return Run("sh", [Path.Combine(Root, "infra", "hooks", "postdeploy.sh")], environment);
+            // The Windows hook runs in real PowerShell (the PowerShell .NET global tool on Linux; .ci/test installs it).
+            return shell == "pwsh"
+                ? Run(Pwsh(), ["-NoProfile", "-NonInteractive", "-File", Path.Combine(Root, "infra", "hooks", "postdeploy.ps1")], environment)
+                : Run("sh", [Path.Combine(Root, "infra", "hooks", "postdeploy.sh")], environment);
         }
 
         public string LastBody() => File.ReadAllText(Path.Combine(TempDirectory, "body.json"));
