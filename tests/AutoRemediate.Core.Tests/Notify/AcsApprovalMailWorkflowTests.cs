@@ -59,30 +59,13 @@ public sealed class AcsApprovalMailWorkflowTests
             all[key] = value;
         }
 
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(all).Build();
-        var workflow = new WorkflowOptions();
-        configuration.GetSection(WorkflowOptions.SectionName).Bind(workflow);
-        var now = DateTimeOffset.UtcNow;
-        var signal = new AlertSignal(
-            "alert-" + Guid.NewGuid().ToString("N"), "MemoryWorkingSet-high", "Sev2", "Metric", MonitorCondition.Fired, "Platform", [target], now, null, "Memory high", SignalKind.MetricStatic,
-            [new AlertCondition("MemoryWorkingSet", "Microsoft.Web/sites", "GreaterThan", "1610612736", 1610612736 * 1.2, "Average", null)]);
-        var incidentId = IncidentIds.IncidentIdFor(signal.AlertId, target, signal.FiredAt);
-        await store.TryCreateAsync(new IncidentRecord(incidentId, target, signal.AlertId, signal.AlertRule, signal.Severity, IncidentStatus.Received, "received", now, now));
-
-        await using var host = await DurableTaskTestHost.StartAsync(
-            registry => registry.AddRemediationWorkflow(),
-            new DurableTaskTestHostOptions
-            {
-                Port = AutoRemediate.DevHost.DevHostRunner.FreeLoopbackPort(),
-                ConfigureServices = s =>
-                {
-                    TestServices.AddCore(s, s_sandbox, tables, all);
-                    s.AddSingleton<IApprovalLinks>(sp => links.Over(sp.GetRequiredService<TableApprovalLinks>()));
-                },
-            });
-        var instanceId = IncidentIds.InstanceIdFor(target);
-        await host.Client.ScheduleNewOrchestrationInstanceAsync(
-            OrchestrationNames.Remediation, new RemediationInput(incidentId, target, signal, workflow.ToSettings()), new StartOrchestrationOptions(instanceId));
+        var started = await AutoRemediate.Core.Tests.Workflow.FastWorkflow.StartMemoryRemediationAsync(store, target, all, s =>
+        {
+            TestServices.AddCore(s, s_sandbox, tables, all);
+            s.AddSingleton<IApprovalLinks>(sp => links.Over(sp.GetRequiredService<TableApprovalLinks>()));
+        }, "Memory high");
+        await using var host = started.Host;
+        var (incidentId, instanceId) = (started.IncidentId, started.InstanceId);
         if (rejectOnceAsked)
         {
             // Decide only once the mail is out, so the mail (not the decision) is what the test waits on.

@@ -87,31 +87,15 @@ public sealed class ApprovalMailWorkflowTests
             all[key] = value;
         }
 
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(all).Build();
-        var workflow = new WorkflowOptions();
-        configuration.GetSection(WorkflowOptions.SectionName).Bind(workflow);
-        var now = DateTimeOffset.UtcNow;
-        var signal = new AlertSignal(
-            "alert-" + Guid.NewGuid().ToString("N"), "MemoryWorkingSet-high", "Sev2", "Metric", MonitorCondition.Fired, "Platform", [target], now, null, "Memory <high> & rising", SignalKind.MetricStatic,
-            [new AlertCondition("MemoryWorkingSet", "Microsoft.Web/sites", "GreaterThan", "1610612736", 1610612736 * 1.2, "Average", null)]);
-        var incidentId = IncidentIds.IncidentIdFor(signal.AlertId, target, signal.FiredAt);
-        await store.TryCreateAsync(new IncidentRecord(incidentId, target, signal.AlertId, signal.AlertRule, signal.Severity, IncidentStatus.Received, "received", now, now));
-
-        await using var host = await DurableTaskTestHost.StartAsync(
-            registry => registry.AddRemediationWorkflow(),
-            new DurableTaskTestHostOptions
-            {
-                Port = AutoRemediate.DevHost.DevHostRunner.FreeLoopbackPort(),
-                ConfigureServices = s =>
-                {
-                    TestServices.AddCore(s, s_sandbox, tables, all);
-                    // The real link store, with what it issues remembered for the assertions.
-                    s.AddSingleton<IApprovalLinks>(sp => links.Over(sp.GetRequiredService<TableApprovalLinks>()));
-                },
-            });
-        var context = new Context(host.Client, IncidentIds.InstanceIdFor(target), incidentId, store);
-        await host.Client.ScheduleNewOrchestrationInstanceAsync(
-            OrchestrationNames.Remediation, new RemediationInput(incidentId, target, signal, workflow.ToSettings()), new StartOrchestrationOptions(context.InstanceId));
+        var started = await AutoRemediate.Core.Tests.Workflow.FastWorkflow.StartMemoryRemediationAsync(store, target, all, s =>
+        {
+            TestServices.AddCore(s, s_sandbox, tables, all);
+            // The real link store, with what it issues remembered for the assertions.
+            s.AddSingleton<IApprovalLinks>(sp => links.Over(sp.GetRequiredService<TableApprovalLinks>()));
+        }, "Memory <high> & rising");
+        await using var host = started.Host;
+        var incidentId = started.IncidentId;
+        var context = new Context(host.Client, started.InstanceId, incidentId, store);
         if (whileRunning is not null)
         {
             await whileRunning(context);

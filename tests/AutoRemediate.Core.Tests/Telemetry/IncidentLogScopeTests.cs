@@ -40,31 +40,14 @@ public sealed class IncidentLogScopeTests
         var store = TestServices.Store(tables);
         var settings = FastWorkflow.Settings();
         settings["Workflow:AutoApprove"] = "true";
-        var workflow = new WorkflowOptions();
-        new ConfigurationBuilder().AddInMemoryCollection(settings).Build().GetSection(WorkflowOptions.SectionName).Bind(workflow);
         var now = DateTimeOffset.UtcNow;
-        const double threshold = 1610612736;
-        var signal = new AlertSignal(
-            "alert-" + Guid.NewGuid().ToString("N"), "MemoryWorkingSet-high", "Sev2", "Metric", MonitorCondition.Fired, "Platform", [target], now, null, null, SignalKind.MetricStatic,
-            [new AlertCondition("MemoryWorkingSet", "Microsoft.Web/sites", "GreaterThan", threshold.ToString(System.Globalization.CultureInfo.InvariantCulture), threshold * 1.2, "Average", null)],
-            new EvaluationWindow(TimeSpan.FromMinutes(1), now.AddMinutes(-1), now));
-        var incidentId = IncidentIds.IncidentIdFor(signal.AlertId, target, signal.FiredAt);
-        await store.TryCreateAsync(new IncidentRecord(incidentId, target, signal.AlertId, signal.AlertRule, signal.Severity, IncidentStatus.Received, "received", now, now));
-
-        await using var host = await DurableTaskTestHost.StartAsync(
-            registry => registry.AddRemediationWorkflow(),
-            new DurableTaskTestHostOptions
-            {
-                Port = AutoRemediate.DevHost.DevHostRunner.FreeLoopbackPort(),
-                ConfigureServices = s =>
-                {
-                    TestServices.AddCore(s, s_sandbox, tables, settings);
-                    s.AddLogging(b => b.SetMinimumLevel(LogLevel.Information).AddProvider(capture));
-                },
-            });
-        var instanceId = IncidentIds.InstanceIdFor(target);
-        await host.Client.ScheduleNewOrchestrationInstanceAsync(OrchestrationNames.Remediation,
-            new RemediationInput(incidentId, target, signal, workflow.ToSettings()), new StartOrchestrationOptions(instanceId));
+        var started = await FastWorkflow.StartMemoryRemediationAsync(store, target, settings, s =>
+        {
+            TestServices.AddCore(s, s_sandbox, tables, settings);
+            s.AddLogging(b => b.SetMinimumLevel(LogLevel.Information).AddProvider(capture));
+        }, window: new EvaluationWindow(TimeSpan.FromMinutes(1), now.AddMinutes(-1), now));
+        await using var host = started.Host;
+        var (incidentId, instanceId) = (started.IncidentId, started.InstanceId);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
         var completed = await host.Client.WaitForInstanceCompletionAsync(instanceId, getInputsAndOutputs: true, timeout.Token);
 
