@@ -223,17 +223,8 @@ public sealed class TableApprovalLinks : IApprovalLinks
     private async Task<(bool First, ApprovalLink Current)> CountOpenAsync(ApprovalLink link, DateTimeOffset at, CancellationToken cancellationToken)
     {
         return await UpdateAsync(link, current =>
-        {
-            var patch = Patch(current);
-            patch["OpenedCount"] = current.OpenedCount + 1;
-            patch["LastOpenedAt"] = at;
-            if (current.FirstOpenedAt is null)
-            {
-                patch["FirstOpenedAt"] = at;
-            }
-
-            return (patch, current.OpenedCount == 0);
-        }, cancellationToken).ConfigureAwait(false);
+            (current with { OpenedCount = current.OpenedCount + 1, LastOpenedAt = at, FirstOpenedAt = current.FirstOpenedAt ?? at }, current.OpenedCount == 0),
+            cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -250,15 +241,9 @@ public sealed class TableApprovalLinks : IApprovalLinks
                 return (null, false);
             }
 
-            var patch = Patch(current);
             var tries = current.FailedTries + 1;
-            patch["FailedTries"] = tries;
-            if (tries >= MaxFailedTries)
-            {
-                patch["State"] = nameof(ApprovalLinkState.Locked);
-            }
-
-            return (patch, tries >= MaxFailedTries);
+            var locked = tries >= MaxFailedTries;
+            return (current with { FailedTries = tries, State = locked ? ApprovalLinkState.Locked : current.State }, locked);
         }, cancellationToken).ConfigureAwait(false);
     }
 
@@ -273,12 +258,7 @@ public sealed class TableApprovalLinks : IApprovalLinks
                 return (null, false);
             }
 
-            var patch = Patch(current);
-            patch["State"] = nameof(ApprovalLinkState.Spent);
-            patch["DecidedAt"] = at;
-            patch["DecidedBy"] = decidedBy;
-            patch["DecidedFrom"] = from ?? string.Empty;
-            return (patch, true);
+            return (current with { State = ApprovalLinkState.Spent, DecidedAt = at, DecidedBy = decidedBy, DecidedFrom = from }, true);
         }, cancellationToken).ConfigureAwait(false);
         return current;
     }
@@ -307,25 +287,50 @@ public sealed class TableApprovalLinks : IApprovalLinks
         return deleted;
     }
 
-    private static TableEntity Patch(ApprovalLink link) => new(link.TokenHash, RowKey);
+    // The mutable fields of a link, written together as one merge.
+    private static TableEntity Patch(ApprovalLink link)
+    {
+        var patch = new TableEntity(link.TokenHash, RowKey)
+        {
+            ["State"] = link.State.ToString(),
+            ["FailedTries"] = link.FailedTries,
+            ["OpenedCount"] = link.OpenedCount,
+            ["DecidedBy"] = link.DecidedBy ?? string.Empty,
+            ["DecidedFrom"] = link.DecidedFrom ?? string.Empty,
+        };
+        AddIfSet(patch, "FirstOpenedAt", link.FirstOpenedAt);
+        AddIfSet(patch, "LastOpenedAt", link.LastOpenedAt);
+        AddIfSet(patch, "DecidedAt", link.DecidedAt);
+        return patch;
 
-    // Read-modify-write conditional on the ETag; on conflict read again and reapply, so no count is lost.
-    private async Task<(bool Flag, ApprovalLink Current)> UpdateAsync(ApprovalLink link, Func<ApprovalLink, (TableEntity? Patch, bool Flag)> change, CancellationToken cancellationToken)
+        static void AddIfSet(TableEntity entity, string name, DateTimeOffset? value)
+        {
+            if (value is { } v)
+            {
+                entity[name] = v;
+            }
+        }
+    }
+
+    // Read-modify-write conditional on the ETag; on conflict read again and reapply, so no count is lost. The result is
+    // the link as this write left it (not a later read, which could already show another writer's change: a wrong code
+    // counted fourth must answer "1 try left" even if the fifth locks the link a moment later).
+    private async Task<(bool Flag, ApprovalLink Current)> UpdateAsync(ApprovalLink link, Func<ApprovalLink, (ApprovalLink? After, bool Flag)> change, CancellationToken cancellationToken)
     {
         await _tableCreated.EnsureAsync(cancellationToken).ConfigureAwait(false);
         var current = link;
         for (var attempt = 1; ; attempt++)
         {
-            var (patch, flag) = change(current);
-            if (patch is null)
+            var (after, flag) = change(current);
+            if (after is null)
             {
                 return (false, current);
             }
 
             try
             {
-                await _table.UpdateEntityAsync(patch, new ETag(current.ETag), TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
-                return (flag, await GetAsync(current.TokenHash, cancellationToken).ConfigureAwait(false) ?? current);
+                var response = await _table.UpdateEntityAsync(Patch(after), new ETag(current.ETag), TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
+                return (flag, after with { ETag = response.Headers.ETag?.ToString() ?? after.ETag });
             }
             catch (RequestFailedException ex) when (ex.Status == 412 && attempt < MaxConflictRetries)
             {

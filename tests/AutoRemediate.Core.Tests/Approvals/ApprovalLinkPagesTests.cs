@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.RegularExpressions;
 using AutoRemediate.Approvals;
 using AutoRemediate.Incidents;
 using AutoRemediate.Testing;
@@ -192,7 +193,11 @@ public sealed class ApprovalLinkPagesTests
 
         var tries = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() => PostAsync(issued.Token, $"code={wrong}&decision=reject"))));
 
-        Assert.AreEqual(4, tries.Count(t => t.Status == 403), string.Join(",", tries.Select(t => t.Status)));
+        // Each wrong code's answer is the count its own write made: "4 tries left" … "1 try left", then locked.
+        var told = string.Join(",", tries.Select(t => t.Status + ":" + Regex.Match(t.Body, @"\d+ tr\w+ left").Value));
+        Assert.AreEqual(4, tries.Count(t => t.Status == 403), told);
+        CollectionAssert.AreEquivalent(new[] { "4 tries left", "3 tries left", "2 tries left", "1 try left" },
+            tries.Where(t => t.Status == 403).Select(t => Regex.Match(t.Body, @"\d+ tr\w+ left").Value).ToArray(), told);
         Assert.AreEqual(4, tries.Count(t => t.Status == 423));
         Assert.AreEqual(1, (await _store.GetTimelineAsync(incidentId)).Count(t => t.Kind == TimelineKinds.LinkLocked));
         var link = await _services.GetRequiredService<TableApprovalLinks>().FindAsync(issued.Token);
