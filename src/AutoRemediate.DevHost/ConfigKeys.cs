@@ -71,6 +71,7 @@ public static class ConfigKeys
     public const string DevHostSandboxUrl = DevHostOptions.SectionName + Separator + nameof(DevHostOptions.SandboxUrl);
     public const string DevHostDurableBackend = DevHostOptions.SectionName + Separator + nameof(DevHostOptions.DurableBackend);
     public const string DevHostTaskHub = DevHostOptions.SectionName + Separator + nameof(DevHostOptions.TaskHub);
+    public const string DevHostDurableHostJson = DevHostOptions.SectionName + Separator + nameof(DevHostOptions.DurableHostJson);
     public const string DevHostDurableTaskPort = DevHostOptions.SectionName + Separator + nameof(DevHostOptions.DurableTaskPort);
 
     /// <summary>The minimum log level of a logging category (<c>Logging:LogLevel:{category}</c>).</summary>

@@ -64,6 +64,13 @@ public sealed class DevHostOptions
     /// <summary>The task hub name on the Azure Storage backend (a letter, then letters and digits, 3-45 in all).</summary>
     public string TaskHub { get; set; } = "AutoRemediateDevHost";
 
+    /// <summary>
+    /// A host.json whose <c>extensions.durableTask</c> settings (queue polling, partitions, control-queue batching,
+    /// concurrency) the Azure Storage backend uses instead of the DevHost's local tuning (<see cref="DurableTuning.Local"/>):
+    /// set it to the repository's host.json to run the DevHost with the Function App's production settings.
+    /// </summary>
+    public string? DurableHostJson { get; set; }
+
     /// <summary>The Durable Task gRPC sidecar port (loopback only); 0 picks a free one.</summary>
     public int DurableTaskPort { get; set; }
 }

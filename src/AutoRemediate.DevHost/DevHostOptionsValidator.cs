@@ -50,12 +50,40 @@ public sealed partial class DevHostOptionsValidator : IValidateOptions<DevHostOp
             failures.Add($"{Prefix}{nameof(DevHostOptions.TaskHub)} '{options.TaskHub}' is not a task hub name: a letter, then 2 to 44 letters or digits.");
         }
 
+        if (DurableHostJsonFailure(options.DurableHostJson) is { } hostJson)
+        {
+            failures.Add(hostJson);
+        }
+
         if (AzuriteLocationFailure(options.AzuriteLocation) is { } location)
         {
             failures.Add(location);
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static string? DurableHostJsonFailure(string? path)
+    {
+        if (string.IsNullOrEmpty(path))
+        {
+            return null;
+        }
+
+        if (!File.Exists(path))
+        {
+            return $"{Prefix}{nameof(DevHostOptions.DurableHostJson)} '{path}' does not exist.";
+        }
+
+        try
+        {
+            DurableTuning.FromHostJson(File.ReadAllText(path), path);
+            return null;
+        }
+        catch (FormatException ex)
+        {
+            return $"{Prefix}{nameof(DevHostOptions.DurableHostJson)}: {ex.Message}";
+        }
     }
 
     private static IEnumerable<(string Key, int Port)> AzuritePorts(DevHostOptions options) =>

@@ -293,7 +293,11 @@ public sealed class DevHostRunner : IAsyncDisposable
         else
         {
             // Registered before the worker so the sidecar listens when the worker connects.
-            builder.Services.AddSingleton(sp => new DurableSidecar(storage, options.TaskHub, port, sp.GetRequiredService<ILoggerFactory>()));
+            var tuning = string.IsNullOrEmpty(options.DurableHostJson)
+                ? DurableTuning.Local
+                : DurableTuning.FromHostJson(File.ReadAllText(options.DurableHostJson), options.DurableHostJson);
+            builder.Services.AddSingleton(tuning);
+            builder.Services.AddSingleton(sp => new DurableSidecar(storage, options.TaskHub, port, tuning, sp.GetRequiredService<ILoggerFactory>()));
             builder.Services.AddHostedService(sp => sp.GetRequiredService<DurableSidecar>());
             var address = $"http://127.0.0.1:{port}";
             builder.Services.AddDurableTaskWorker(b =>

@@ -31,13 +31,15 @@ internal sealed class DurableSidecar : IHostedLifecycleService, IAsyncDisposable
     private readonly string _storageConnectionString;
     private readonly string _taskHub;
     private readonly int _port;
+    private readonly DurableTuning _tuning;
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger<DurableSidecar> _logger;
     private SidecarOrchestrationService? _service;
     private WebApplication? _sidecar;
 
-    public DurableSidecar(string storageConnectionString, string taskHub, int port, ILoggerFactory loggerFactory)
+    public DurableSidecar(string storageConnectionString, string taskHub, int port, DurableTuning tuning, ILoggerFactory loggerFactory)
     {
+        _tuning = tuning;
         _storageConnectionString = storageConnectionString;
         _taskHub = taskHub;
         _port = port;
@@ -49,7 +51,7 @@ internal sealed class DurableSidecar : IHostedLifecycleService, IAsyncDisposable
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        var azureStorage = new AzureStorageOrchestrationService(new AzureStorageOrchestrationServiceSettings
+        var settings = new AzureStorageOrchestrationServiceSettings
         {
             TaskHubName = _taskHub,
             StorageAccountClientProvider = new StorageAccountClientProvider(_storageConnectionString),
@@ -58,13 +60,13 @@ internal sealed class DurableSidecar : IHostedLifecycleService, IAsyncDisposable
             // own partition back at once instead of waiting for a dead worker's lease to expire.
             WorkerId = Environment.MachineName,
             UseTablePartitionManagement = true,
-            PartitionCount = 1,
             ControlQueueVisibilityTimeout = MessageVisibility,
             WorkItemQueueVisibilityTimeout = MessageVisibility,
-            // Locally, react within a second instead of Azure's default 30 s idle polling.
-            MaxQueuePollingInterval = TimeSpan.FromSeconds(1),
             LoggerFactory = _loggerFactory,
-        });
+        };
+        // Polling, partitions, batching and concurrency: the DevHost's local tuning, or the Function App's host.json.
+        _tuning.ApplyTo(settings);
+        var azureStorage = new AzureStorageOrchestrationService(settings);
         await azureStorage.CreateIfNotExistsAsync().ConfigureAwait(false);
         _service = new SidecarOrchestrationService(azureStorage, MessageVisibility / 4, s_backendStopTimeout, _loggerFactory.CreateLogger<SidecarOrchestrationService>());
 

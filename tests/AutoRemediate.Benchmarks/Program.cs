@@ -12,13 +12,15 @@ using AutoRemediate.Testing;
 //   ingest [seconds] [connections]  wrk drives POST /api/alerts with distinct alerts across 50 apps
 //   storm [alerts] [apps]            10,000 fired alerts across 50 apps: wall time, and the incidents made
 //   dump [MiB]                       a process dump from the Sandbox (ARM route) streamed into Blob Storage
-//   workflow [incidents]             that many apps alert at once; full remediations with auto-approve
+//   workflow [incidents] [dumps]     that many apps alert at once; full remediations with auto-approve; time split
+//   workflow-alone [incidents] [dumps] the same, one incident at a time
+//   idle-start [idleSeconds] [repeats] an alert after the pipeline sat idle: local tuning vs host.json's production settings
 //   never-recovers [Key=Value ...]   one incident no mitigation helps, default settings: history sizes
 var command = args.FirstOrDefault() ?? "help";
 var invariant = CultureInfo.InvariantCulture;
-if (command is not ("ingest" or "storm" or "dump" or "workflow" or "never-recovers"))
+if (command is not ("ingest" or "storm" or "dump" or "workflow" or "workflow-alone" or "never-recovers" or "idle-start"))
 {
-    Console.WriteLine("usage: dotnet run -c Release --project tests/AutoRemediate.Benchmarks -- ingest [seconds=60] [connections=32] | storm [alerts=10000] [apps=50] | dump [MiB=2048] | workflow [incidents=50] | never-recovers [Section:Key=value ...]");
+    Console.WriteLine("usage: dotnet run -c Release --project tests/AutoRemediate.Benchmarks -- ingest [seconds=60] [connections=32] | storm [alerts=10000] [apps=50] | dump [MiB=2048] | workflow [incidents=50] [dumps=on|off] | workflow-alone [incidents=5] [dumps=on|off] | never-recovers [Section:Key=value ...] | idle-start [idleSeconds=30] [repeats=3] [host.json]");
     return 2;
 }
 
@@ -29,9 +31,17 @@ if (command == "never-recovers")
     return await HistoryBenchmark.RunAsync(azurite.ConnectionString, args[1..]);
 }
 
-if (command == "workflow")
+if (command == "idle-start")
 {
-    return await WorkflowBenchmark.RunAsync(azurite.ConnectionString, args.Length > 1 ? int.Parse(args[1], invariant) : 50);
+    return await IdleStartBenchmark.RunAsync(azurite.ConnectionString, args.Length > 1 ? int.Parse(args[1], invariant) : 30, args.Length > 2 ? int.Parse(args[2], invariant) : 3,
+        args.Length > 3 ? args[3] : null);
+}
+
+if (command is "workflow" or "workflow-alone")
+{
+    var alone = command == "workflow-alone";
+    return await WorkflowBenchmark.RunAsync(azurite.ConnectionString, args.Length > 1 ? int.Parse(args[1], invariant) : alone ? 5 : 50,
+        dumps: args.Length <= 2 || args[2] != "off", alone: alone);
 }
 
 await using var host = await InProcessDevHost.StartAsync(azurite.ConnectionString, new Dictionary<string, string?> { ["Logging:LogLevel:Default"] = "Warning" });

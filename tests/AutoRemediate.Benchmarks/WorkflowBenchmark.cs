@@ -12,18 +12,22 @@ using Azure.Data.Tables;
 using Microsoft.Extensions.DependencyInjection;
 
 /// <summary>
-/// <c>workflow [incidents=50]</c>: that many memory-leak apps (one plan each) alert at once; the DevHost
-/// runs every remediation with auto-approve to the end. Reports alert received → restart request sent
-/// (the POST the Sandbox logged for that app, minus the moment the alert was posted), and the size of
-/// each orchestration's history as the Azure Storage backend stores it (the DevHost's default backend).
+/// <c>workflow [incidents=50] [dumps=on|off]</c>: that many memory-leak apps (one plan each) alert at once;
+/// <c>workflow-alone [incidents=5] [dumps=on|off]</c>: one after another, each once the one before sent its restart.
+/// The DevHost runs every remediation with auto-approve to the end. Reports alert received → restart request sent
+/// (the POST the Sandbox logged for that app, minus the moment the alert was posted), its split into ARM/Kudu calls,
+/// the dump and the pipeline's own overhead (<see cref="WorkflowTiming"/>), and the size of each orchestration's
+/// history as the Azure Storage backend stores it (the DevHost's default backend).
 /// </summary>
 internal static class WorkflowBenchmark
 {
-    public static async Task<int> RunAsync(string storage, int count)
+    public static async Task<int> RunAsync(string storage, int count, bool dumps = true, bool alone = false)
     {
         var invariant = CultureInfo.InvariantCulture;
         var appsFile = Path.Combine(Path.GetTempPath(), $"autoremediate-bench-apps-{Guid.NewGuid():N}.json");
-        await File.WriteAllTextAsync(appsFile, AppsJson(count));
+        // One more app than measured: the warm-up incident (index count), run to its restart before the clock starts,
+        // so the figures do not include the first request's JIT and connection set-up.
+        await File.WriteAllTextAsync(appsFile, AppsJson(count + 1));
         var taskHub = "Bench" + Guid.NewGuid().ToString("N")[..8];
         var settings = new Dictionary<string, string?>
         {
@@ -40,24 +44,56 @@ internal static class WorkflowBenchmark
             // A benchmark of one fleet-wide storm, not of the guardrails that would (rightly) stop it.
             ["Policy:FleetBreakerApps"] = "10000",
             ["Policy:MaxConcurrentActions"] = "1000",
+            ["Evidence:DumpsEnabled"] = dumps ? "true" : "false",
         };
+        using var spans = new SpanRecorder();
         await using var host = await InProcessDevHost.StartAsync(storage, settings);
         using var http = new HttpClient { BaseAddress = host.BaseAddress };
-        Console.WriteLine($"DevHost at {host.BaseAddress}; {count} memory-leak apps; {Environment.ProcessorCount} cores");
+        Console.WriteLine($"DevHost at {host.BaseAddress}; {count} memory-leak apps, {(alone ? "one at a time" : "all at once")}, dumps {(dumps ? "on" : "off")}; {Environment.ProcessorCount} cores");
+        var requestLog = host.SandboxServices!.GetRequiredService<RequestLog>();
 
-        var posted = new Dictionary<string, (DateTimeOffset At, string StatusUrl)>();
-        var clock = Stopwatch.StartNew();
-        await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, ct) =>
+        async Task<(DateTimeOffset At, string StatusUrl)> PostAsync(int i, CancellationToken ct)
         {
             var alert = Samples.MetricAlertFor(Site(i));
             var at = DateTimeOffset.UtcNow;
             using var response = await http.PostAsync("/api/alerts", new StringContent(alert.ToJsonString(), Encoding.UTF8, "application/json"), ct);
             var body = await response.Content.ReadFromJsonAsync<JsonObject>(ct);
-            lock (posted)
+            return (at, body!["statusUrl"]!.GetValue<string>());
+        }
+
+        async Task UntilRestartedAsync(int i)
+        {
+            var until = DateTime.UtcNow.AddMinutes(2);
+            while (!requestLog.Snapshot().Any(r => r.Method == "POST" && r.Path.EndsWith($"/sites/{App(i)}/restart", StringComparison.Ordinal)) && DateTime.UtcNow < until)
             {
-                posted[App(i)] = (at, body!["statusUrl"]!.GetValue<string>());
+                await Task.Delay(10);
             }
-        });
+        }
+
+        await PostAsync(count, CancellationToken.None);
+        await UntilRestartedAsync(count);
+
+        var posted = new Dictionary<string, (DateTimeOffset At, string StatusUrl)>();
+        var clock = Stopwatch.StartNew();
+        if (alone)
+        {
+            for (var i = 0; i < count; i++)
+            {
+                posted[App(i)] = await PostAsync(i, CancellationToken.None);
+                await UntilRestartedAsync(i);
+            }
+        }
+        else
+        {
+            await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, ct) =>
+            {
+                var sent = await PostAsync(i, ct);
+                lock (posted)
+                {
+                    posted[App(i)] = sent;
+                }
+            });
+        }
 
         var ended = new Dictionary<string, JsonObject>();
         var deadline = DateTime.UtcNow.AddMinutes(10);
@@ -76,7 +112,7 @@ internal static class WorkflowBenchmark
         }
 
         clock.Stop();
-        var requests = host.SandboxServices!.GetRequiredService<RequestLog>().Snapshot();
+        var requests = requestLog.Snapshot();
         var latencies = new List<double>();
         foreach (var (app, (at, _)) in posted)
         {
@@ -128,18 +164,28 @@ internal static class WorkflowBenchmark
             }
         }
 
+        var splits = WorkflowTiming.SplitByIncident(spans.Spans, host.SandboxAddress!.Port, posted.Keys);
+        if (Environment.GetEnvironmentVariable("BENCH_SPANS") == "1")
+        {
+            foreach (var span in spans.Spans.OrderBy(s => s.Start))
+            {
+                Console.WriteLine($"  span {span.Start:HH:mm:ss.fff} {span.Duration.TotalMilliseconds,8:0.0}ms {span.TraceId[..8]} {span.Source} | {span.Name} | {string.Join(" ", span.Tags.Select(t => t.Key + "=" + t.Value))}");
+            }
+        }
+
         latencies.Sort();
         sizes.Sort();
         Console.WriteLine($"RESULT workflow incidents={count} resolved={resolved} restarts={latencies.Count} wall={clock.Elapsed.TotalSeconds.ToString("0.0", invariant)}s " +
             $"alert→restart median={Percentile(latencies, 0.5).ToString("0", invariant)}ms p95={Percentile(latencies, 0.95).ToString("0", invariant)}ms max={latencies.LastOrDefault().ToString("0", invariant)}ms " +
             $"history median={(Percentile(sizes, 0.5) / 1024).ToString("0.0", invariant)}KiB max={(sizes.LastOrDefault() / 1024.0).ToString("0.0", invariant)}KiB rows/incident={events.DefaultIfEmpty().Average().ToString("0", invariant)}");
+        Console.WriteLine($"RESULT split {(alone ? "alone" : "at-once")} dumps={(dumps ? "on" : "off")} {WorkflowTiming.Summary(splits)}");
         File.Delete(appsFile);
         return resolved == count && sizes.LastOrDefault() < 64 * 1024 ? 0 : 1;
     }
 
-    private static string App(int i) => $"bench-leak-{i:D3}";
+    internal static string App(int i) => $"bench-leak-{i:D3}";
 
-    private static string Site(int i) => $"/subscriptions/11111111-2222-3333-4444-555555555555/resourceGroups/rg-bench/providers/Microsoft.Web/sites/{App(i)}";
+    internal static string Site(int i) => $"/subscriptions/11111111-2222-3333-4444-555555555555/resourceGroups/rg-bench/providers/Microsoft.Web/sites/{App(i)}";
 
     private static double Percentile(List<double> sorted, double p) => sorted.Count == 0 ? double.NaN : sorted[(int)Math.Min(sorted.Count - 1, Math.Ceiling(p * sorted.Count) - 1)];
 
@@ -148,7 +194,7 @@ internal static class WorkflowBenchmark
     // One P1v3 plan with two instances per app, each app leaking memory (the alert's 1.5 GiB is
     // breached at 30 minutes of uptime) with a 16 MiB dump, so the storm measures the pipeline more
     // than Azurite's write speed.
-    private static string AppsJson(int count)
+    internal static string AppsJson(int count)
     {
         var plans = new JsonArray();
         var apps = new JsonArray();
