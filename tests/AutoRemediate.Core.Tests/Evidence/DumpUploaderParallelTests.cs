@@ -187,6 +187,16 @@ public sealed class DumpUploaderParallelTests
         }
     }
 
+    [TestMethod]
+    [DataRow("0")]
+    [DataRow("17")]
+    public async Task StartAsync_MaxBlocksInFlightOutOfRange_HostRefusesToStartNamingTheKey(string value)
+    {
+        var ex = await Assert.ThrowsExactlyAsync<OptionsValidationException>(() => HostStart.StartAndStopAsync(new Dictionary<string, string?> { ["Evidence:MaxBlocksInFlight"] = value }));
+
+        StringAssert.Contains(ex.Message, "MaxBlocksInFlight");
+    }
+
     /// <summary>Counts the buffers rented and not yet returned (and the most at once).</summary>
     private sealed class CountingPool : ArrayPool<byte>
     {
