@@ -34,6 +34,7 @@ public sealed partial class OperatorSettingsTests
         // Upload tuning, not an operator decision.
         ["Evidence:BlockSizeBytes"] = "tuning",
         ["Evidence:MaxAttempts"] = "tuning",
+        ["Evidence:MaxBlocksInFlight"] = "tuning",
         // ARM endpoint and API versions are pinned by the code that parses their responses; the Sandbox
         // settings are for local runs only and refused elsewhere (AzureOptions validation).
         ["Azure:ResourceManagerEndpoint"] = "pinned",

@@ -1,5 +1,7 @@
 using System.Buffers;
+using System.Collections.Concurrent;
 using System.Globalization;
+using System.Runtime.ExceptionServices;
 using System.Security.Cryptography;
 using System.Text;
 using Azure;
@@ -35,11 +37,15 @@ public sealed class DumpTooLargeException : Exception
 }
 
 /// <summary>
-/// Streams a process dump into a block blob without holding it in memory: one block at a time is
-/// read, hashed (SHA-256, incrementally) and staged; the block list is committed only once the whole
-/// stream was read, with the hash and size in the metadata. A blob therefore exists only when it is
-/// complete — a stream that breaks mid-way leaves only uncommitted blocks (which Storage discards)
-/// and is fetched again from the start, up to <see cref="EvidenceOptions.MaxAttempts"/> times.
+/// Streams a process dump into a block blob without holding it in memory. The source is read in
+/// order, one block at a time, into a small fixed set of pooled buffers; each block is hashed
+/// (SHA-256, incrementally, in order) and then staged while the next one is read, with at most
+/// <see cref="EvidenceOptions.MaxBlocksInFlight"/> stagings at once, so the upload holds at most
+/// that many blocks plus the one being read. The block list is committed, in order, only once the
+/// whole stream was read and every block was staged, with the hash and size in the metadata. A blob
+/// therefore exists only when it is complete — a stream that breaks mid-way or a staging that fails
+/// leaves only uncommitted blocks (which Storage discards) and is fetched again from the start, up to
+/// <see cref="EvidenceOptions.MaxAttempts"/> times.
 /// </summary>
 public sealed class DumpUploader
 {
@@ -53,15 +59,23 @@ public sealed class DumpUploader
     private readonly EvidenceOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<DumpUploader> _logger;
+    private readonly ArrayPool<byte> _buffers;
 
     /// <summary>Creates the uploader.</summary>
     public DumpUploader(BlobServiceClient blobs, IOptions<EvidenceOptions> options, TimeProvider time, ILogger<DumpUploader> logger)
+        : this(blobs, options, time, logger, ArrayPool<byte>.Shared)
+    {
+    }
+
+    // Tests pass a pool that counts what is rented and returned.
+    internal DumpUploader(BlobServiceClient blobs, IOptions<EvidenceOptions> options, TimeProvider time, ILogger<DumpUploader> logger, ArrayPool<byte> buffers)
     {
         ArgumentNullException.ThrowIfNull(options);
         _blobs = blobs;
         _options = options.Value;
         _time = time;
         _logger = logger;
+        _buffers = buffers;
     }
 
     /// <summary>
@@ -101,18 +115,35 @@ public sealed class DumpUploader
 
     private async Task<(long Length, string Sha256)> UploadOnceAsync(BlockBlobClient blob, Func<CancellationToken, Task<Stream>> openSource, long maxBytes, int attempt, CancellationToken cancellationToken)
     {
-        var buffer = ArrayPool<byte>.Shared.Rent(_options.BlockSizeBytes);
+        var blockSize = _options.BlockSizeBytes;
+        var inFlightLimit = _options.MaxBlocksInFlight;
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        // Cancelled by the caller or by the first staging that fails: the reader and the other
+        // stagings stop instead of moving bytes that can no longer be committed.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var slots = new SemaphoreSlim(inFlightLimit, inFlightLimit);
+        // Buffers come back here when their block is staged; at most inFlightLimit + 1 are ever rented
+        // (one per staging plus the one being filled), because a slot is taken before each staging.
+        var free = new ConcurrentBag<byte[]>();
+        var rented = new List<byte[]>();
+        var stagings = new List<Task>();
         var blockIds = new List<string>();
         long total = 0;
         try
         {
-            await using var source = await openSource(cancellationToken).ConfigureAwait(false);
+            await using var source = await openSource(stop.Token).ConfigureAwait(false);
             while (true)
             {
-                var filled = await FillAsync(source, buffer, _options.BlockSizeBytes, cancellationToken).ConfigureAwait(false);
+                if (!free.TryTake(out var buffer))
+                {
+                    buffer = _buffers.Rent(blockSize);
+                    rented.Add(buffer);
+                }
+
+                var filled = await FillAsync(source, buffer, blockSize, stop.Token).ConfigureAwait(false);
                 if (filled == 0)
                 {
+                    free.Add(buffer);
                     break;
                 }
 
@@ -122,17 +153,39 @@ public sealed class DumpUploader
                     throw new DumpTooLargeException(maxBytes);
                 }
 
+                // In order, before the block leaves: the hash is that of the bytes as read.
                 hash.AppendData(buffer, 0, filled);
                 // Block ids are unique per attempt, so a retry never mixes in blocks of a broken stream.
                 var id = Convert.ToBase64String(Encoding.ASCII.GetBytes($"a{attempt:D2}-b{blockIds.Count:D6}"));
-                using var block = new MemoryStream(buffer, 0, filled, writable: false);
-                await blob.StageBlockAsync(id, block, cancellationToken: cancellationToken).ConfigureAwait(false);
                 blockIds.Add(id);
+                await slots.WaitAsync(stop.Token).ConfigureAwait(false);
+                stagings.Add(StageAsync(blob, id, buffer, filled, slots, free, stop));
             }
+
+            await Task.WhenAll(stagings).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            await stop.CancelAsync().ConfigureAwait(false);
+            // Every staging must be over before its buffer goes back to the pool.
+            await Task.WhenAll(stagings).ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).ConfigureAwait(false);
+            // The reader sees its own stop as a cancellation; the cause is the staging that failed.
+            var cause = ex is OperationCanceledException && !cancellationToken.IsCancellationRequested
+                ? stagings.Where(t => t.IsFaulted).Select(t => t.Exception!.InnerException).FirstOrDefault(e => e is not OperationCanceledException)
+                : null;
+            if (cause is not null)
+            {
+                ExceptionDispatchInfo.Throw(cause);
+            }
+
+            throw;
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            foreach (var buffer in rented)
+            {
+                _buffers.Return(buffer);
+            }
         }
 
         var sha256 = Convert.ToHexStringLower(hash.GetHashAndReset());
@@ -146,6 +199,27 @@ public sealed class DumpUploader
             },
         }, cancellationToken).ConfigureAwait(false);
         return (total, sha256);
+    }
+
+    private static async Task StageAsync(BlockBlobClient blob, string id, byte[] buffer, int length, SemaphoreSlim slots, ConcurrentBag<byte[]> free, CancellationTokenSource stop)
+    {
+        try
+        {
+            using var block = new MemoryStream(buffer, 0, length, writable: false);
+            await blob.StageBlockAsync(id, block, cancellationToken: stop.Token).ConfigureAwait(false);
+        }
+        catch (Exception) when (!stop.IsCancellationRequested)
+        {
+            // The upload cannot complete: stop reading and staging (the reader reports this exception).
+            await stop.CancelAsync().ConfigureAwait(false);
+            throw;
+        }
+        finally
+        {
+            // The buffer first, then the slot: whoever takes the slot may need a free buffer next.
+            free.Add(buffer);
+            slots.Release();
+        }
     }
 
     private static async Task<int> FillAsync(Stream source, byte[] buffer, int size, CancellationToken cancellationToken)

@@ -12,9 +12,16 @@ public sealed class EvidenceOptions
     [Required, RegularExpression("^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$", ErrorMessage = "Container names are 3-63 lower-case letters, digits and single hyphens.")]
     public string DumpsContainer { get; set; } = "dumps";
 
-    /// <summary>Size of each staged block: the upload holds about one block in memory.</summary>
+    /// <summary>Size of each staged block. An upload holds at most <see cref="MaxBlocksInFlight"/> + 1 blocks in memory.</summary>
     [Range(1024 * 1024, 100 * 1024 * 1024)]
     public int BlockSizeBytes { get; set; } = 8 * 1024 * 1024;
+
+    /// <summary>
+    /// How many blocks of one dump are staged into Blob Storage at once while the next is read. One
+    /// staging at a time leaves the source idle during each round trip; a few at once keep it busy.
+    /// </summary>
+    [Range(1, 16)]
+    public int MaxBlocksInFlight { get; set; } = 4;
 
     /// <summary>How often a dump stream that breaks mid-way is fetched again from the start.</summary>
     [Range(1, 10)]
