@@ -134,7 +134,7 @@ internal static class WorkflowBenchmark
             $"alert→restart median={Percentile(latencies, 0.5).ToString("0", invariant)}ms p95={Percentile(latencies, 0.95).ToString("0", invariant)}ms max={latencies.LastOrDefault().ToString("0", invariant)}ms " +
             $"history median={(Percentile(sizes, 0.5) / 1024).ToString("0.0", invariant)}KiB max={(sizes.LastOrDefault() / 1024.0).ToString("0.0", invariant)}KiB rows/incident={events.DefaultIfEmpty().Average().ToString("0", invariant)}");
         File.Delete(appsFile);
-        return resolved == count && sizes.LastOrDefault() < 64 * 1024 ? 0 : 1;
+        return resolved == count && sizes.LastOrDefault() <= 24 * 1024 ? 0 : 1;
     }
 
     private static string App(int i) => $"bench-leak-{i:D3}";

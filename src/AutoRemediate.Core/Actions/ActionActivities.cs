@@ -1,3 +1,4 @@
+using AutoRemediate.Approvals;
 using AutoRemediate.Azure;
 using AutoRemediate.Incidents;
 using AutoRemediate.Shared;
@@ -31,10 +32,16 @@ public sealed class ActionActivities
         _logger = logger;
     }
 
-    /// <summary><see cref="ActivityNames.ExecuteAction"/>: acts (at most once per action id) and records ActionTaken on the timeline.</summary>
+    /// <summary><see cref="ActivityNames.ExecuteAction"/>: ends the approval step when the request carries it, acts (at most once per action id) and records ActionTaken on the timeline.</summary>
     public async Task<ActionOutcome> ExecuteAsync(ActionRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
+        if (request.Approval is { } approval)
+        {
+            // The approval step's end first, as EndApproval writes it (idempotent: a retry writes the same).
+            await ApprovalActivities.WriteEndAsync(_incidents, approval, cancellationToken).ConfigureAwait(false);
+        }
+
         var outcome = await ActAsync(request, cancellationToken).ConfigureAwait(false);
         if (request.Sequence > 0)
         {

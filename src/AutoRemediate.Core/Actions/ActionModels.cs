@@ -1,3 +1,4 @@
+using AutoRemediate.Approvals;
 using AutoRemediate.Shared;
 
 namespace AutoRemediate.Actions;
@@ -16,9 +17,15 @@ namespace AutoRemediate.Actions;
 /// <param name="NewCapacity">ScaleOut: the instance count to reach.</param>
 /// <param name="NewSku">ScaleUp: the SKU to reach.</param>
 /// <param name="Sequence">Timeline position for the ActionTaken entry the activity writes (0: none).</param>
+/// <param name="Approval">
+/// The end of the approval step that let this plan go ahead (ApprovalNotNeeded, ApprovalGranted,
+/// ProceedingAfterTimeout), written by the activity before it acts, as <see cref="ActivityNames.EndApproval"/>
+/// would: one activity call fewer per rung in the history.
+/// </param>
 public sealed record ActionRequest(
     string ActionId, string IncidentId, string TargetResourceId, PlanKind Plan, DateTimeOffset At,
-    string? PlanResourceId = null, string? InstanceId = null, int? ProcessId = null, int? NewCapacity = null, string? NewSku = null, int Sequence = 0);
+    string? PlanResourceId = null, string? InstanceId = null, int? ProcessId = null, int? NewCapacity = null, string? NewSku = null, int Sequence = 0,
+    ApprovalEnded? Approval = null);
 
 /// <summary>What the action did.</summary>
 /// <param name="Done">The app is in the state the plan asked for (by this call or an earlier attempt).</param>
