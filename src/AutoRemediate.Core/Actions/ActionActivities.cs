@@ -1,4 +1,3 @@
-using AutoRemediate.Approvals;
 using AutoRemediate.Azure;
 using AutoRemediate.Incidents;
 using AutoRemediate.Shared;
@@ -39,7 +38,9 @@ public sealed class ActionActivities
         if (request.Approval is { } approval)
         {
             // The approval step's end first, as EndApproval writes it (idempotent: a retry writes the same).
-            await ApprovalActivities.WriteEndAsync(_incidents, approval, cancellationToken).ConfigureAwait(false);
+            await _incidents.SetPendingApprovalAsync(request.IncidentId, null, cancellationToken).ConfigureAwait(false);
+            await _incidents.AppendTimelineAsync(new TimelineEntry(request.IncidentId, approval.Sequence, approval.At, approval.Kind, approval.Message), cancellationToken).ConfigureAwait(false);
+            await _incidents.UpdateStatusAsync(request.IncidentId, IncidentStatus.Mitigating, approval.Message, approval.At, cancellationToken).ConfigureAwait(false);
         }
 
         var outcome = await ActAsync(request, cancellationToken).ConfigureAwait(false);

@@ -50,19 +50,14 @@ public sealed class ApprovalActivities
     public async Task<bool> EndAsync(ApprovalEnded ended, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(ended);
-        await WriteEndAsync(_store, ended, cancellationToken).ConfigureAwait(false);
-        return true;
-    }
-
-    /// <summary>What ending the approval step writes; shared with ExecuteAction, which carries a plan's approval end (<c>ActionRequest.Approval</c>).</summary>
-    internal static async Task WriteEndAsync(IIncidentStore store, ApprovalEnded ended, CancellationToken cancellationToken)
-    {
-        await store.SetPendingApprovalAsync(ended.IncidentId, null, cancellationToken).ConfigureAwait(false);
-        await store.AppendTimelineAsync(new TimelineEntry(ended.IncidentId, ended.Sequence, ended.At, ended.Kind, ended.Message), cancellationToken).ConfigureAwait(false);
+        await _store.SetPendingApprovalAsync(ended.IncidentId, null, cancellationToken).ConfigureAwait(false);
+        await _store.AppendTimelineAsync(new TimelineEntry(ended.IncidentId, ended.Sequence, ended.At, ended.Kind, ended.Message), cancellationToken).ConfigureAwait(false);
         if (ended.Proceed)
         {
-            await store.UpdateStatusAsync(ended.IncidentId, IncidentStatus.Mitigating, ended.Message, ended.At, cancellationToken).ConfigureAwait(false);
+            await _store.UpdateStatusAsync(ended.IncidentId, IncidentStatus.Mitigating, ended.Message, ended.At, cancellationToken).ConfigureAwait(false);
         }
+
+        return true;
     }
 
     /// <summary>

@@ -226,7 +226,7 @@ public static class RemediationOrchestration
             var approvalEnd = flow.TakeApprovalEnd();
             try
             {
-                await context.CallActivityAsync<ActionOutcome>(ActivityNames.ExecuteAction, action with { Approval = approvalEnd, Sequence = flow.Next() }, WorkflowRetries.Action);
+                await context.CallActivityAsync<ActionOutcome>(ActivityNames.ExecuteAction, action with { Approval = approvalEnd is { } end ? new ApprovalStepEnd(end.Sequence, end.At, end.Kind, end.Message) : null, Sequence = flow.Next() }, WorkflowRetries.Action);
                 flow.Done.Add(decision.Plan);
             }
             catch (TaskFailedException ex)
