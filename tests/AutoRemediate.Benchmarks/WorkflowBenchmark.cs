@@ -180,7 +180,7 @@ internal static class WorkflowBenchmark
             $"history median={(Percentile(sizes, 0.5) / 1024).ToString("0.0", invariant)}KiB max={(sizes.LastOrDefault() / 1024.0).ToString("0.0", invariant)}KiB rows/incident={events.DefaultIfEmpty().Average().ToString("0", invariant)}");
         Console.WriteLine($"RESULT split {(alone ? "alone" : "at-once")} dumps={(dumps ? "on" : "off")} {WorkflowTiming.Summary(splits)}");
         File.Delete(appsFile);
-        return resolved == count && sizes.LastOrDefault() < 64 * 1024 ? 0 : 1;
+        return resolved == count && sizes.LastOrDefault() <= 24 * 1024 ? 0 : 1;
     }
 
     internal static string App(int i) => $"bench-leak-{i:D3}";

@@ -31,10 +31,18 @@ public sealed class ActionActivities
         _logger = logger;
     }
 
-    /// <summary><see cref="ActivityNames.ExecuteAction"/>: acts (at most once per action id) and records ActionTaken on the timeline.</summary>
+    /// <summary><see cref="ActivityNames.ExecuteAction"/>: ends the approval step when the request carries it, acts (at most once per action id) and records ActionTaken on the timeline.</summary>
     public async Task<ActionOutcome> ExecuteAsync(ActionRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
+        if (request.Approval is { } approval)
+        {
+            // The approval step's end first, as EndApproval writes it (idempotent: a retry writes the same).
+            await _incidents.SetPendingApprovalAsync(request.IncidentId, null, cancellationToken).ConfigureAwait(false);
+            await _incidents.AppendTimelineAsync(new TimelineEntry(request.IncidentId, approval.Sequence, approval.At, approval.Kind, approval.Message), cancellationToken).ConfigureAwait(false);
+            await _incidents.UpdateStatusAsync(request.IncidentId, IncidentStatus.Mitigating, approval.Message, approval.At, cancellationToken).ConfigureAwait(false);
+        }
+
         var outcome = await ActAsync(request, cancellationToken).ConfigureAwait(false);
         if (request.Sequence > 0)
         {

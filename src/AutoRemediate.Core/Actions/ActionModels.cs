@@ -16,9 +16,26 @@ namespace AutoRemediate.Actions;
 /// <param name="NewCapacity">ScaleOut: the instance count to reach.</param>
 /// <param name="NewSku">ScaleUp: the SKU to reach.</param>
 /// <param name="Sequence">Timeline position for the ActionTaken entry the activity writes (0: none).</param>
+/// <param name="Approval">
+/// The end of the approval step that let this plan go ahead (ApprovalNotNeeded, ApprovalGranted,
+/// ProceedingAfterTimeout), written by the activity before it acts, as <see cref="ActivityNames.EndApproval"/>
+/// would: one activity call fewer per rung in the history.
+/// </param>
 public sealed record ActionRequest(
     string ActionId, string IncidentId, string TargetResourceId, PlanKind Plan, DateTimeOffset At,
-    string? PlanResourceId = null, string? InstanceId = null, int? ProcessId = null, int? NewCapacity = null, string? NewSku = null, int Sequence = 0);
+    string? PlanResourceId = null, string? InstanceId = null, int? ProcessId = null, int? NewCapacity = null, string? NewSku = null, int Sequence = 0,
+    ApprovalStepEnd? Approval = null);
+
+/// <summary>
+/// The end of the approval step that let a plan go ahead, written by <see cref="ActivityNames.ExecuteAction"/>
+/// before it acts, as EndApproval writes it: the incident stops waiting on a request, the entry goes on the
+/// timeline, the status becomes Mitigating.
+/// </summary>
+/// <param name="Sequence">Timeline position.</param>
+/// <param name="At">The orchestration's time when the step ended.</param>
+/// <param name="Kind">ApprovalNotNeeded, ApprovalGranted or ProceedingAfterTimeout.</param>
+/// <param name="Message">The entry's text (also the status summary).</param>
+public sealed record ApprovalStepEnd(int Sequence, DateTimeOffset At, string Kind, string Message);
 
 /// <summary>What the action did.</summary>
 /// <param name="Done">The app is in the state the plan asked for (by this call or an earlier attempt).</param>

@@ -44,7 +44,26 @@ public sealed record AlertSignal(
     ActivityLogDetails? Activity = null,
     string? Summary = null,
     IReadOnlyDictionary<string, string>? CustomProperties = null,
-    string? AlertContextVersion = null);
+    string? AlertContextVersion = null)
+{
+    /// <summary>
+    /// The part of the signal the remediation workflow reads (rule, severity, times, description, metric
+    /// criteria and window), for its orchestration input: the input is stored in the history of every
+    /// incident, so the details no workflow step uses (log query and links, health and activity-log
+    /// details, custom properties, the target list the input carries on its own) stay with the incident
+    /// record, not in the history.
+    /// </summary>
+    public AlertSignal ForWorkflow() => this with
+    {
+        TargetResourceIds = [],
+        Log = null,
+        Health = null,
+        Activity = null,
+        Summary = null,
+        CustomProperties = null,
+        AlertContextVersion = null,
+    };
+}
 
 /// <summary>The state an Azure Monitor alert notification reports.</summary>
 public enum MonitorCondition

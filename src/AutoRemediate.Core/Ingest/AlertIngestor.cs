@@ -198,7 +198,7 @@ public sealed class AlertIngestor
         {
             await client.ScheduleNewOrchestrationInstanceAsync(
                 OrchestrationNames.Remediation,
-                new RemediationInput(incidentId, target, signal, _workflow.Value.ToSettings()),
+                new RemediationInput(incidentId, target, signal.ForWorkflow(), _workflow.Value.ToSettings()),
                 new StartOrchestrationOptions(instanceId).WithDedupeStatuses(s_liveStatuses),
                 cancellationToken).ConfigureAwait(false);
         }

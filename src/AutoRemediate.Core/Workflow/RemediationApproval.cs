@@ -20,14 +20,17 @@ internal static class RemediationApproval
     // Decisions for a request other than the open one (a late click on an older link) are skipped, at most this many.
     private const int MaxStaleDecisions = 20;
 
-    /// <summary>Asks for approval when the plan needs it and waits; returns the end of the workflow when the plan does not go ahead, null when it does.</summary>
+    /// <summary>
+    /// Asks for approval when the plan needs it and waits; returns the end of the workflow when the plan does not
+    /// go ahead, null when it does (the step's end is then written with the action: <see cref="RemediationFlow.Proceed"/>).
+    /// </summary>
     public static async Task<RemediationResult?> RunAsync(RemediationFlow flow, Decision decision, int rung)
     {
         var context = flow.Context;
         var plan = decision.Plan;
         if (!decision.NeedsApproval)
         {
-            await flow.EndApprovalAsync(TimelineKinds.ApprovalNotNeeded, TimelineText.NotNeeded(plan), proceed: true);
+            flow.Proceed(TimelineKinds.ApprovalNotNeeded, TimelineText.NotNeeded(plan));
             return null;
         }
 
@@ -35,7 +38,7 @@ internal static class RemediationApproval
         // scale step on a plan shared with apps outside Scope. They go to people, and the request says why.
         if (flow.Settings.AutoApprove && decision.NotByConfiguration is null)
         {
-            await flow.EndApprovalAsync(TimelineKinds.ApprovalGranted, TimelineText.ApprovedByConfiguration(plan), proceed: true);
+            flow.Proceed(TimelineKinds.ApprovalGranted, TimelineText.ApprovedByConfiguration(plan));
             return null;
         }
 
@@ -146,7 +149,7 @@ internal static class RemediationApproval
         if (decision.ProceedOnTimeout)
         {
             // A low-risk plan goes ahead; the timeline already says it timed out, never that anybody approved it.
-            await flow.EndApprovalAsync(TimelineKinds.ProceedingAfterTimeout, TimelineText.ProceedsAfterTimeout(plan), proceed: true);
+            flow.Proceed(TimelineKinds.ProceedingAfterTimeout, TimelineText.ProceedsAfterTimeout(plan));
             return null;
         }
 
@@ -179,7 +182,7 @@ internal static class RemediationApproval
     {
         if (d.Approved)
         {
-            await flow.EndApprovalAsync(TimelineKinds.ApprovalGranted, TimelineText.Approved(plan, d), proceed: true);
+            flow.Proceed(TimelineKinds.ApprovalGranted, TimelineText.Approved(plan, d));
             return null;
         }
 

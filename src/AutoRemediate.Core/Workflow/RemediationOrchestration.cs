@@ -77,6 +77,16 @@ public static class RemediationOrchestration
         // Operators see it in the Durable status query too, before the write below has gone through.
         context.SetCustomStatus(TimelineText.EscalatingStatus(reason));
         var summary = TimelineText.StoppedOnError(reason);
+        try
+        {
+            // What was deferred (entries, an approval end) before the failure still goes on the timeline.
+            await flow.FlushAsync();
+        }
+        catch (TaskFailedException)
+        {
+            // Storage stayed down: the escalation below is what matters.
+        }
+
         await context.CallActivityAsync<bool>(ActivityNames.EscalateAfterError,
             new EscalateAfterErrorRequest(input.IncidentId, flow.Next(), context.CurrentUtcDateTime, summary, input.TargetResourceId), WorkflowRetries.LastResort);
         try
@@ -133,7 +143,8 @@ public static class RemediationOrchestration
             found.Add((TimelineKinds.PlatformChecked, TimelineText.PlatformChecked(platform.Notes)));
         }
 
-        await flow.RecordAsync([.. found]);
+        // Written with the diagnostics' entries (one RecordTimeline call fewer); flushed below when there are none.
+        flow.Defer(found);
         flow.ThrowIfCancelled();
         // Fail safe: without the check's answer nothing says Azure is fine, so any plan goes to a person.
         var platformEvidence = platform?.Evidence ?? new PlatformEvidence(false, false, 1, Incomplete: TimelineText.PlatformCheckDidNotComplete);
@@ -146,6 +157,11 @@ public static class RemediationOrchestration
 
         // 3. Diagnostics, unless the platform is at fault or the fleet breaker tripped (the policy then
         // escalates on the platform alone): a storm of many apps must not fan out a set of reads for each.
+        if (atFault)
+        {
+            await flow.FlushAsync();
+        }
+
         var findings = atFault ? IncidentFindings.None : await DiagnoseAsync(flow, site!);
         var alertMetrics = AlertMetrics(input.Signal);
         var tried = new List<PlanKind>();
@@ -206,13 +222,21 @@ public static class RemediationOrchestration
             // The last look for a cancel before touching the app; once the call is sent it finishes (with its
             // journal row) before the workflow looks again.
             flow.ThrowIfCancelled();
+            // The approval step's end (ApprovalGranted, ...) travels with the action: one activity call fewer.
+            var approvalEnd = flow.TakeApprovalEnd();
             try
             {
-                await context.CallActivityAsync<ActionOutcome>(ActivityNames.ExecuteAction, action with { Sequence = flow.Next() }, WorkflowRetries.Action);
+                await context.CallActivityAsync<ActionOutcome>(ActivityNames.ExecuteAction, action with { Approval = approvalEnd is { } end ? new ApprovalStepEnd(end.Sequence, end.At, end.Kind, end.Message) : null, Sequence = flow.Next() }, WorkflowRetries.Action);
                 flow.Done.Add(decision.Plan);
             }
             catch (TaskFailedException ex)
             {
+                if (approvalEnd is not null)
+                {
+                    // The action failed before or after writing the approval's end: written (again, idempotently) here.
+                    await context.CallActivityAsync<bool>(ActivityNames.EndApproval, approvalEnd, WorkflowRetries.Storage);
+                }
+
                 await flow.RecordAsync(TimelineKinds.ActionFailed, TimelineText.ActionFailed(decision.Plan, ex.FailureDetails.ErrorMessage));
                 await flow.FinishActionsAsync();
                 return await RemediationClose.EscalateAsync(flow, TimelineText.ActionFailedEscalated(decision.Plan, ex.FailureDetails.ErrorMessage));

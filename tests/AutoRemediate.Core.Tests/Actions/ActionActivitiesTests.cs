@@ -1,5 +1,6 @@
 using AutoRemediate.Actions;
 using AutoRemediate.Azure;
+using AutoRemediate.Incidents;
 using AutoRemediate.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -34,6 +35,31 @@ public sealed class ActionActivitiesTests
 
     private static int Count(string method, string pathEnd) =>
         s_sandbox.Requests.Snapshot().Count(r => r.Method == method && r.Path.EndsWith(pathEnd, StringComparison.Ordinal) && r.Status is >= 200 and < 300);
+
+    [TestMethod]
+    public async Task Execute_RequestCarriesApprovalEnd_WrittenBeforeTheActionAndOnlyOnceWhenRetried()
+    {
+        await using var services = Services();
+        var store = services.GetRequiredService<IIncidentStore>();
+        var incidentId = "inc-20251126-00000000000000b7";
+        var site = SandboxFixture.SiteId("contoso-shop");
+        var now = DateTimeOffset.UtcNow;
+        Assert.IsTrue(await store.TryCreateAsync(new IncidentRecord(incidentId, site, "alert-1", "memory-high", "Sev2", IncidentStatus.AwaitingApproval, "Waiting.", now, now)));
+        await store.SetPendingApprovalAsync(incidentId, incidentId + "-r1");
+        var request = new ActionRequest(incidentId + "-a1", incidentId, site, PlanKind.RestartApp, now, Sequence: 8,
+            Approval: new ApprovalStepEnd(7, now, TimelineKinds.ApprovalGranted, "Approved by ops@contoso.com: restart the app."));
+
+        await services.GetRequiredService<ActionActivities>().ExecuteAsync(request);
+        await ActivatorUtilities.CreateInstance<ActionActivities>(services).ExecuteAsync(request);
+
+        var timeline = await store.GetTimelineAsync(incidentId);
+        CollectionAssert.AreEqual(new[] { TimelineKinds.ApprovalGranted, TimelineKinds.ActionTaken }, timeline.Select(t => t.Kind).ToArray());
+        Assert.AreEqual("Approved by ops@contoso.com: restart the app.", timeline[0].Message);
+        var incident = await store.GetAsync(incidentId);
+        Assert.IsNull(incident!.PendingApproval, "the incident no longer waits on the request");
+        Assert.AreEqual(IncidentStatus.Mitigating, incident.Status);
+        Assert.AreEqual(1, Count("POST", "/sites/contoso-shop/restart"));
+    }
 
     [TestMethod]
     public async Task ScaleOut_RunTwice_OnePlanChange()
