@@ -46,7 +46,7 @@ if (command is "ingest" or "storm" or "first-alerts")
     hostSettings[ConfigKeys.DevHostDurableBackend] = DurableBackends.AzureStorage;
     hostSettings["DevHost:TaskHub"] = "Ingest" + Guid.NewGuid().ToString("N")[..8];
     hostSettings["Workflow:EscalationHold"] = "04:00:00";
-    hostSettings["Policy:FleetBreakerApps"] = "100000";
+    hostSettings["Policy:FleetBreakerApps"] = "10000";
 }
 
 await using var host = await InProcessDevHost.StartAsync(azurite.ConnectionString, hostSettings);
