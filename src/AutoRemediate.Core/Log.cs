@@ -1,6 +1,6 @@
-using AutoRemediate.Ingest;
 using AutoRemediate.Actions;
 using AutoRemediate.Incidents;
+using AutoRemediate.Ingest;
 using Microsoft.Extensions.Logging;
 
 namespace AutoRemediate;
