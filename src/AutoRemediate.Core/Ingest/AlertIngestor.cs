@@ -197,7 +197,14 @@ public sealed class AlertIngestor
             }
 
             // Still Received: an earlier delivery stored the incident but could not start the workflow
-            // (the backend was down and we answered 503). This retry finishes the job.
+            // (the backend was down and we answered 503), or started it and the workflow has not opened it yet.
+            // Only this rare case (the opening alert redelivered within moments) asks the backend which.
+            if (await GetLiveIncidentByInstanceAsync(client, instanceId, cancellationToken).ConfigureAwait(false) == incidentId)
+            {
+                return new TargetOutcome(target, TargetDisposition.Duplicate, incidentId, "This alert was already received; its remediation is running.");
+            }
+
+            // Not started: this retry finishes the job.
         }
 
         // The marker before the start: an alert that reads it joins this incident, and the conditional insert settles a
