@@ -1,5 +1,6 @@
 using AutoRemediate.Actions;
 using AutoRemediate.Incidents;
+using AutoRemediate.Ingest;
 using Microsoft.Extensions.Logging;
 
 namespace AutoRemediate;
@@ -13,8 +14,11 @@ internal static partial class Log
     [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Incident {IncidentId} opened; remediation {InstanceId} started for {TargetResourceId}")]
     public static partial void RemediationStarted(ILogger logger, string incidentId, string instanceId, string targetResourceId);
 
-    [LoggerMessage(EventId = 1002, Level = LogLevel.Information, Message = "Alert {AlertId} joined running incident {IncidentId} (repeat {RepeatCount})")]
-    public static partial void AlertJoinedRunning(ILogger logger, string alertId, string incidentId, int repeatCount);
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Information, Message = "Alert {AlertId} joined running incident {IncidentId} ({Disposition})")]
+    public static partial void AlertJoinedRunning(ILogger logger, string alertId, string incidentId, TargetDisposition disposition);
+
+    [LoggerMessage(EventId = 1012, Level = LogLevel.Warning, Message = "Live marker {InstanceId} named incident {IncidentId}, whose remediation no longer runs; removed, the next alert starts a new incident")]
+    public static partial void StaleLiveMarker(ILogger logger, string instanceId, string incidentId);
 
     [LoggerMessage(EventId = 1003, Level = LogLevel.Information, Message = "Alert payload rejected with {ErrorCount} error(s): {Title}")]
     public static partial void AlertRejected(ILogger logger, int errorCount, string title);

@@ -11,6 +11,9 @@ using AutoRemediate.Testing;
 // Ingest benchmarks against the real DevHost (in process), its own in-memory Azurite and the Sandbox.
 //   ingest [seconds] [connections]  wrk drives POST /api/alerts with distinct alerts across 50 apps
 //   storm [alerts] [apps]            10,000 fired alerts across 50 apps: wall time, and the incidents made
+//   first-alerts [apps]              one first alert for each of that many apps: every request starts an orchestration
+// ingest, storm and first-alerts measure in the same run a reference (IngestReference: 32 writers inserting one Azurite
+// table row each per request) and print both and the ratios; they use the DevHost's Azure Storage Durable backend.
 //   dump [MiB]                       a process dump from the Sandbox (ARM route) streamed into Blob Storage
 //   workflow [incidents] [dumps]     that many apps alert at once; full remediations with auto-approve; time split
 //   workflow-alone [incidents] [dumps] the same, one incident at a time
@@ -18,9 +21,9 @@ using AutoRemediate.Testing;
 //   never-recovers [Key=Value ...]   one incident no mitigation helps, default settings: history sizes
 var command = args.FirstOrDefault() ?? "help";
 var invariant = CultureInfo.InvariantCulture;
-if (command is not ("ingest" or "storm" or "dump" or "workflow" or "workflow-alone" or "never-recovers" or "idle-start"))
+if (command is not ("ingest" or "storm" or "first-alerts" or "dump" or "workflow" or "workflow-alone" or "never-recovers" or "idle-start"))
 {
-    Console.WriteLine("usage: dotnet run -c Release --project tests/AutoRemediate.Benchmarks -- ingest [seconds=60] [connections=32] | storm [alerts=10000] [apps=50] | dump [MiB=2048] | workflow [incidents=50] [dumps=on|off] | workflow-alone [incidents=5] [dumps=on|off] | never-recovers [Section:Key=value ...] | idle-start [idleSeconds=30] [repeats=3] [host.json]");
+    Console.WriteLine("usage: dotnet run -c Release --project tests/AutoRemediate.Benchmarks -- ingest [seconds=60] [connections=32] | storm [alerts=10000] [apps=50] | first-alerts [apps=1000] | dump [MiB=2048] | workflow [incidents=50] [dumps=on|off] | workflow-alone [incidents=5] [dumps=on|off] | never-recovers [Section:Key=value ...] | idle-start [idleSeconds=30] [repeats=3] [host.json]");
     return 2;
 }
 
@@ -44,7 +47,19 @@ if (command is "workflow" or "workflow-alone")
         dumps: args.Length <= 2 || args[2] != "off", alone: alone);
 }
 
-await using var host = await InProcessDevHost.StartAsync(azurite.ConnectionString, new Dictionary<string, string?> { ["Logging:LogLevel:Default"] = "Warning" });
+var hostSettings = new Dictionary<string, string?> { ["Logging:LogLevel:Default"] = "Warning" };
+if (command is "ingest" or "storm" or "first-alerts")
+{
+    // Starting orchestrations is real work on the Azure Storage backend (the in-memory one would flatter it). The
+    // bench apps are not Sandbox apps: their remediation cannot read the site, escalates, and stays live in its
+    // escalation hold (4 h, set here explicitly), so every later alert is a repeat of an app under remediation.
+    hostSettings[ConfigKeys.DevHostDurableBackend] = DurableBackends.AzureStorage;
+    hostSettings["DevHost:TaskHub"] = "Ingest" + Guid.NewGuid().ToString("N")[..8];
+    hostSettings["Workflow:EscalationHold"] = "04:00:00";
+    hostSettings["Policy:FleetBreakerApps"] = "10000";
+}
+
+await using var host = await InProcessDevHost.StartAsync(azurite.ConnectionString, hostSettings);
 var alertsUrl = new Uri(host.BaseAddress, "/api/alerts");
 string Site(int app) => $"/subscriptions/11111111-2222-3333-4444-555555555555/resourceGroups/rg-bench/providers/Microsoft.Web/sites/bench-app-{app:D3}";
 Console.WriteLine($"DevHost at {host.BaseAddress}; Azurite in memory on {string.Join(", ", ports)}; {Environment.ProcessorCount} cores");
@@ -73,6 +88,15 @@ if (command == "ingest")
           return wrk.format("POST", nil, { ["Content-Type"] = "application/json" }, body)
         end
         """);
+    // Every request of the measured run must be a repeat of an app under remediation: start all 50 first, and wait
+    // until each workflow has settled (live, escalated in its hold), so no start and no workflow step runs meanwhile.
+    using (var warm = new HttpClient())
+    {
+        await IngestReference.StartAndSettleAsync(warm, alertsUrl, Enumerable.Range(0, 50).Select(Site));
+    }
+
+    var reference = await IngestReference.MeasureAsync(azurite.ConnectionString, connections, TimeSpan.FromSeconds(seconds));
+    Console.WriteLine(reference);
     var wrkArgs = $"-t2 -c{connections} -d{seconds}s --latency -s {script} {alertsUrl}";
     Console.WriteLine($"wrk {wrkArgs}");
     var wrk = Process.Start(new ProcessStartInfo("wrk", wrkArgs) { RedirectStandardOutput = true }) ?? throw new InvalidOperationException("wrk not found: apt-get install wrk");
@@ -80,33 +104,51 @@ if (command == "ingest")
     await wrk.WaitForExitAsync();
     Console.WriteLine(output);
     string Find(string pattern) => Regex.Match(output, pattern, RegexOptions.Multiline).Groups[1].Value;
-    Console.WriteLine($"RESULT requests/s={Find(@"Requests/sec:\s+([\d.]+)")} p50={Find(@"^\s+50%\s+(\S+)")} p99={Find(@"^\s+99%\s+(\S+)")} " +
-        $"non2xx={(Find(@"Non-2xx or 3xx responses:\s+(\d+)") is { Length: > 0 } n ? n : "0")} socketErrors={(Find(@"Socket errors:(.*)$") is { Length: > 0 } s ? s.Trim() : "none")}");
+    var rps = double.Parse(Find(@"Requests/sec:\s+([\d.]+)"), invariant);
+    var p99 = IngestReference.WrkMilliseconds(Find(@"^\s+99%\s+(\S+)"));
+    Console.WriteLine($"RESULT ingest requests/s={rps.ToString("0", invariant)} p50={Find(@"^\s+50%\s+(\S+)")} p99={Find(@"^\s+99%\s+(\S+)")} " +
+        $"non2xx={(Find(@"Non-2xx or 3xx responses:\s+(\d+)") is { Length: > 0 } n ? n : "0")} socketErrors={(Find(@"Socket errors:(.*)$") is { Length: > 0 } s ? s.Trim() : "none")} | " +
+        $"reference rows/s={reference.PerSecond.ToString("0", invariant)} p50={reference.P50.ToString("0.0", invariant)}ms p99={reference.P99.ToString("0.0", invariant)}ms | " +
+        $"throughput={(100 * rps / reference.PerSecond).ToString("0", invariant)}% p99={(p99 / reference.P99).ToString("0.00", invariant)}x");
     return 0;
+}
+
+if (command == "first-alerts")
+{
+    var appCount = args.Length > 1 ? int.Parse(args[1], invariant) : 1000;
+    var firstReference = await IngestReference.MeasureCountAsync(azurite.ConnectionString, 32, appCount);
+    Console.WriteLine(firstReference);
+    var first = await IngestReference.PostAllAsync(alertsUrl, Enumerable.Range(0, appCount).Select(i => Samples.MetricAlertFor(FirstSite(i)).ToJsonString()), 32);
+    Console.WriteLine($"RESULT first-alerts apps={appCount} {first} | reference {firstReference} | " +
+        $"throughput={(100 * first.PerSecond / firstReference.PerSecond).ToString("0", invariant)}% p99={(first.P99 / firstReference.P99).ToString("0.00", invariant)}x");
+    return first.Statuses.Keys.All(k => k == HttpStatusCode.Accepted) ? 0 : 1;
 }
 
 var total = args.Length > 1 ? int.Parse(args[1], invariant) : 10_000;
 var apps = args.Length > 2 ? int.Parse(args[2], invariant) : 50;
-using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 64 });
-var statuses = new System.Collections.Concurrent.ConcurrentDictionary<HttpStatusCode, int>();
-var stopwatch = Stopwatch.StartNew();
-await Parallel.ForEachAsync(Enumerable.Range(0, total), new ParallelOptions { MaxDegreeOfParallelism = 64 }, async (i, ct) =>
-{
-    var alert = Samples.MetricAlertFor(Site(i % apps));
-    using var response = await http.PostAsync(alertsUrl, new StringContent(alert.ToJsonString(), Encoding.UTF8, "application/json"), ct);
-    statuses.AddOrUpdate(response.StatusCode, 1, (_, c) => c + 1);
-});
-stopwatch.Stop();
+// The reference first (the same count of single-row inserts at the same concurrency), then the storm itself.
+var stormReference = await IngestReference.MeasureCountAsync(azurite.ConnectionString, 32, total);
+Console.WriteLine(stormReference);
+var storm = await IngestReference.PostAllAsync(alertsUrl, Enumerable.Range(0, total).Select(i => Samples.MetricAlertFor(Site(i % apps)).ToJsonString()), 32);
 
 var incidents = 0;
 var repeats = 0;
-await foreach (var row in new TableServiceClient(azurite.ConnectionString).GetTableClient("Incidents").QueryAsync<TableEntity>())
+await foreach (var row in new TableServiceClient(azurite.ConnectionString).GetTableClient("Incidents").QueryAsync<TableEntity>(select: ["RowKey", "RepeatCount"]))
 {
-    incidents++;
-    repeats += row.GetInt32("RepeatCount") ?? 0;
+    // Incident rows (with the counter rows kept before repeat rows existed), and the repeat rows themselves.
+    if (row.RowKey == "incident")
+    {
+        incidents++;
+        repeats += row.GetInt32("RepeatCount") ?? 0;
+    }
+    else if (row.RowKey.StartsWith("repeat_", StringComparison.Ordinal))
+    {
+        repeats++;
+    }
 }
 
-Console.WriteLine($"RESULT storm alerts={total} apps={apps} seconds={stopwatch.Elapsed.TotalSeconds.ToString("0.0", invariant)} " +
-    $"alerts/s={(total / stopwatch.Elapsed.TotalSeconds).ToString("0", invariant)} statuses={string.Join(",", statuses.Select(s => $"{(int)s.Key}x{s.Value}"))} " +
-    $"incidents={incidents} repeats={repeats}");
+Console.WriteLine($"RESULT storm alerts={total} apps={apps} {storm} incidents={incidents} repeats={repeats} | reference {stormReference} | " +
+    $"throughput={(100 * storm.PerSecond / stormReference.PerSecond).ToString("0", invariant)}% p99={(storm.P99 / stormReference.P99).ToString("0.00", invariant)}x");
 return incidents == apps && repeats == total - apps ? 0 : 1;
+
+string FirstSite(int app) => $"/subscriptions/11111111-2222-3333-4444-555555555555/resourceGroups/rg-first/providers/Microsoft.Web/sites/first-app-{app:D5}";

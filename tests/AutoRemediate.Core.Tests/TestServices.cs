@@ -52,9 +52,9 @@ internal static class TestServices
         services.AddAutoRemediate(configuration);
     }
 
-    public static AlertIngestor Ingestor(IIncidentStore store, ScopeOptions? scope = null, TimeSpan? hold = null, IPlatformNotices? notices = null) =>
+    public static AlertIngestor Ingestor(IIncidentStore store, ScopeOptions? scope = null, TimeSpan? hold = null, IPlatformNotices? notices = null, TimeProvider? time = null) =>
         new(store, notices ?? Notices(), new ScopeGuard(Options.Create(scope ?? new ScopeOptions())),
-            Options.Create(new WorkflowOptions { EscalationHold = hold ?? TimeSpan.Zero }), TimeProvider.System, NullLogger<AlertIngestor>.Instance);
+            Options.Create(new WorkflowOptions { EscalationHold = hold ?? TimeSpan.Zero }), time ?? TimeProvider.System, NullLogger<AlertIngestor>.Instance);
 
     /// <summary>A platform-notices store on a table of its own in Azurite.</summary>
     public static TablePlatformNotices Notices(string? table = null) =>

@@ -28,10 +28,36 @@ public interface IIncidentStore
     Task AppendTimelineAsync(TimelineEntry entry, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Counts one more delivery on a live incident and remembers its rule. Safe under concurrency:
-    /// conditional writes, retried on conflict, so 50 simultaneous deliveries count 50.
+    /// The slow path of a repeat: records <paramref name="alertRule"/> on a live incident (a new rule is added, a resolved one
+    /// fires again), with conditional writes retried on conflict, then brings the app's <see cref="LiveMarker"/> snapshot up
+    /// to date. It does not count the delivery: every delivery is counted by <see cref="TryAddRepeatAsync"/>.
     /// </summary>
     Task<RepeatRecorded> RecordRepeatAsync(string incidentId, string alertRule, DateTimeOffset at, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Counts one delivery on a live incident: one insert of a small row keyed by the incident and
+    /// <paramref name="repeatId"/> (the delivered alert's own incident id). False when that row exists already (the same
+    /// alert delivered again): it is counted once. Insert-only, so concurrent writers never conflict.
+    /// </summary>
+    Task<bool> TryAddRepeatAsync(string incidentId, string repeatId, string alertRule, DateTimeOffset at, CancellationToken cancellationToken = default);
+
+    /// <summary>The repeats counted on an incident (bounded read: <see cref="RepeatSummary.MaxCounted"/>).</summary>
+    Task<RepeatSummary> GetRepeatsAsync(string incidentId, CancellationToken cancellationToken = default);
+
+    /// <summary>The app's live-remediation marker (one point read), or null when no remediation is known to run.</summary>
+    Task<LiveMarker?> GetLiveAsync(string instanceId, CancellationToken cancellationToken = default);
+
+    /// <summary>Inserts the marker of a remediation being started; false (nothing changed) when the app has one already.</summary>
+    Task<bool> TryStartLiveAsync(LiveMarker marker, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Claims a stale marker for a check with the Durable backend: sets <see cref="LiveMarker.ConfirmedAt"/> to
+    /// <paramref name="at"/> if the marker is still as read. False when another ingestor claimed or changed it first.
+    /// </summary>
+    Task<bool> TryConfirmLiveAsync(LiveMarker marker, DateTimeOffset at, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes the app's marker if it names <paramref name="incidentId"/> (the remediation of that incident ended). Idempotent.</summary>
+    Task EndLiveAsync(string instanceId, string incidentId, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Records that <paramref name="alertRule"/> resolved. The incident is resolved by its alerts only when

@@ -30,7 +30,8 @@ public static class IncidentExport
         Field(md, "Severity", incident.Severity);
         Field(md, "Opened", Time(incident.CreatedAt));
         Field(md, "Last change", Time(incident.UpdatedAt));
-        Field(md, "Deliveries joined", incident.RepeatCount.ToString(CultureInfo.InvariantCulture));
+        Field(md, "Deliveries joined", incident.RepeatCount.ToString(CultureInfo.InvariantCulture) + (incident.RepeatCountCapped ? "+" : string.Empty)
+            + (incident.LastRepeatAt is { } lastRepeat ? $" (last {Time(lastRepeat)})" : string.Empty));
         md.Append('\n').Append(Escape(incident.Summary)).Append("\n\n");
         if (incident.Recurrence is { } recurrence)
         {

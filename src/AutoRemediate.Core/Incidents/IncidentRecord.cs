@@ -39,7 +39,11 @@ public enum IncidentStatus
 /// <param name="CreatedAt">When the alert was accepted.</param>
 /// <param name="UpdatedAt">When the incident last changed.</param>
 /// <param name="ETag">The storage ETag, for conditional writes; null before the first write.</param>
-/// <param name="RepeatCount">How many further deliveries joined this incident while it was live.</param>
+/// <param name="RepeatCount">
+/// How many further deliveries joined this incident while it was live. <see cref="IIncidentStore.GetAsync"/> reads only the row's own counter
+/// (kept by rows written before repeat rows existed, else 0); readers that show it fill it from <see cref="IIncidentStore.GetRepeatsAsync"/>
+/// (<see cref="IncidentRepeats.WithRepeatsAsync"/>).
+/// </param>
 /// <param name="AlertRules">Every alert rule that fired into this incident, the opening one first.</param>
 /// <param name="PendingApproval">The approval request the incident waits on, while it waits.</param>
 /// <param name="LiveUntil">
@@ -48,6 +52,8 @@ public enum IncidentStatus
 /// </param>
 /// <param name="Recurrence">In words, when restarts are hiding a problem ("restarts are hiding a problem: 4 restarts in 7 days"); else null.</param>
 /// <param name="EarlierIncidents">With <paramref name="Recurrence"/>: the incidents of those earlier restarts, newest first.</param>
+/// <param name="LastRepeatAt">When the last repeat joined, filled like <paramref name="RepeatCount"/>.</param>
+/// <param name="RepeatCountCapped">True when counting the repeats stopped at <see cref="RepeatSummary.MaxCounted"/>.</param>
 public sealed record IncidentRecord(
     string IncidentId,
     string TargetResourceId,
@@ -64,7 +70,9 @@ public sealed record IncidentRecord(
     string? PendingApproval = null,
     DateTimeOffset? LiveUntil = null,
     string? Recurrence = null,
-    IReadOnlyList<string>? EarlierIncidents = null)
+    IReadOnlyList<string>? EarlierIncidents = null,
+    DateTimeOffset? LastRepeatAt = null,
+    bool RepeatCountCapped = false)
 {
     /// <summary>
     /// The most alert rules recorded on one incident, and so the most AlertRepeated events its workflow
@@ -104,7 +112,6 @@ public sealed record TimelineEntry(string IncidentId, int Sequence, DateTimeOffs
 /// <param name="StillFiring">The rules that have not resolved yet, in the order they fired.</param>
 public sealed record ResolutionRecorded(bool AllResolved, IReadOnlyList<string> StillFiring);
 
-/// <summary>The result of counting one more delivery on an incident.</summary>
-/// <param name="RepeatCount">The count after this delivery.</param>
+/// <summary>The result of recording a rule that fired again on a live incident (the slow path of a repeat).</summary>
 /// <param name="IsNewRule">True when this alert rule had not fired into the incident before.</param>
-public sealed record RepeatRecorded(int RepeatCount, bool IsNewRule);
+public sealed record RepeatRecorded(bool IsNewRule);

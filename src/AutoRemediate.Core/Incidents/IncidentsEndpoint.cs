@@ -101,6 +101,7 @@ public sealed class IncidentsEndpoint
                 return Problems.Status(StatusCodes.Status404NotFound, "Incident not found.", $"No incident '{incidentId}' exists.");
             }
 
+            incident = await _store.WithRepeatsAsync(incident, token).ConfigureAwait(false);
             var timeline = await _store.GetTimelineAsync(incidentId!, token).ConfigureAwait(false);
             // The id is in the exact grammar IncidentIds checks, so it is safe in a file name.
             return new MarkdownDownload(IncidentExport.Markdown(incident, timeline), $"{incidentId}-postmortem.md");
@@ -132,6 +133,8 @@ public sealed class IncidentsEndpoint
             }
         }
 
+        // Repeats are rows of their own (insert-only on the ingest path), counted here when read.
+        incident = await _store.WithRepeatsAsync(incident, cancellationToken).ConfigureAwait(false);
         var timeline = await _store.GetTimelineAsync(incidentId, cancellationToken).ConfigureAwait(false);
         return Results.Json(new
         {
@@ -146,6 +149,8 @@ public sealed class IncidentsEndpoint
             createdAt = incident.CreatedAt,
             updatedAt = incident.UpdatedAt,
             repeatCount = incident.RepeatCount,
+            repeatCountCapped = incident.RepeatCountCapped,
+            lastRepeatAt = incident.LastRepeatAt,
             alertRules = incident.AlertRules,
             recurrence = incident.Recurrence,
             earlierIncidents = incident.EarlierIncidents,

@@ -20,6 +20,9 @@ namespace AutoRemediate.Incidents;
 public sealed class TableIncidentStore : IIncidentStore
 {
     private const string IncidentRowKey = "incident";
+    // Repeat rows sit in the incident's partition: "repeat_" + the delivered alert's own incident id.
+    private const string RepeatRowPrefix = "repeat_";
+    private const string RepeatRowEnd = "repeat`";
     private const int MaxConflictRetries = 50;
     private readonly TableClient _incidents;
     private readonly TableClient _timeline;
@@ -130,23 +133,26 @@ public sealed class TableIncidentStore : IIncidentStore
                 rules.Add(alertRule);
             }
 
-            var count = (entity.GetInt32("RepeatCount") ?? 0) + 1;
-            var resolved = SplitRules(entity.GetString("ResolvedRules")).Where(r => !string.Equals(r, alertRule, StringComparison.OrdinalIgnoreCase));
+            var resolved = SplitRules(entity.GetString("ResolvedRules")).Where(r => !string.Equals(r, alertRule, StringComparison.OrdinalIgnoreCase)).ToList();
+            // No counter here: the delivery is counted by its own repeat row (TryAddRepeatAsync), so this
+            // conditional write only happens when a rule is new or fires again after resolving.
             var patch = new TableEntity(incidentId, IncidentRowKey)
             {
-                ["RepeatCount"] = count,
                 ["AlertRules"] = JoinRules(rules),
                 ["ResolvedRules"] = JoinRules(resolved),
-                ["LastRepeatAt"] = at,
             };
             try
             {
                 await _incidents.UpdateEntityAsync(patch, entity.ETag, TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
-                return new RepeatRecorded(count, isNewRule);
+                var target = entity.GetString("TargetResourceId") ?? string.Empty;
+                // The incident row first, the snapshot after: the marker never says "only count" before the row agrees.
+                await UpdateLiveAsync(IncidentIds.InstanceIdFor(target), incidentId,
+                    (r, x) => (Union(r, rules), x.Where(v => !string.Equals(v, alertRule, StringComparison.OrdinalIgnoreCase)).ToList()), cancellationToken).ConfigureAwait(false);
+                return new RepeatRecorded(isNewRule);
             }
             catch (RequestFailedException ex) when (ex.Status == 412 && attempt < MaxConflictRetries)
             {
-                // Another delivery counted first; read again and add ours on top. The back-off is
+                // Another slow-path writer went first; read again and add ours on top. The back-off is
                 // jittered so a burst of writers spreads out instead of colliding in lockstep.
                 await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 20 * Math.Min(attempt, 10))), cancellationToken).ConfigureAwait(false);
             }
@@ -154,12 +160,180 @@ public sealed class TableIncidentStore : IIncidentStore
     }
 
     /// <inheritdoc />
+    public async Task<bool> TryAddRepeatAsync(string incidentId, string repeatId, string alertRule, DateTimeOffset at, CancellationToken cancellationToken = default)
+    {
+        await _tablesCreated.EnsureAsync(cancellationToken).ConfigureAwait(false);
+        var entity = new TableEntity(incidentId, RepeatRowPrefix + repeatId) { ["AlertRule"] = alertRule, ["At"] = at };
+        try
+        {
+            await _incidents.AddEntityAsync(entity, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (RequestFailedException ex) when (ex.Status == 409)
+        {
+            return false;
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<RepeatSummary> GetRepeatsAsync(string incidentId, CancellationToken cancellationToken = default)
+    {
+        await _tablesCreated.EnsureAsync(cancellationToken).ConfigureAwait(false);
+        // One partition range, only the key and the time: bounded by RepeatSummary.MaxCounted rows.
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {incidentId} and RowKey ge {RepeatRowPrefix} and RowKey lt {RepeatRowEnd}");
+        var count = 0;
+        DateTimeOffset? last = null;
+        await foreach (var row in _incidents.QueryAsync<TableEntity>(filter, maxPerPage: 1000, select: ["RowKey", "At"], cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            count++;
+            if (row.GetDateTimeOffset("At") is { } at && !(last >= at))
+            {
+                last = at;
+            }
+
+            if (count == RepeatSummary.MaxCounted)
+            {
+                break;
+            }
+        }
+
+        return new RepeatSummary(count, last);
+    }
+
+    /// <inheritdoc />
+    public async Task<LiveMarker?> GetLiveAsync(string instanceId, CancellationToken cancellationToken = default)
+    {
+        await _tablesCreated.EnsureAsync(cancellationToken).ConfigureAwait(false);
+        var response = await _incidents.GetEntityIfExistsAsync<TableEntity>(LiveMarker.Partition, instanceId, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return response.HasValue && response.Value is { } e ? ToMarker(e) : null;
+    }
+
+    /// <inheritdoc />
+    public async Task<bool> TryStartLiveAsync(LiveMarker marker, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(marker);
+        await _tablesCreated.EnsureAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await _incidents.AddEntityAsync(ToEntity(marker), cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (RequestFailedException ex) when (ex.Status == 409)
+        {
+            return false;
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<bool> TryConfirmLiveAsync(LiveMarker marker, DateTimeOffset at, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(marker);
+        await _tablesCreated.EnsureAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var patch = new TableEntity(LiveMarker.Partition, marker.InstanceId) { ["ConfirmedAt"] = at };
+            await _incidents.UpdateEntityAsync(patch, marker.ETag is { } etag ? new ETag(etag) : ETag.All, TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (RequestFailedException ex) when (ex.Status is 412 or 404)
+        {
+            return false;
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task EndLiveAsync(string instanceId, string incidentId, CancellationToken cancellationToken = default)
+    {
+        await _tablesCreated.EnsureAsync(cancellationToken).ConfigureAwait(false);
+        for (var attempt = 1; attempt <= MaxConflictRetries; attempt++)
+        {
+            var marker = await GetLiveAsync(instanceId, cancellationToken).ConfigureAwait(false);
+            if (marker is null || !string.Equals(marker.IncidentId, incidentId, StringComparison.Ordinal))
+            {
+                // Gone already, or it names the app's next incident: not ours to delete.
+                return;
+            }
+
+            try
+            {
+                await _incidents.DeleteEntityAsync(LiveMarker.Partition, instanceId, new ETag(marker.ETag!), cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (RequestFailedException ex) when (ex.Status is 412 or 404)
+            {
+                // Refreshed meanwhile (a snapshot or a confirmation): read again.
+            }
+        }
+    }
+
+    /// <summary>
+    /// Rewrites the app's marker snapshot if it names <paramref name="incidentId"/>, conditional on the row as read and
+    /// retried on conflict, so concurrent slow paths and resolutions all land. A missing marker is left missing.
+    /// </summary>
+    private async Task UpdateLiveAsync(string instanceId, string incidentId, Func<IReadOnlyList<string>, IReadOnlyList<string>, (IReadOnlyList<string> Rules, IReadOnlyList<string> Resolved)> change, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; attempt <= MaxConflictRetries; attempt++)
+        {
+            var marker = await GetLiveAsync(instanceId, cancellationToken).ConfigureAwait(false);
+            if (marker is null || !string.Equals(marker.IncidentId, incidentId, StringComparison.Ordinal))
+            {
+                return;
+            }
+
+            var (rules, resolved) = change(marker.Rules, marker.ResolvedRules);
+            var patch = new TableEntity(LiveMarker.Partition, instanceId) { ["Rules"] = JoinRules(rules), ["ResolvedRules"] = JoinRules(resolved) };
+            try
+            {
+                await _incidents.UpdateEntityAsync(patch, new ETag(marker.ETag!), TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (RequestFailedException ex) when (ex.Status is 412 or 404)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, 5 * Math.Min(attempt, 10))), cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private static LiveMarker ToMarker(TableEntity e) => new(
+        e.RowKey,
+        e.GetString("IncidentId") ?? string.Empty,
+        SplitRules(e.GetString("Rules")),
+        SplitRules(e.GetString("ResolvedRules")),
+        e.GetDateTimeOffset("ConfirmedAt") ?? DateTimeOffset.MinValue,
+        e.ETag.ToString());
+
+    private static TableEntity ToEntity(LiveMarker marker) => new(LiveMarker.Partition, marker.InstanceId)
+    {
+        ["IncidentId"] = marker.IncidentId,
+        ["Rules"] = JoinRules(marker.Rules),
+        ["ResolvedRules"] = JoinRules(marker.ResolvedRules),
+        ["ConfirmedAt"] = marker.ConfirmedAt,
+    };
+
+    private static List<string> Union(IEnumerable<string> a, IEnumerable<string> b)
+    {
+        var all = a.ToList();
+        all.AddRange(b.Where(r => !all.Contains(r, StringComparer.OrdinalIgnoreCase)));
+        return all;
+    }
+
+    /// <inheritdoc />
     public async Task<ResolutionRecorded> RecordResolvedAsync(string incidentId, string alertRule, CancellationToken cancellationToken = default)
     {
         await _tablesCreated.EnsureAsync(cancellationToken).ConfigureAwait(false);
+        var markerMarked = false;
         for (var attempt = 1; ; attempt++)
         {
             var entity = (await _incidents.GetEntityAsync<TableEntity>(incidentId, IncidentRowKey, cancellationToken: cancellationToken).ConfigureAwait(false)).Value;
+            if (!markerMarked)
+            {
+                // The marker hears of the resolution first, so from now on a delivery of this rule takes the slow path,
+                // which writes the incident row conditionally and so is ordered with this resolution.
+                await UpdateLiveAsync(IncidentIds.InstanceIdFor(entity.GetString("TargetResourceId") ?? string.Empty), incidentId,
+                    (r, x) => (r, Union(x, [alertRule])), cancellationToken).ConfigureAwait(false);
+                markerMarked = true;
+            }
+
             var fired = SplitRules(entity.GetString("AlertRules"));
             var resolved = SplitRules(entity.GetString("ResolvedRules")).ToList();
             if (!resolved.Contains(alertRule, StringComparer.OrdinalIgnoreCase))
@@ -217,7 +391,7 @@ public sealed class TableIncidentStore : IIncidentStore
         // orchestration for this incident updates it afterwards, so there is no second writer to lose to.
         // A missing row is an error: the ingest path always creates it first.
         await _incidents.UpdateEntityAsync(patch, ETag.All, TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
-        await ReindexAsync(incidentId, cancellationToken).ConfigureAwait(false);
+        await ReindexAsync(incidentId, at, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -242,7 +416,7 @@ public sealed class TableIncidentStore : IIncidentStore
             return false;
         }
 
-        await ReindexAsync(incidentId, cancellationToken).ConfigureAwait(false);
+        await ReindexAsync(incidentId, at, cancellationToken).ConfigureAwait(false);
         return true;
     }
 
@@ -386,6 +560,12 @@ public sealed class TableIncidentStore : IIncidentStore
             ["Message"] = entry.Message,
         };
         await _timeline.UpsertEntityAsync(entity, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+        if (entry.Kind == TimelineKinds.HoldEnded && await GetAsync(entry.IncidentId, cancellationToken).ConfigureAwait(false) is { } incident)
+        {
+            // An escalation hold ending is the one end of a remediation that writes no status (the incident is Escalated
+            // already): the live marker goes when the workflow records it.
+            await EndLiveAsync(IncidentIds.InstanceIdFor(incident.TargetResourceId), incident.IncidentId, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <inheritdoc />
@@ -452,6 +632,18 @@ public sealed class TableIncidentStore : IIncidentStore
             deleted += await TableRowDeletes.DeleteAsync(_incidents, IncidentListKeys.AppPartition(IncidentListApp.For(id!)), incident.IndexRowKey, cancellationToken).ConfigureAwait(false) ? 1 : 0;
         }
 
+        // Its repeat rows and, if it still names this incident, the app's live marker (a remediation that died without
+        // closing): before the incident row, so a purge that stops half-way is finished by the next one.
+        deleted += await TableRowDeletes.DeleteWhereAsync(_incidents,
+            TableClient.CreateQueryFilter($"PartitionKey eq {incident.IncidentId} and RowKey ge {RepeatRowPrefix} and RowKey lt {RepeatRowEnd}"), cancellationToken).ConfigureAwait(false);
+        if (incident.TargetResourceId.Length > 0
+            && await GetLiveAsync(IncidentIds.InstanceIdFor(incident.TargetResourceId), cancellationToken).ConfigureAwait(false) is { } marker
+            && string.Equals(marker.IncidentId, incident.IncidentId, StringComparison.Ordinal))
+        {
+            await EndLiveAsync(marker.InstanceId, incident.IncidentId, cancellationToken).ConfigureAwait(false);
+            deleted++;
+        }
+
         deleted += await TableRowDeletes.DeleteAsync(_incidents, incident.IncidentId, IncidentRowKey, cancellationToken).ConfigureAwait(false) ? 1 : 0;
         deleted += await TableRowDeletes.DeleteAsync(_incidents, IncidentListKeys.AllPartition, incident.IndexRowKey, cancellationToken).ConfigureAwait(false) ? 1 : 0;
         return deleted;
@@ -474,11 +666,18 @@ public sealed class TableIncidentStore : IIncidentStore
             cancellationToken)));
     }
 
-    private async Task ReindexAsync(string incidentId, CancellationToken cancellationToken)
+    private async Task ReindexAsync(string incidentId, DateTimeOffset at, CancellationToken cancellationToken)
     {
         if (await GetAsync(incidentId, cancellationToken).ConfigureAwait(false) is { } incident)
         {
             await IndexAsync(incident, cancellationToken).ConfigureAwait(false);
+            if (incident.IsClosedAt(at))
+            {
+                // The remediation is over (Resolved, Cancelled, or Escalated with no hold): the app's next alert opens a
+                // new incident. Every way an incident closes writes its status here (the workflow's close, its error
+                // escalation, a cancel before start, the reconciler's close of a dead workflow), so the marker goes with it.
+                await EndLiveAsync(IncidentIds.InstanceIdFor(incident.TargetResourceId), incidentId, cancellationToken).ConfigureAwait(false);
+            }
         }
     }
 

@@ -58,6 +58,9 @@ public sealed class AlertIngestor
         OrchestrationRuntimeStatus.Pending, OrchestrationRuntimeStatus.Running, OrchestrationRuntimeStatus.Suspended,
     ];
 
+    // A start that finds the app's previous remediation still finishing waits for it a few times.
+    private const int MaxFireAttempts = 5;
+
     private readonly IIncidentStore _store;
     private readonly IPlatformNotices _notices;
     private readonly ScopeGuard _scope;
@@ -152,10 +155,13 @@ public sealed class AlertIngestor
                 return outcome;
             }
 
-            if (attempt == 3)
+            if (attempt == MaxFireAttempts)
             {
                 throw new InvalidOperationException($"Could not start or join a remediation for '{target}' after {attempt} attempts.");
             }
+
+            // The app's previous remediation is finishing (its incident closed, its orchestration not yet completed).
+            await Task.Delay(TimeSpan.FromMilliseconds(25 * attempt), _time, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -164,10 +170,11 @@ public sealed class AlertIngestor
         var incidentId = IncidentIds.IncidentIdFor(signal.AlertId, target, signal.FiredAt);
         // Ingestion's log lines carry the incident and app like the workflow's (IncidentLogScope).
         using var logScope = IncidentLogScope.Begin(_logger, incidentId, target);
-        var running = await GetLiveIncidentByInstanceAsync(client, instanceId, cancellationToken).ConfigureAwait(false);
-        if (running is not null)
+        // The hot path: one point read of the app's live marker; the Durable backend is not asked (LiveMarker).
+        var live = await FindLiveAsync(instanceId, client, cancellationToken).ConfigureAwait(false);
+        if (live is not null && live.IncidentId != incidentId)
         {
-            return await JoinRunningAsync(signal, target, instanceId, running, client, cancellationToken).ConfigureAwait(false);
+            return await JoinRunningAsync(signal, target, instanceId, live, client, cancellationToken).ConfigureAwait(false);
         }
 
         var now = _time.GetUtcNow();
@@ -184,11 +191,32 @@ public sealed class AlertIngestor
 
             if (existing.Status != IncidentStatus.Received)
             {
-                return new TargetOutcome(target, TargetDisposition.Duplicate, incidentId, "This alert was already received; its incident exists.");
+                return new TargetOutcome(target, TargetDisposition.Duplicate, incidentId, live is null
+                    ? "This alert was already received; its incident exists."
+                    : "This alert was already received; its remediation is running.");
             }
 
             // Still Received: an earlier delivery stored the incident but could not start the workflow
-            // (the backend was down and we answered 503). This retry finishes the job.
+            // (the backend was down and we answered 503), or started it and the workflow has not opened it yet.
+            // Only this rare case (the opening alert redelivered within moments) asks the backend which.
+            if (await GetLiveIncidentByInstanceAsync(client, instanceId, cancellationToken).ConfigureAwait(false) == incidentId)
+            {
+                return new TargetOutcome(target, TargetDisposition.Duplicate, incidentId, "This alert was already received; its remediation is running.");
+            }
+
+            // Not started: this retry finishes the job.
+        }
+
+        // The marker before the start: an alert that reads it joins this incident, and the conditional insert settles a
+        // start race (the loser deletes its unstarted incident and joins the winner's).
+        if (live is null && !await _store.TryStartLiveAsync(new LiveMarker(instanceId, incidentId, [signal.AlertRule], [], now), cancellationToken).ConfigureAwait(false))
+        {
+            var winner = await _store.GetLiveAsync(instanceId, cancellationToken).ConfigureAwait(false);
+            if (winner?.IncidentId != incidentId)
+            {
+                await _store.DeleteUnstartedAsync(incidentId, cancellationToken).ConfigureAwait(false);
+                return null;
+            }
         }
 
         await _store.AppendTimelineAsync(new TimelineEntry(incidentId, 0, now, TimelineKinds.AlertReceived,
@@ -204,43 +232,95 @@ public sealed class AlertIngestor
         }
         catch (OrchestrationAlreadyExistsException)
         {
-            // Another delivery for this app won the race between our check and our start.
-            running = await GetLiveIncidentByInstanceAsync(client, instanceId, cancellationToken).ConfigureAwait(false);
-            if (running != incidentId)
+            var running = await GetLiveIncidentByInstanceAsync(client, instanceId, cancellationToken).ConfigureAwait(false);
+            if (running == incidentId)
             {
-                await _store.DeleteUnstartedAsync(incidentId, cancellationToken).ConfigureAwait(false);
+                // Ours runs already (the delivery before this one started it and the workflow has not opened it yet).
+                return new TargetOutcome(target, TargetDisposition.Duplicate, incidentId, "This alert was already received; its remediation is running.");
             }
 
-            return running is null
-                ? null
-                : await JoinRunningAsync(signal, target, instanceId, running, client, cancellationToken).ConfigureAwait(false);
+            // The app had no marker but another orchestration runs: the previous remediation closed its incident and is
+            // finishing, or it was started before markers existed. Ours is undone either way.
+            await _store.EndLiveAsync(instanceId, incidentId, cancellationToken).ConfigureAwait(false);
+            await _store.DeleteUnstartedAsync(incidentId, cancellationToken).ConfigureAwait(false);
+            var record = running is null ? null : await _store.GetAsync(running, cancellationToken).ConfigureAwait(false);
+            if (record is null || record.IsClosedAt(_time.GetUtcNow()))
+            {
+                // Finishing: wait for it to complete, then start ours.
+                return null;
+            }
+
+            // A live remediation without a marker: give it one, and join it.
+            var adopted = new LiveMarker(instanceId, record.IncidentId, record.AlertRules ?? [record.AlertRule], [], _time.GetUtcNow());
+            if (!await _store.TryStartLiveAsync(adopted, cancellationToken).ConfigureAwait(false))
+            {
+                return null;
+            }
+
+            return await JoinRunningAsync(signal, target, instanceId, adopted, client, cancellationToken).ConfigureAwait(false);
         }
 
         Log.RemediationStarted(_logger, incidentId, instanceId, target);
         return new TargetOutcome(target, TargetDisposition.Started, incidentId, "Remediation started.");
     }
 
-    private async Task<TargetOutcome> JoinRunningAsync(AlertSignal signal, string target, string instanceId, string runningIncidentId, DurableTaskClient client, CancellationToken cancellationToken)
+    private async Task<TargetOutcome> JoinRunningAsync(AlertSignal signal, string target, string instanceId, LiveMarker live, DurableTaskClient client, CancellationToken cancellationToken)
     {
-        var repeat = await _store.RecordRepeatAsync(runningIncidentId, signal.AlertRule, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
         var ownId = IncidentIds.IncidentIdFor(signal.AlertId, target, signal.FiredAt);
-        if (repeat.IsNewRule)
+        var now = _time.GetUtcNow();
+        if (!live.IsOnlyCounted(signal.AlertRule))
         {
-            // The workflow hears about each rule once: a new rule is new evidence, the same rule
-            // firing again is only counted. This keeps an alert storm out of the orchestration history.
-            await client.RaiseEventAsync(instanceId, EventNames.AlertRepeated,
-                new AlertRepeatedEvent(signal.AlertId, signal.AlertRule, signal.Severity, signal.FiredAt), cancellationToken).ConfigureAwait(false);
+            // The slow path, once per rule: the workflow hears about each rule once (a new rule is new evidence, the
+            // same rule firing again is only counted), and a rule that had resolved fires again. This keeps an alert
+            // storm out of the orchestration history. The rule is recorded before the count, so a delivery retried
+            // after a failure in between still tells the workflow.
+            var repeat = await _store.RecordRepeatAsync(live.IncidentId, signal.AlertRule, now, cancellationToken).ConfigureAwait(false);
+            if (repeat.IsNewRule)
+            {
+                await client.RaiseEventAsync(instanceId, EventNames.AlertRepeated,
+                    new AlertRepeatedEvent(signal.AlertId, signal.AlertRule, signal.Severity, signal.FiredAt), cancellationToken).ConfigureAwait(false);
+            }
         }
 
-        Log.AlertJoinedRunning(_logger, signal.AlertId, runningIncidentId, repeat.RepeatCount);
-        return ownId == runningIncidentId
-            ? new TargetOutcome(target, TargetDisposition.Duplicate, runningIncidentId, "This alert was already received; its remediation is running.")
-            : new TargetOutcome(target, TargetDisposition.Repeated, runningIncidentId, "A remediation for this app is already running; the alert was counted on it.");
+        // The hot path's one write: an insert of the delivery's own repeat row, so writers never contend on a row and a
+        // duplicate delivery (409) is counted once.
+        var counted = await _store.TryAddRepeatAsync(live.IncidentId, ownId, signal.AlertRule, now, cancellationToken).ConfigureAwait(false);
+        var outcome = counted
+            ? new TargetOutcome(target, TargetDisposition.Repeated, live.IncidentId, "A remediation for this app is already running; the alert was counted on it.")
+            : new TargetOutcome(target, TargetDisposition.Duplicate, live.IncidentId, "This alert was already received; its remediation is running.");
+        Log.AlertJoinedRunning(_logger, signal.AlertId, live.IncidentId, outcome.Disposition);
+        return outcome;
+    }
+
+    /// <summary>
+    /// The app's live remediation as its marker says: one point read. A marker older than <see cref="LiveMarker.ConfirmAfter"/>
+    /// is confirmed with the Durable backend by the one ingestor that claims it (the others trust it meanwhile), and
+    /// deleted when no remediation runs for it any more: so a remediation that died without closing its incident holds the
+    /// app for at most that long, and the backend is asked at most once per app per bound.
+    /// </summary>
+    private async Task<LiveMarker?> FindLiveAsync(string instanceId, DurableTaskClient client, CancellationToken cancellationToken)
+    {
+        var live = await _store.GetLiveAsync(instanceId, cancellationToken).ConfigureAwait(false);
+        var now = _time.GetUtcNow();
+        if (live is null || !live.IsStaleAt(now) || !await _store.TryConfirmLiveAsync(live, now, cancellationToken).ConfigureAwait(false))
+        {
+            return live;
+        }
+
+        var running = await GetLiveIncidentByInstanceAsync(client, instanceId, cancellationToken).ConfigureAwait(false);
+        if (running == live.IncidentId)
+        {
+            return live with { ConfirmedAt = now };
+        }
+
+        Log.StaleLiveMarker(_logger, instanceId, live.IncidentId);
+        await _store.EndLiveAsync(instanceId, live.IncidentId, cancellationToken).ConfigureAwait(false);
+        return null;
     }
 
     private async Task<TargetOutcome> ResolveAsync(AlertSignal signal, string target, string instanceId, DurableTaskClient client, CancellationToken cancellationToken)
     {
-        var running = await GetLiveIncidentByInstanceAsync(client, instanceId, cancellationToken).ConfigureAwait(false);
+        var running = (await FindLiveAsync(instanceId, client, cancellationToken).ConfigureAwait(false))?.IncidentId;
         if (running is null)
         {
             return new TargetOutcome(target, TargetDisposition.Ignored, null, "The alert resolved and no remediation is running for this app.");

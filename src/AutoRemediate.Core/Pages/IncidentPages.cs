@@ -192,6 +192,7 @@ public sealed class IncidentPages
                     $"There is no incident {incidentId}. It may have been removed after the retention period; go back to the incident list.");
             }
 
+            incident = await _store.WithRepeatsAsync(incident, ct).ConfigureAwait(false);
             var timeline = await _store.GetTimelineAsync(incident.IncidentId, ct).ConfigureAwait(false);
             var approval = incident.PendingApproval is { } pending ? await _approvals.GetAsync(incident.IncidentId, pending, ct).ConfigureAwait(false) : null;
             var series = await _evidence.ReadJsonAsync<List<MetricSeries>>(incident.IncidentId, MetricsActivities.MetricsBlobName, MaxMetricsBytes, ct).ConfigureAwait(false);
@@ -228,7 +229,8 @@ public sealed class IncidentPages
         Row(body, "Last change", Time(incident.UpdatedAt));
         if (incident.RepeatCount > 0)
         {
-            Row(body, "Repeats", incident.RepeatCount.ToString(CultureInfo.InvariantCulture));
+            Row(body, "Repeats", incident.RepeatCount.ToString(CultureInfo.InvariantCulture) + (incident.RepeatCountCapped ? "+" : string.Empty)
+                + (incident.LastRepeatAt is { } lastRepeat ? $" (last {Time(lastRepeat)})" : string.Empty));
         }
 
         body.Append("</dl>");

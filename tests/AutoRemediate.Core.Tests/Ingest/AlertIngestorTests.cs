@@ -82,7 +82,7 @@ public sealed class AlertIngestorTests
         var winner = all.Single(o => o.Disposition == TargetDisposition.Started).IncidentId;
         Assert.IsTrue(all.All(o => o.IncidentId == winner), "every delivery must point at the one running incident");
         Assert.AreEqual(1, await CountIncidentRowsAsync());
-        Assert.AreEqual(49, (await _store.GetAsync(winner!))!.RepeatCount);
+        Assert.AreEqual(49, (await _store.WithRepeatsAsync((await _store.GetAsync(winner!))!)).RepeatCount);
         var running = 0;
         await foreach (var _ in _host.Client.GetAllInstancesAsync(new OrchestrationQuery { Statuses = [OrchestrationRuntimeStatus.Running, OrchestrationRuntimeStatus.Pending] }))
         {
@@ -98,10 +98,12 @@ public sealed class AlertIngestorTests
         var first = (await _ingestor.IngestAsync(Fired("alert-1"), _host.Client)).Single();
         await _ingestor.IngestAsync(Fired("alert-2") with { AlertRule = "http-5xx" }, _host.Client);
         await _ingestor.IngestAsync(Fired("alert-3") with { AlertRule = "http-5xx" }, _host.Client);
-        await _ingestor.IngestAsync(Fired("alert-1"), _host.Client);
+        var again = (await _ingestor.IngestAsync(Fired("alert-1"), _host.Client)).Single();
 
-        var incident = (await _store.GetAsync(first.IncidentId!))!;
-        Assert.AreEqual(3, incident.RepeatCount);
+        // The opening alert delivered again is that same incident, not a repeat of it.
+        Assert.AreEqual(TargetDisposition.Duplicate, again.Disposition);
+        var incident = await _store.WithRepeatsAsync((await _store.GetAsync(first.IncidentId!))!);
+        Assert.AreEqual(2, incident.RepeatCount);
         CollectionAssert.AreEqual(new[] { "memory-high", "http-5xx" }, incident.AlertRules!.ToArray());
     }
 
