@@ -23,7 +23,7 @@ var command = args.FirstOrDefault() ?? "help";
 var invariant = CultureInfo.InvariantCulture;
 if (command is not ("ingest" or "storm" or "first-alerts" or "dump" or "workflow" or "workflow-alone" or "never-recovers" or "idle-start"))
 {
-    Console.WriteLine("usage: dotnet run -c Release --project tests/AutoRemediate.Benchmarks -- ingest [seconds=60] [connections=32] | storm [alerts=10000] [apps=50] | first-alerts [apps=1000] | dump [MiB=2048] | workflow [incidents=50] [dumps=on|off] | workflow-alone [incidents=5] [dumps=on|off] | never-recovers [Section:Key=value ...] | idle-start [idleSeconds=30] [repeats=3] [host.json]");
+    Console.WriteLine("usage: dotnet run -c Release --project tests/AutoRemediate.Benchmarks -- ingest [seconds=60] [connections=32] | storm [alerts=10000] [apps=50] | first-alerts [apps=1000] | dump [MiB=2048] | workflow [incidents=50] [dumps=on|off] [local|production] | workflow-alone [incidents=5] [dumps=on|off] [local|production] | never-recovers [Section:Key=value ...] | idle-start [idleSeconds=30] [repeats=3] [host.json]");
     return 2;
 }
 
@@ -44,7 +44,7 @@ if (command is "workflow" or "workflow-alone")
 {
     var alone = command == "workflow-alone";
     return await WorkflowBenchmark.RunAsync(azurite.ConnectionString, args.Length > 1 ? int.Parse(args[1], invariant) : alone ? 5 : 50,
-        dumps: args.Length <= 2 || args[2] != "off", alone: alone);
+        dumps: args.Length <= 2 || args[2] != "off", alone: alone, production: args.Length > 3 && args[3] == "production");
 }
 
 var hostSettings = new Dictionary<string, string?> { ["Logging:LogLevel:Default"] = "Warning" };

@@ -21,7 +21,7 @@ using Microsoft.Extensions.DependencyInjection;
 /// </summary>
 internal static class WorkflowBenchmark
 {
-    public static async Task<int> RunAsync(string storage, int count, bool dumps = true, bool alone = false)
+    public static async Task<int> RunAsync(string storage, int count, bool dumps = true, bool alone = false, bool production = false)
     {
         var invariant = CultureInfo.InvariantCulture;
         var appsFile = Path.Combine(Path.GetTempPath(), $"autoremediate-bench-apps-{Guid.NewGuid():N}.json");
@@ -45,11 +45,13 @@ internal static class WorkflowBenchmark
             ["Policy:FleetBreakerApps"] = "10000",
             ["Policy:MaxConcurrentActions"] = "1000",
             ["Evidence:DumpsEnabled"] = dumps ? "true" : "false",
+            // "production": the Durable settings of the repository's host.json instead of the DevHost's local tuning.
+            [ConfigKeys.DevHostDurableHostJson] = production ? Path.Combine(Samples.RepositoryRoot, "host.json") : null,
         };
         using var spans = new SpanRecorder();
         await using var host = await InProcessDevHost.StartAsync(storage, settings);
         using var http = new HttpClient { BaseAddress = host.BaseAddress };
-        Console.WriteLine($"DevHost at {host.BaseAddress}; {count} memory-leak apps, {(alone ? "one at a time" : "all at once")}, dumps {(dumps ? "on" : "off")}; {Environment.ProcessorCount} cores");
+        Console.WriteLine($"DevHost at {host.BaseAddress}; {count} memory-leak apps, {(alone ? "one at a time" : "all at once")}, dumps {(dumps ? "on" : "off")}, Durable settings: {(production ? "host.json" : "DevHost local tuning")}; {Environment.ProcessorCount} cores");
         var requestLog = host.SandboxServices!.GetRequiredService<RequestLog>();
 
         async Task<(DateTimeOffset At, string StatusUrl)> PostAsync(int i, CancellationToken ct)
@@ -178,7 +180,7 @@ internal static class WorkflowBenchmark
         Console.WriteLine($"RESULT workflow incidents={count} resolved={resolved} restarts={latencies.Count} wall={clock.Elapsed.TotalSeconds.ToString("0.0", invariant)}s " +
             $"alert→restart median={Percentile(latencies, 0.5).ToString("0", invariant)}ms p95={Percentile(latencies, 0.95).ToString("0", invariant)}ms max={latencies.LastOrDefault().ToString("0", invariant)}ms " +
             $"history median={(Percentile(sizes, 0.5) / 1024).ToString("0.0", invariant)}KiB max={(sizes.LastOrDefault() / 1024.0).ToString("0.0", invariant)}KiB rows/incident={events.DefaultIfEmpty().Average().ToString("0", invariant)}");
-        Console.WriteLine($"RESULT split {(alone ? "alone" : "at-once")} dumps={(dumps ? "on" : "off")} {WorkflowTiming.Summary(splits)}");
+        Console.WriteLine($"RESULT split {(alone ? "alone" : "at-once")} dumps={(dumps ? "on" : "off")} durable={(production ? "host.json" : "local")} {WorkflowTiming.Summary(splits)}");
         File.Delete(appsFile);
         return resolved == count && sizes.LastOrDefault() <= 24 * 1024 ? 0 : 1;
     }
