@@ -1,6 +1,8 @@
+using AutoRemediate.Evidence;
 using AutoRemediate.Shared;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace AutoRemediate.Workflow;
 
@@ -11,7 +13,11 @@ internal static class WorkflowServices
     public static IServiceCollection AddWorkflow(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddValidatedOptions<WorkflowOptions>(configuration, WorkflowOptions.SectionName);
+        // The orchestrator reads its settings from its input only: Evidence:DumpsEnabled travels with them.
+        services.AddOptions<WorkflowOptions>().PostConfigure<IOptions<EvidenceOptions>>((workflow, evidence) => workflow.DumpsEnabled = evidence.Value.DumpsEnabled);
         services.AddSingleton<IncidentActivities>();
+        services.AddSingleton<DiagnoseActivities>();
+        services.AddSingleton<OpeningActivities>();
         services.AddSingleton<IncidentCancellation>();
         services.AddSingleton<CancelEndpoint>();
         return services;

@@ -49,4 +49,15 @@ public sealed class WorkflowOptionsTests
 
         Assert.AreEqual(polls, VerificationOrchestration.PollsFor(options.VerifyDeadline, options.VerifyInterval));
     }
+
+    [TestMethod]
+    [DataRow("false", false)]
+    [DataRow("true", null)]
+    [DataRow(null, null)]
+    public void ToSettings_EvidenceDumpsEnabled_TravelsToTheOrchestratorOnlyWhenOff(string? dumpsEnabled, bool? expected)
+    {
+        var options = Bind(new Dictionary<string, string?> { ["Evidence:DumpsEnabled"] = dumpsEnabled });
+
+        Assert.AreEqual(expected, options.ToSettings().DumpsEnabled);
+    }
 }
