@@ -1,5 +1,6 @@
 using AutoRemediate.Diagnostics;
 using AutoRemediate.Evidence;
+using AutoRemediate.Incidents;
 using AutoRemediate.Shared;
 
 namespace AutoRemediate.Workflow;
@@ -8,18 +9,21 @@ namespace AutoRemediate.Workflow;
 /// <see cref="ActivityNames.BeginIncident"/>: the workflow's first steps in one activity (open the incident, read
 /// the site, check the platform). They run one after the other anyway, and each activity of its own would cost
 /// a queue round trip and two history rows. The site read and the platform check keep what the orchestrator
-/// gave them: their retries and one shared deadline; a read that failed or did not answer is returned in
-/// words (DiagnosticsFailed) and the workflow goes on without it.
+/// gave them: their retries and one shared deadline; a read that failed or did not answer is recorded
+/// (DiagnosticsFailed) and the workflow goes on without it. What was read is recorded too (SiteInspected,
+/// PlatformChecked), at the positions after the "opened" entry.
 /// </summary>
 public sealed class OpeningActivities
 {
     private readonly IncidentActivities _incidents;
     private readonly SiteActivities _site;
     private readonly PlatformActivities _platform;
+    private readonly IIncidentStore _store;
 
     /// <summary>Creates the activity.</summary>
-    public OpeningActivities(IncidentActivities incidents, SiteActivities site, PlatformActivities platform)
+    public OpeningActivities(IncidentActivities incidents, SiteActivities site, PlatformActivities platform, IIncidentStore store)
     {
+        _store = store;
         _incidents = incidents;
         _site = site;
         _platform = platform;
@@ -36,7 +40,7 @@ public sealed class OpeningActivities
             new OpenIncidentRequest(request.IncidentId, request.Sequence, request.At, request.Message, request.TargetResourceId), cancellationToken).ConfigureAwait(false);
         if (!opened || ResourceIds.KindOf(request.TargetResourceId) == TargetKind.Plan)
         {
-            return new BeginIncidentResult(opened, null, null, null);
+            return new BeginIncidentResult(opened, null, null, request.Sequence + 1);
         }
 
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -46,6 +50,24 @@ public sealed class OpeningActivities
             request.Timeout, failures, deadline.Token, cancellationToken).ConfigureAwait(false);
         var platform = await SourceRead.ReadAsync(ct => _platform.CheckPlatformAsync(new PlatformCheckRequest(request.IncidentId, request.TargetResourceId, site?.Location, request.At), ct),
             "the platform check", request.Timeout, failures, deadline.Token, cancellationToken).ConfigureAwait(false);
-        return new BeginIncidentResult(true, site, platform, failures.Count == 0 ? null : failures);
+        // What the reads found goes on the timeline here, right after the "opened" entry: no timeline call of its own.
+        var entries = failures.Select(f => (Kind: TimelineKinds.DiagnosticsFailed, Message: f)).ToList();
+        if (site is not null)
+        {
+            entries.Add((TimelineKinds.SiteInspected, TimelineText.SiteInspected(site)));
+        }
+
+        if (platform is not null)
+        {
+            entries.Add((TimelineKinds.PlatformChecked, TimelineText.PlatformChecked(platform.Notes)));
+        }
+
+        var sequence = request.Sequence + 1;
+        foreach (var (kind, message) in entries)
+        {
+            await _store.AppendTimelineAsync(new TimelineEntry(request.IncidentId, sequence++, request.At, kind, message), cancellationToken).ConfigureAwait(false);
+        }
+
+        return new BeginIncidentResult(true, site, platform, sequence);
     }
 }

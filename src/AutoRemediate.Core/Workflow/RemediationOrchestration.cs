@@ -119,6 +119,7 @@ public static class RemediationOrchestration
             return new RemediationResult(input.IncidentId, IncidentStatus.Cancelled, TimelineText.CancelledBeforeStart);
         }
 
+        flow.ContinueFrom(begun.NextSequence);
         flow.ThrowIfCancelled();
         if (ResourceIds.KindOf(input.TargetResourceId) == TargetKind.Plan)
         {
@@ -128,20 +129,6 @@ public static class RemediationOrchestration
 
         var site = begun.Site;
         var platform = begun.Platform;
-        var found = (begun.Failures ?? []).Select(f => (TimelineKinds.DiagnosticsFailed, f)).ToList();
-        if (site is not null)
-        {
-            found.Add((TimelineKinds.SiteInspected, TimelineText.SiteInspected(site)));
-        }
-
-        if (platform is not null)
-        {
-            found.Add((TimelineKinds.PlatformChecked, TimelineText.PlatformChecked(platform.Notes)));
-        }
-
-        // Written with the diagnostics' entries (one RecordTimeline call fewer); flushed below when there are none.
-        flow.Defer(found);
-        flow.ThrowIfCancelled();
         // Fail safe: without the check's answer nothing says Azure is fine, so any plan goes to a person.
         var platformEvidence = platform?.Evidence ?? new PlatformEvidence(false, false, 1, Incomplete: TimelineText.PlatformCheckDidNotComplete);
         var atFault = platformEvidence.ResourceHealthPlatformIssue || platformEvidence.ServiceHealthIncidentOpen || platformEvidence.FleetBreakerTripped;
@@ -153,11 +140,6 @@ public static class RemediationOrchestration
 
         // 3. Diagnostics, unless the platform is at fault or the fleet breaker tripped (the policy then
         // escalates on the platform alone): a storm of many apps must not fan out a set of reads for each.
-        if (atFault)
-        {
-            await flow.FlushAsync();
-        }
-
         var findings = atFault ? IncidentFindings.None : await DiagnoseAsync(flow, site!);
         var alertMetrics = AlertMetrics(input.Signal);
         var tried = new List<PlanKind>();

@@ -195,7 +195,7 @@ public sealed record DiagnoseResult(
 
 /// <summary>Input of <see cref="ActivityNames.BeginIncident"/>.</summary>
 /// <param name="IncidentId">The incident.</param>
-/// <param name="Sequence">Timeline position for the "opened" entry.</param>
+/// <param name="Sequence">Timeline position for the "opened" entry; the entries of the reads follow it.</param>
 /// <param name="At">The orchestration's current time.</param>
 /// <param name="Message">The "opened" entry's message.</param>
 /// <param name="TargetResourceId">The app (or, for a plan alert, the plan: then nothing is read).</param>
@@ -206,5 +206,5 @@ public sealed record BeginIncidentRequest(string IncidentId, int Sequence, DateT
 /// <param name="Opened">False when the incident was cancelled before its workflow started (nothing written, nothing read).</param>
 /// <param name="Site">The site, when it could be read.</param>
 /// <param name="Platform">The platform check, when it completed.</param>
-/// <param name="Failures">The reads that failed or did not answer in time, in words (DiagnosticsFailed), if any.</param>
-public sealed record BeginIncidentResult(bool Opened, SiteSnapshot? Site, PlatformCheck? Platform, IReadOnlyList<string>? Failures);
+/// <param name="NextSequence">The position after the entries the activity wrote (opened, failed reads, site, platform).</param>
+public sealed record BeginIncidentResult(bool Opened, SiteSnapshot? Site, PlatformCheck? Platform, int NextSequence);

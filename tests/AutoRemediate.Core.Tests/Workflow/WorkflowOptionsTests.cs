@@ -56,7 +56,8 @@ public sealed class WorkflowOptionsTests
     [DataRow(null, null)]
     public void ToSettings_EvidenceDumpsEnabled_TravelsToTheOrchestratorOnlyWhenOff(string? dumpsEnabled, bool? expected)
     {
-        var options = Bind(new Dictionary<string, string?> { ["Evidence:DumpsEnabled"] = dumpsEnabled });
+        // Null: the setting is absent (dumps on by default).
+        var options = Bind(dumpsEnabled is null ? new Dictionary<string, string?>() : new Dictionary<string, string?> { ["Evidence:DumpsEnabled"] = dumpsEnabled });
 
         Assert.AreEqual(expected, options.ToSettings().DumpsEnabled);
     }
