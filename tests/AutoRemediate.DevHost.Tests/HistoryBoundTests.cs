@@ -19,9 +19,10 @@ public sealed class HistoryBoundTests
 {
     // Budgets of the remediation's history (issue 15 point 4 asks for 24 KiB resolved and 48 KiB for the ladder
     // exhausted on default settings; these are what the history measures now, with a little room, so a change
-    // that makes it grow again fails here). Sizes, not times.
-    private const int ResolvedBudget = 36 * 1024;
-    private const int NeverRecoversBudget = 56 * 1024;
+    // that makes it grow again fails here: about 26 KiB resolved, 49 KiB on the fast never-recovers benchmark,
+    // with BeginIncident and Diagnose in place of the per-source activities). Sizes, not times.
+    private const int ResolvedBudget = 28 * 1024;
+    private const int NeverRecoversBudget = 52 * 1024;
 
     private const string Subscription = "/subscriptions/11111111-2222-3333-4444-555555555555";
     private const string Site = Subscription + "/resourceGroups/rg-shop-prod/providers/Microsoft.Web/sites/contoso-crash";
