@@ -20,7 +20,7 @@ namespace AutoRemediate.Functions;
 /// </summary>
 public sealed class RemediationFunctions(
     IncidentActivities activities, PlatformActivities platform, SiteActivities site, ProcessActivities processes, MetricsActivities metrics,
-    DetectorActivities detectors, DumpActivities dumps, DecisionActivities decisions, ApprovalActivities approvals, ActionActivities actions,
+    DetectorActivities detectors, DiagnoseActivities diagnose, OpeningActivities opening, DumpActivities dumps, DecisionActivities decisions, ApprovalActivities approvals, ActionActivities actions,
     NotifyActivities notify, ILogger<RemediationFunctions> logger)
 {
     /// <summary>The orchestration: Core's <see cref="RemediationOrchestration.RunAsync"/>.</summary>
@@ -88,6 +88,16 @@ public sealed class RemediationFunctions(
     [Function(ActivityNames.CollectMetrics)]
     public Task<MetricsSummary> CollectMetricsAsync([ActivityTrigger] MetricsRequest request, CancellationToken cancellationToken) =>
         IncidentLogScope.RunAsync(logger, request, metrics.CollectMetricsAsync, cancellationToken);
+
+    /// <summary><see cref="ActivityNames.BeginIncident"/>.</summary>
+    [Function(ActivityNames.BeginIncident)]
+    public Task<BeginIncidentResult> BeginIncidentAsync([ActivityTrigger] BeginIncidentRequest request, CancellationToken cancellationToken) =>
+        IncidentLogScope.RunAsync(logger, request, opening.BeginAsync, cancellationToken);
+
+    /// <summary><see cref="ActivityNames.Diagnose"/>.</summary>
+    [Function(ActivityNames.Diagnose)]
+    public Task<DiagnoseResult> DiagnoseAsync([ActivityTrigger] DiagnoseRequest request, CancellationToken cancellationToken) =>
+        IncidentLogScope.RunAsync(logger, request, diagnose.DiagnoseAsync, cancellationToken);
 
     /// <summary><see cref="ActivityNames.CollectDetectors"/>.</summary>
     [Function(ActivityNames.CollectDetectors)]

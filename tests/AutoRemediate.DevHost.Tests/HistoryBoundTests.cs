@@ -19,9 +19,10 @@ public sealed class HistoryBoundTests
 {
     // Budgets of the remediation's history (issue 15 point 4 asks for 24 KiB resolved and 48 KiB for the ladder
     // exhausted on default settings; these are what the history measures now, with a little room, so a change
-    // that makes it grow again fails here). Sizes, not times.
-    private const int ResolvedBudget = 36 * 1024;
-    private const int NeverRecoversBudget = 56 * 1024;
+    // that makes it grow again fails here: about 26 KiB resolved, 49 KiB on the fast never-recovers benchmark,
+    // with BeginIncident and Diagnose in place of the per-source activities). Sizes, not times.
+    private const int ResolvedBudget = 28 * 1024;
+    private const int NeverRecoversBudget = 52 * 1024;
 
     private const string Subscription = "/subscriptions/11111111-2222-3333-4444-555555555555";
     private const string Site = Subscription + "/resourceGroups/rg-shop-prod/providers/Microsoft.Web/sites/contoso-crash";
@@ -57,7 +58,15 @@ public sealed class HistoryBoundTests
     [TestMethod]
     public async Task Remediation_AppRecoversAfterRestart_HistoryWithinResolvedBudget()
     {
-        var (taskHub, _, incident) = await RemediateAsync(Samples.MetricAlertFor(ShopSite));
+        // Polls 2 s apart, healthy for 4 s: with 1 s polls the Azure Storage backend's timers fire up to a second early
+        // (whole-second queue visibility), so the 21 polls could run back to back and end on the poll cap before the
+        // app had been healthy long enough, and the incident escalate instead of resolving.
+        var (taskHub, _, incident) = await RemediateAsync(Samples.MetricAlertFor(ShopSite), new Dictionary<string, string?>
+        {
+            ["Workflow:VerifyInterval"] = "00:00:02",
+            ["Workflow:VerifyHealthyFor"] = "00:00:04",
+            ["Workflow:VerifyDeadline"] = "00:01:00",
+        });
 
         var kinds = incident["timeline"]!.AsArray().Select(t => t!["kind"]!.GetValue<string>()).ToList();
         var steps = string.Join("\n", incident["timeline"]!.AsArray().Select(t => $"{t!["at"]} {t["kind"]}"));
@@ -76,11 +85,11 @@ public sealed class HistoryBoundTests
 
     // One alert through a DevHost on the Azure Storage Durable backend (the one Durable Functions uses), plans
     // approved by configuration, 21 polls per verification as with the defaults; returns when the incident closed.
-    private static async Task<(string TaskHub, string IncidentId, JsonObject Incident)> RemediateAsync(JsonNode alert)
+    private static async Task<(string TaskHub, string IncidentId, JsonObject Incident)> RemediateAsync(JsonNode alert, IReadOnlyDictionary<string, string?>? overrides = null)
     {
         var suffix = Guid.NewGuid().ToString("N")[..10];
         var taskHub = "Bound" + suffix;
-        await using var host = await InProcessDevHost.StartAsync(AzuriteFixture.ConnectionString, new Dictionary<string, string?>
+        var settings = new Dictionary<string, string?>
         {
             ["DevHost:DurableBackend"] = DurableBackends.AzureStorage,
             ["DevHost:TaskHub"] = taskHub,
@@ -93,7 +102,13 @@ public sealed class HistoryBoundTests
             ["Workflow:VerifyInterval"] = "00:00:01",
             ["Workflow:VerifyHealthyFor"] = "00:00:02",
             ["Workflow:VerifyDeadline"] = "00:00:20",
-        });
+        };
+        foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
+        {
+            settings[key] = value;
+        }
+
+        await using var host = await InProcessDevHost.StartAsync(AzuriteFixture.ConnectionString, settings);
         using var http = new HttpClient { BaseAddress = host.BaseAddress };
         using var posted = await http.PostAsync("/api/alerts", new StringContent(alert.ToJsonString(), Encoding.UTF8, "application/json"));
         Assert.AreEqual(HttpStatusCode.Accepted, posted.StatusCode);

@@ -96,6 +96,8 @@ public sealed class FunctionMetadataTests
             [ActivityNames.CollectProcesses] = "activityTrigger",
             [ActivityNames.CollectMetrics] = "activityTrigger",
             [ActivityNames.CollectDetectors] = "activityTrigger",
+            [ActivityNames.Diagnose] = "activityTrigger",
+            [ActivityNames.BeginIncident] = "activityTrigger",
             [ActivityNames.CheckHealth] = "activityTrigger",
             [ActivityNames.CaptureDump] = "activityTrigger",
             [ActivityNames.DecidePlan] = "activityTrigger",

@@ -1,9 +1,9 @@
 namespace AutoRemediate.Evidence;
 
 /// <summary>
-/// Everything the diagnostics of one incident found, gathered by the workflow from its sources. It
-/// lives in the orchestrator's memory only (rebuilt on replay from the activities' results), so it is
-/// not a history type; the pure functions in Decisions read it.
+/// Everything the diagnostics of one incident found, gathered from its sources by the Diagnose activity. It
+/// lives in the orchestrator's memory only (rebuilt on replay from that activity's result, DiagnoseResult),
+/// so it is not a history type; the pure functions in Decisions read it.
 /// </summary>
 /// <param name="Instances">The instance ids the site runs on.</param>
 /// <param name="Processes">The site's worker processes; null when no instance's list could be read.</param>

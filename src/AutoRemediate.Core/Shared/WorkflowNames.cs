@@ -19,6 +19,9 @@ public static class ActivityNames
     /// <summary>Marks the incident open and records that the alert was received.</summary>
     public const string OpenIncident = "OpenIncident";
 
+    /// <summary>Opens the incident, reads the site and checks the platform, in one activity (the workflow's first steps).</summary>
+    public const string BeginIncident = "BeginIncident";
+
     /// <summary>Reads the target site from Azure Resource Manager and returns a small summary.</summary>
     public const string CollectSiteSnapshot = "CollectSiteSnapshot";
 
@@ -45,6 +48,9 @@ public static class ActivityNames
 
     /// <summary>App Service diagnostics detectors (responses kept as evidence).</summary>
     public const string CollectDetectors = "CollectDetectors";
+
+    /// <summary>The whole diagnostics fan-out (plan, instances and processes, metrics, detectors) in one activity; records what it found.</summary>
+    public const string Diagnose = "Diagnose";
 
     /// <summary>Applies the policy to the evidence.</summary>
     public const string DecidePlan = "DecidePlan";

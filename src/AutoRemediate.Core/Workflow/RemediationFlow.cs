@@ -150,6 +150,12 @@ internal sealed class RemediationFlow
     public void Defer(IEnumerable<(string Kind, string Message)> entries) =>
         _deferred.AddRange(entries.Select(e => new TimelineEntry(Input.IncidentId, Next(), Context.CurrentUtcDateTime, e.Kind, e.Message)));
 
+    /// <summary>The deferred entries, for an activity that writes them itself; <see cref="DeferredWritten"/> once it did.</summary>
+    public IReadOnlyList<TimelineEntry>? Deferred() => _deferred.Count == 0 ? null : [.. _deferred];
+
+    /// <summary>The deferred entries were written (by the activity <see cref="Deferred"/> gave them to).</summary>
+    public void DeferredWritten() => _deferred.Clear();
+
     /// <summary>
     /// The plan goes ahead: the end of the approval step (<paramref name="kind"/>, status Mitigating) takes its
     /// timeline position now and is written by ExecuteAction (<see cref="TakeApprovalEnd"/>), or by

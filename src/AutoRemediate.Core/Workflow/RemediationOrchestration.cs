@@ -107,16 +107,19 @@ public static class RemediationOrchestration
         var context = flow.Context;
         var input = flow.Input;
 
-        // 1. Open the incident, then read the site (below, within the first reads' deadline).
-        var opened = await context.CallActivityAsync<bool>(ActivityNames.OpenIncident,
-            new OpenIncidentRequest(input.IncidentId, flow.Next(), context.CurrentUtcDateTime, TimelineText.Opened(input.Signal, input.TargetResourceId), input.TargetResourceId),
+        // 1-2. Open the incident, read the site and check the platform (platform first: when Azure is at
+        // fault, acting on the app cannot help). One activity: the three run one after the other anyway,
+        // and the reads keep their retries and their shared deadline inside it (a plan alert reads nothing).
+        var begun = await context.CallActivityAsync<BeginIncidentResult>(ActivityNames.BeginIncident,
+            new BeginIncidentRequest(input.IncidentId, flow.Next(), context.CurrentUtcDateTime, TimelineText.Opened(input.Signal, input.TargetResourceId), input.TargetResourceId, flow.DiagnosticsTimeout),
             WorkflowRetries.Storage);
-        if (!opened)
+        if (!begun.Opened)
         {
             // Cancelled while only Received (the cancel endpoint closed it): nothing is done, nothing written.
             return new RemediationResult(input.IncidentId, IncidentStatus.Cancelled, TimelineText.CancelledBeforeStart);
         }
 
+        flow.ContinueFrom(begun.NextSequence);
         flow.ThrowIfCancelled();
         if (ResourceIds.KindOf(input.TargetResourceId) == TargetKind.Plan)
         {
@@ -124,28 +127,8 @@ public static class RemediationOrchestration
             return await RemediationClose.EscalateAsync(flow, TimelineText.PlanAlertEscalated);
         }
 
-        // 2. Platform first: when Azure is at fault, acting on the app cannot help. The site and the
-        // platform check share one deadline, one durable timer.
-        using var firstReads = new CancellationTokenSource();
-        var firstReadsDeadline = context.CreateTimer(context.CurrentUtcDateTime.Add(flow.DiagnosticsTimeout), firstReads.Token);
-        var site = await flow.ReadAsync<SiteSnapshot>(ActivityNames.CollectSiteSnapshot, input.TargetResourceId, "the site (Azure Resource Manager)", firstReadsDeadline);
-        var platform = await flow.ReadAsync<PlatformCheck>(ActivityNames.CheckPlatform,
-            new PlatformCheckRequest(input.IncidentId, input.TargetResourceId, site?.Location, context.CurrentUtcDateTime), "the platform check", firstReadsDeadline);
-        firstReads.Cancel();
-        var found = new List<(string Kind, string Message)>();
-        if (site is not null)
-        {
-            found.Add((TimelineKinds.SiteInspected, TimelineText.SiteInspected(site)));
-        }
-
-        if (platform is not null)
-        {
-            found.Add((TimelineKinds.PlatformChecked, TimelineText.PlatformChecked(platform.Notes)));
-        }
-
-        // Written with the diagnostics' entries (one RecordTimeline call fewer); flushed below when there are none.
-        flow.Defer(found);
-        flow.ThrowIfCancelled();
+        var site = begun.Site;
+        var platform = begun.Platform;
         // Fail safe: without the check's answer nothing says Azure is fine, so any plan goes to a person.
         var platformEvidence = platform?.Evidence ?? new PlatformEvidence(false, false, 1, Incomplete: TimelineText.PlatformCheckDidNotComplete);
         var atFault = platformEvidence.ResourceHealthPlatformIssue || platformEvidence.ServiceHealthIncidentOpen || platformEvidence.FleetBreakerTripped;
@@ -157,11 +140,6 @@ public static class RemediationOrchestration
 
         // 3. Diagnostics, unless the platform is at fault or the fleet breaker tripped (the policy then
         // escalates on the platform alone): a storm of many apps must not fan out a set of reads for each.
-        if (atFault)
-        {
-            await flow.FlushAsync();
-        }
-
         var findings = atFault ? IncidentFindings.None : await DiagnoseAsync(flow, site!);
         var alertMetrics = AlertMetrics(input.Signal);
         var tried = new List<PlanKind>();
@@ -274,9 +252,13 @@ public static class RemediationOrchestration
         return await RemediationClose.EscalateAsync(flow, TimelineText.LadderExhausted(tried));
     }
 
-    // 3. Diagnostics: the site's plan, instances (and processes per instance), metrics and detectors,
-    // all at once. Each source has its own retry policy; all share one deadline. A failing one is
-    // recorded and the workflow goes on with what it has.
+    // 3. Diagnostics: the site's plan, instances (and processes per instance), metrics and detectors, all
+    // in one activity (Diagnose) that reads them at once, each with its retries within one shared deadline,
+    // records what failed and what was found, and returns the findings: one activity instead of one per
+    // source keeps the history small and saves a queue round trip per source. The durable timer below is
+    // the workflow's own deadline, so a diagnosis that never answers (a lost message, a hung worker)
+    // cannot hold the incident: it gets twice the sources' deadline, as the activity may wait in the
+    // queue before its own deadline starts.
     private static async Task<IncidentFindings> DiagnoseAsync(RemediationFlow flow, SiteSnapshot site)
     {
         var context = flow.Context;
@@ -286,30 +268,25 @@ public static class RemediationOrchestration
         // gets the window before now instead, as the metrics API refuses very long 1-minute series.
         var fired = input.Signal.FiredAt.UtcDateTime;
         var start = (fired > now.AddHours(-6) && fired <= now ? fired : now) - flow.MetricsLookback;
-        // One durable timer for all sources keeps the history small.
+        var first = flow.Next();
+        var diagnosis = context.CallActivityAsync<DiagnoseResult>(ActivityNames.Diagnose,
+            new DiagnoseRequest(input.IncidentId, input.TargetResourceId, site.ServerFarmId, site.IsLinux, start, now, AlertCriterion.Of(input.Signal), flow.DiagnosticsTimeout, first, flow.Deferred()),
+            WorkflowRetries.Storage);
         using var deadlineCancellation = new CancellationTokenSource();
-        var deadline = context.CreateTimer(now.Add(flow.DiagnosticsTimeout), deadlineCancellation.Token);
-        var planTask = site.ServerFarmId is { } planId ? flow.ReadAsync<PlanEvidence>(ActivityNames.CollectPlan, planId, TimelineText.ThePlan, deadline) : Task.FromResult<PlanEvidence?>(null);
-        var instancesTask = flow.ReadAsync<string[]>(ActivityNames.CollectInstances, input.TargetResourceId, "the instance list", deadline);
-        var metricsTask = flow.ReadAsync<MetricsSummary>(ActivityNames.CollectMetrics,
-            new MetricsRequest(input.IncidentId, input.TargetResourceId, site.ServerFarmId, start, now, AlertCriterion.Of(input.Signal)), "the metrics", deadline);
-        var detectorsTask = flow.ReadAsync<DetectorsSummary>(ActivityNames.CollectDetectors,
-            new DetectorsRequest(input.IncidentId, input.TargetResourceId, start, now), "the App Service detectors", deadline);
+        var deadline = context.CreateTimer(now.Add(flow.DiagnosticsTimeout * 2), deadlineCancellation.Token);
+        if (await Task.WhenAny(diagnosis, deadline) == diagnosis)
+        {
+            deadlineCancellation.Cancel();
+            var found = await diagnosis;
+            flow.DeferredWritten();
+            flow.ContinueFrom(found.NextSequence);
+            return new IncidentFindings(found.Instances, found.Processes, found.Metrics, found.Detectors, found.Plan, site.IsLinux);
+        }
 
-        var instances = await instancesTask ?? [];
-        var processTasks = instances.Select(i => flow.ReadAsync<WorkerProcess[]>(ActivityNames.CollectProcesses,
-            new ProcessesRequest(input.TargetResourceId, i), TimelineText.ProcessesOf(i), deadline)).ToList();
-        await Task.WhenAll(planTask, metricsTask, detectorsTask, Task.WhenAll(processTasks));
-        deadlineCancellation.Cancel();
-
-        var metrics = metricsTask.Result;
-        var processes = processTasks.Where(t => t.Result is not null).SelectMany(t => t.Result!).ToList();
-        // All lists read: the processes, even none. Some: the ones read. None read: unknown (null).
-        var listed = processTasks.All(t => t.Result is not null) || processes.Count > 0 ? processes : null;
-        var findings = new IncidentFindings(instances, listed, metrics, detectorsTask.Result, planTask.Result, site.IsLinux);
-        var notes = (planTask.Result?.Notes() ?? []).Concat(metrics?.Notes ?? []);
-        await flow.RecordAsync([.. notes.Select(n => (TimelineKinds.DiagnosticsFailed, n)), (TimelineKinds.DiagnosticsCollected, TimelineText.Diagnosed(findings))]);
-        return findings;
+        // Gave up waiting: a late diagnosis writes within its reserved positions, never over what comes next.
+        flow.ContinueFrom(first + DiagnoseActivities.ReservedPositions);
+        await flow.RecordAsync(TimelineKinds.DiagnosticsFailed, TimelineText.ReadTimedOut(TimelineText.TheDiagnostics, flow.DiagnosticsTimeout * 2));
+        return new IncidentFindings([], null, null, null, null, site.IsLinux);
     }
 
     // 5. The dump (the activity records DumpCaptured or DumpSkipped itself). Evidence never blocks the
@@ -320,6 +297,14 @@ public static class RemediationOrchestration
         if (process is null)
         {
             await flow.RecordAsync(TimelineKinds.DumpSkipped, TimelineText.NoProcessToDump);
+            return null;
+        }
+
+        if (flow.Settings.DumpsEnabled == false)
+        {
+            // Turned off: no activity to schedule (a queue round trip and two history rows); the entry goes
+            // with the next timeline write, at this position.
+            flow.Defer([(TimelineKinds.DumpSkipped, TimelineText.DumpsTurnedOff)]);
             return null;
         }
 

@@ -30,6 +30,7 @@ public sealed record RemediationInput(string IncidentId, string TargetResourceId
 /// <param name="MailRetryInterval">The wait before the first retry of a mail that could not be sent (it doubles each time).</param>
 /// <param name="MailAttempts">How often a mail is tried before MailFailed is recorded.</param>
 /// <param name="ApprovalReminder">How long before a request expires its approvers are reminded (zero: never; only for waits longer than this).</param>
+/// <param name="DumpsEnabled">False when Evidence:DumpsEnabled is false: the workflow records DumpSkipped without scheduling CaptureDump (null: as before, the activity decides).</param>
 public sealed record WorkflowSettings(
     TimeSpan EscalationHold,
     TimeSpan? DiagnosticsTimeout = null,
@@ -42,7 +43,8 @@ public sealed record WorkflowSettings(
     IReadOnlyDictionary<PlanKind, TimeSpan>? ApprovalTimeouts = null,
     TimeSpan? MailRetryInterval = null,
     int? MailAttempts = null,
-    TimeSpan? ApprovalReminder = null)
+    TimeSpan? ApprovalReminder = null,
+    bool? DumpsEnabled = null)
 {
     /// <summary>Default of <see cref="ApprovalReminder"/>.</summary>
     public static readonly TimeSpan DefaultApprovalReminder = TimeSpan.FromMinutes(10);
@@ -165,3 +167,44 @@ public sealed record CancelRequestedEvent(string IncidentId, string By, string? 
 /// <param name="Reason">What failed, in words.</param>
 /// <param name="TargetResourceId">The app (for the log scope: IncidentLogScope); null in histories written before it existed.</param>
 public sealed record EscalateAfterErrorRequest(string IncidentId, int Sequence, DateTimeOffset At, string Reason, string? TargetResourceId = null);
+
+/// <summary>Input of <see cref="ActivityNames.Diagnose"/>.</summary>
+/// <param name="IncidentId">The incident.</param>
+/// <param name="TargetResourceId">The app.</param>
+/// <param name="PlanResourceId">Its plan, when the site names one.</param>
+/// <param name="IsLinux">A Linux app (carried into the findings).</param>
+/// <param name="Start">The metrics and detectors window's start.</param>
+/// <param name="At">The orchestration's current time: the window's end and the time of the entries written.</param>
+/// <param name="Criteria">The alert's metric criteria.</param>
+/// <param name="Timeout">The deadline every source shares.</param>
+/// <param name="Sequence">The first of <see cref="DiagnoseActivities.ReservedPositions"/> timeline positions the activity writes to.</param>
+/// <param name="Before">Entries the workflow deferred (site, platform), written first at their own positions.</param>
+public sealed record DiagnoseRequest(
+    string IncidentId, string TargetResourceId, string? PlanResourceId, bool IsLinux, DateTimeOffset Start, DateTimeOffset At,
+    IReadOnlyList<AlertCriterion> Criteria, TimeSpan Timeout, int Sequence, IReadOnlyList<TimelineEntry>? Before = null);
+
+/// <summary>What <see cref="ActivityNames.Diagnose"/> found (see <see cref="IncidentFindings"/>), and the next free timeline position.</summary>
+/// <param name="Instances">The instance ids the site runs on.</param>
+/// <param name="Processes">The site's worker processes; null when no instance's list could be read.</param>
+/// <param name="Metrics">The metrics summary, when it could be read.</param>
+/// <param name="Detectors">The detectors' verdicts, when they could be run.</param>
+/// <param name="Plan">The plan, when it could be read.</param>
+/// <param name="NextSequence">The position after the last entry written.</param>
+public sealed record DiagnoseResult(
+    IReadOnlyList<string> Instances, IReadOnlyList<WorkerProcess>? Processes, MetricsSummary? Metrics, DetectorsSummary? Detectors, PlanEvidence? Plan, int NextSequence);
+
+/// <summary>Input of <see cref="ActivityNames.BeginIncident"/>.</summary>
+/// <param name="IncidentId">The incident.</param>
+/// <param name="Sequence">Timeline position for the "opened" entry; the entries of the reads follow it.</param>
+/// <param name="At">The orchestration's current time.</param>
+/// <param name="Message">The "opened" entry's message.</param>
+/// <param name="TargetResourceId">The app (or, for a plan alert, the plan: then nothing is read).</param>
+/// <param name="Timeout">The deadline the site read and the platform check share.</param>
+public sealed record BeginIncidentRequest(string IncidentId, int Sequence, DateTimeOffset At, string Message, string TargetResourceId, TimeSpan Timeout);
+
+/// <summary>What <see cref="ActivityNames.BeginIncident"/> did and read.</summary>
+/// <param name="Opened">False when the incident was cancelled before its workflow started (nothing written, nothing read).</param>
+/// <param name="Site">The site, when it could be read.</param>
+/// <param name="Platform">The platform check, when it completed.</param>
+/// <param name="NextSequence">The position after the entries the activity wrote (opened, failed reads, site, platform).</param>
+public sealed record BeginIncidentResult(bool Opened, SiteSnapshot? Site, PlatformCheck? Platform, int NextSequence);

@@ -116,8 +116,15 @@ public sealed class WorkflowOptions : IValidatableObject
         }
     }
 
+    /// <summary>
+    /// Evidence:DumpsEnabled, copied here when the options are built (<see cref="WorkflowServices"/>) so the
+    /// orchestrator sees it in its input and schedules no dump activity when dumps are off. Not bound from the Workflow section.
+    /// </summary>
+    internal bool DumpsEnabled { get; set; } = true;
+
     /// <summary>The settings as they travel in the orchestration input.</summary>
     public WorkflowSettings ToSettings() =>
         new(EscalationHold, DiagnosticsTimeout, MetricsLookback, AutoApprove, ApprovalTimeout, VerifyInterval, VerifyHealthyFor, VerifyDeadline,
-            ApprovalTimeouts.Count > 0 ? new Dictionary<PlanKind, TimeSpan>(ApprovalTimeouts) : null, MailRetryInterval, MailAttempts, ApprovalReminder);
+            ApprovalTimeouts.Count > 0 ? new Dictionary<PlanKind, TimeSpan>(ApprovalTimeouts) : null, MailRetryInterval, MailAttempts, ApprovalReminder,
+            DumpsEnabled ? null : false);
 }

@@ -26,6 +26,7 @@ public static class WorkflowRegistration
         RemediationOrchestration.Register(registry);
         VerificationOrchestration.Register(registry);
         Add<IncidentActivities, OpenIncidentRequest, bool>(registry, ActivityNames.OpenIncident, a => a.OpenIncidentAsync);
+        Add<OpeningActivities, BeginIncidentRequest, BeginIncidentResult>(registry, ActivityNames.BeginIncident, a => a.BeginAsync);
         Add<SiteActivities, string, SiteSnapshot>(registry, ActivityNames.CollectSiteSnapshot, a => a.CollectSiteSnapshotAsync);
         Add<IncidentActivities, IReadOnlyList<TimelineEntry>, bool>(registry, ActivityNames.RecordTimeline, a => a.RecordTimelineAsync);
         Add<IncidentActivities, SetStatusRequest, bool>(registry, ActivityNames.SetStatus, a => a.SetStatusAsync);
@@ -37,6 +38,7 @@ public static class WorkflowRegistration
         Add<ProcessActivities, ProcessesRequest, IReadOnlyList<WorkerProcess>>(registry, ActivityNames.CollectProcesses, a => a.CollectProcessesAsync);
         Add<MetricsActivities, MetricsRequest, MetricsSummary>(registry, ActivityNames.CollectMetrics, a => a.CollectMetricsAsync);
         Add<DetectorActivities, DetectorsRequest, DetectorsSummary>(registry, ActivityNames.CollectDetectors, a => a.CollectDetectorsAsync);
+        Add<DiagnoseActivities, DiagnoseRequest, DiagnoseResult>(registry, ActivityNames.Diagnose, a => a.DiagnoseAsync);
         Add<MetricsActivities, MetricsRequest, HealthReading>(registry, ActivityNames.CheckHealth, a => a.CheckHealthAsync);
         Add<DumpActivities, DumpRequest, DumpOutcome>(registry, ActivityNames.CaptureDump, a => a.CaptureDumpAsync);
         Add<DecisionActivities, DecideRequest, Decision>(registry, ActivityNames.DecidePlan, a => a.DecideAsync);

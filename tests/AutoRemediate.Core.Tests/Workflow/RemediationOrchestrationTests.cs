@@ -128,9 +128,6 @@ public sealed class RemediationOrchestrationTests
             all[key] = value;
         }
 
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(all).Build();
-        var workflow = new WorkflowOptions();
-        configuration.GetSection(WorkflowOptions.SectionName).Bind(workflow);
         var now = DateTimeOffset.UtcNow;
         var signal = new AlertSignal(
             "alert-" + Guid.NewGuid().ToString("N"), $"{metric}-high", "Sev2", "Metric", MonitorCondition.Fired, "Platform", [target], now, null, null, SignalKind.MetricStatic,
@@ -159,7 +156,9 @@ public sealed class RemediationOrchestrationTests
         }
 
         await host.Client.ScheduleNewOrchestrationInstanceAsync(
-            OrchestrationNames.Remediation, new RemediationInput(incidentId, target, signal, workflow.ToSettings()), new StartOrchestrationOptions(context.InstanceId));
+            OrchestrationNames.Remediation,
+            // The settings as the ingest path builds them (Workflow options, and Evidence:DumpsEnabled copied into them).
+            new RemediationInput(incidentId, target, signal, sp.GetRequiredService<IOptions<WorkflowOptions>>().Value.ToSettings()), new StartOrchestrationOptions(context.InstanceId));
         if (whileRunning is not null)
         {
             await whileRunning(context);

@@ -49,4 +49,16 @@ public sealed class WorkflowOptionsTests
 
         Assert.AreEqual(polls, VerificationOrchestration.PollsFor(options.VerifyDeadline, options.VerifyInterval));
     }
+
+    [TestMethod]
+    [DataRow("false", false)]
+    [DataRow("true", null)]
+    [DataRow(null, null)]
+    public void ToSettings_EvidenceDumpsEnabled_TravelsToTheOrchestratorOnlyWhenOff(string? dumpsEnabled, bool? expected)
+    {
+        // Null: the setting is absent (dumps on by default).
+        var options = Bind(dumpsEnabled is null ? new Dictionary<string, string?>() : new Dictionary<string, string?> { ["Evidence:DumpsEnabled"] = dumpsEnabled });
+
+        Assert.AreEqual(expected, options.ToSettings().DumpsEnabled);
+    }
 }
