@@ -310,6 +310,9 @@ public sealed class DevHostRunner : IAsyncDisposable
                 b.UseGrpc(address);
                 b.RegisterDirectly();
             });
+            // Payloads serialized as the Function App serializes them (its worker serializer uses the same options).
+            builder.Services.Configure<DurableTaskWorkerOptions>(o => o.DataConverter = DurablePayloads.Converter);
+            builder.Services.Configure<DurableTaskClientOptions>(o => o.DataConverter = DurablePayloads.Converter);
         }
 
         // Retention on an interval, as the Function App's timer does on its schedule.

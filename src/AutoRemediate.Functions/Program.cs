@@ -1,6 +1,9 @@
 using AutoRemediate;
+using AutoRemediate.Workflow;
 using Azure.Core;
+using Azure.Core.Serialization;
 using Azure.Monitor.OpenTelemetry.Exporter;
+using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Builder;
 using Microsoft.Azure.Functions.Worker.OpenTelemetry;
 using Microsoft.Extensions.DependencyInjection;
@@ -10,6 +13,9 @@ using OpenTelemetry.Logs;
 var builder = FunctionsApplication.CreateBuilder(args);
 builder.ConfigureFunctionsWebApplication();
 builder.Services.AddAutoRemediate(builder.Configuration);
+// The Durable extension serializes orchestration and activity payloads with the worker's serializer: the same
+// options as the DevHost's (nulls left out, no HTML escaping), so histories stay small (README "History size").
+builder.Services.Configure<WorkerOptions>(o => o.Serializer = new JsonObjectSerializer(DurablePayloads.Options));
 
 // Telemetry (README "Telemetry"): OpenTelemetry with the Azure Monitor exporter, as the Functions
 // OpenTelemetry how-to shows for the isolated worker (UseFunctionsWorkerDefaults + UseAzureMonitorExporter;

@@ -94,6 +94,11 @@ public sealed class RemediationFunctions(
     public Task<BeginIncidentResult> BeginIncidentAsync([ActivityTrigger] BeginIncidentRequest request, CancellationToken cancellationToken) =>
         IncidentLogScope.RunAsync(logger, request, opening.BeginAsync, cancellationToken);
 
+    /// <summary><see cref="ActivityNames.Assess"/>.</summary>
+    [Function(ActivityNames.Assess)]
+    public Task<AssessResult> AssessAsync([ActivityTrigger] AssessRequest request, CancellationToken cancellationToken) =>
+        IncidentLogScope.RunAsync(logger, request, opening.AssessAsync, cancellationToken);
+
     /// <summary><see cref="ActivityNames.Diagnose"/>.</summary>
     [Function(ActivityNames.Diagnose)]
     public Task<DiagnoseResult> DiagnoseAsync([ActivityTrigger] DiagnoseRequest request, CancellationToken cancellationToken) =>

@@ -81,11 +81,17 @@ internal static class HistoryBenchmark
             }
         }
 
+        var history = new TableServiceClient(storage).GetTableClient(taskHub + "History");
+        if (incident["timeline"]!.AsArray().Any(t => t!["kind"]!.GetValue<string>() is "HoldEnded" or "IncidentResolved"))
+        {
+            // The hold is over: measure once the orchestration has ended (its last rows are written after the record).
+            await OrchestrationHistory.WaitCompletedAsync(history, IncidentIds.InstanceIdFor(Site), TimeSpan.FromMinutes(2));
+        }
+
         clock.Stop();
         var kinds = incident["timeline"]!.AsArray().Select(t => t!["kind"]!.GetValue<string>()).ToList();
         Console.WriteLine($"{clock.Elapsed:hh\\:mm\\:ss} {incident["status"]}: {string.Join(" ", kinds)}");
 
-        var history = new TableServiceClient(storage).GetTableClient(taskHub + "History");
         var remediation = await MeasureAsync(history, IncidentIds.InstanceIdFor(Site));
         var verifications = new List<(string Id, int Bytes, int Rows)>();
         foreach (var id in new[] { incidentId + "-v1", incidentId + "-v2" })

@@ -9,7 +9,11 @@ public static class AssemblySetup
     public static Task InitializeAsync(TestContext context) => AzuriteFixture.StartAsync();
 
     [AssemblyCleanup]
-    public static Task CleanupAsync() => AzuriteFixture.StopAsync();
+    public static async Task CleanupAsync()
+    {
+        await MailDevFixture.StopAsync();
+        await AzuriteFixture.StopAsync();
+    }
 
     public static string OutputDirectory(string key) =>
         typeof(AssemblySetup).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyMetadataAttribute), false)

@@ -17,12 +17,14 @@ namespace AutoRemediate.DevHost.Tests;
 [TestClass]
 public sealed class HistoryBoundTests
 {
-    // Budgets of the remediation's history (issue 15 point 4 asks for 24 KiB resolved and 48 KiB for the ladder
-    // exhausted on default settings; these are what the history measures now, with a little room, so a change
-    // that makes it grow again fails here: about 26 KiB resolved, 49 KiB on the fast never-recovers benchmark,
-    // with BeginIncident and Diagnose in place of the per-source activities). Sizes, not times.
-    private const int ResolvedBudget = 28 * 1024;
-    private const int NeverRecoversBudget = 52 * 1024;
+    // Budgets of the remediation's history, as the Azure Storage backend stores it (issue 15 point 4: at most 24 KiB for
+    // a resolved incident, 48 KiB for one that exhausts the ladder on default settings). A resolved incident is held to
+    // the goal both ways it resolves: approved by configuration (about 17 KiB) and approved by a person from the mail
+    // (about 23.3 KiB: the request, the mail, the decision and the closing mail). The ladder on default settings is the
+    // never-recovers benchmark's (approvals over HTTP, a 42-minute run); the auto-approved ladder here measures about
+    // 25 KiB, and its budget keeps it near that, so a change that makes it grow again fails here. Sizes, not times.
+    private const int ResolvedBudget = 24 * 1024;
+    private const int NeverRecoversBudget = 30 * 1024;
 
     private const string Subscription = "/subscriptions/11111111-2222-3333-4444-555555555555";
     private const string Site = Subscription + "/resourceGroups/rg-shop-prod/providers/Microsoft.Web/sites/contoso-crash";
@@ -44,6 +46,7 @@ public sealed class HistoryBoundTests
         Assert.AreEqual(2, kinds.Count(k => k == "VerificationFailed"));
 
         var history = new TableServiceClient(AzuriteFixture.ConnectionString).GetTableClient(taskHub + "History");
+        await OrchestrationHistory.WaitCompletedAsync(history, IncidentIds.InstanceIdFor(Site), TimeSpan.FromSeconds(120));
         var remediation = await OrchestrationHistory.ReadAsync(history, IncidentIds.InstanceIdFor(Site));
         Assert.AreEqual(0, remediation.Polls, "no verification poll in the remediation's history");
         Assert.IsLessThan(NeverRecoversBudget, remediation.Bytes, $"remediation history {remediation.Bytes} bytes, {remediation.Rows} rows");
@@ -79,13 +82,48 @@ public sealed class HistoryBoundTests
         Assert.IsLessThan(kinds.IndexOf("DiagnosticsCollected"), kinds.IndexOf("SiteInspected"), steps);
 
         var history = new TableServiceClient(AzuriteFixture.ConnectionString).GetTableClient(taskHub + "History");
+        await OrchestrationHistory.WaitCompletedAsync(history, IncidentIds.InstanceIdFor(ShopSite), TimeSpan.FromSeconds(120));
         var remediation = await OrchestrationHistory.ReadAsync(history, IncidentIds.InstanceIdFor(ShopSite));
         Assert.IsLessThan(ResolvedBudget, remediation.Bytes, $"remediation history {remediation.Bytes} bytes, {remediation.Rows} rows");
     }
 
+    [TestMethod]
+    public async Task Remediation_ApprovedByAPersonFromTheMailThenRecovers_HistoryWithinResolvedBudget()
+    {
+        // The default path: nothing approved by configuration, the approvers mailed (MailDev), a person decides,
+        // the restart helps; the closing mail goes out too.
+        await MailDevFixture.StartAsync();
+        var approver = $"history-{Guid.NewGuid():N}@contoso.test";
+        var settings = new Dictionary<string, string?>(MailDevFixture.MailSettings)
+        {
+            ["Mail:From"] = "AutoRemediate <autoremediate@contoso.test>",
+            ["Approvers:Default:0"] = approver,
+            ["Workflow:AutoApprove"] = "false",
+            ["Workflow:VerifyInterval"] = "00:00:02",
+            ["Workflow:VerifyHealthyFor"] = "00:00:04",
+            ["Workflow:VerifyDeadline"] = "00:01:00",
+        };
+        var (taskHub, _, incident) = await RemediateAsync(Samples.MetricAlertFor(ShopSite), settings, approve: true);
+
+        var kinds = incident["timeline"]!.AsArray().Select(t => t!["kind"]!.GetValue<string>()).ToList();
+        var steps = string.Join("\n", incident["timeline"]!.AsArray().Select(t => $"{t!["at"]} {t["kind"]}"));
+        Assert.AreEqual("Resolved", incident["status"]!.GetValue<string>(), steps);
+        CollectionAssert.IsSubsetOf(new[] { "ApprovalRequested", "ApprovalMailed", "ApprovalGranted", "ActionTaken" }, kinds, steps);
+        var mails = await MailDevFixture.WaitForMailsAsync(approver, 2, TimeSpan.FromSeconds(90));
+
+        var history = new TableServiceClient(AzuriteFixture.ConnectionString).GetTableClient(taskHub + "History");
+        await OrchestrationHistory.WaitCompletedAsync(history, IncidentIds.InstanceIdFor(ShopSite), TimeSpan.FromSeconds(120));
+        var rows = new List<string>();
+        var remediation = await OrchestrationHistory.ReadAsync(history, IncidentIds.InstanceIdFor(ShopSite), (row, size) => rows.Add($"{size,6} {row.GetString("EventType")} {row.GetString("Name")}" + (Environment.GetEnvironmentVariable("HISTORY_ROWS") == "1" && size > 800 ? "\n" + System.Text.Json.JsonSerializer.Serialize(row.Where(p => p.Key != "odata.etag").ToDictionary(p => p.Key, p => p.Value)) : "")));
+        var stored = $"remediation history {remediation.Bytes} bytes, {remediation.Rows} rows:\n{string.Join("\n", rows)}";
+        Assert.HasCount(2, mails, $"the approval mail and the closing mail\n{steps}\n{stored}");
+        Assert.IsLessThan(ResolvedBudget, remediation.Bytes, stored);
+    }
+
     // One alert through a DevHost on the Azure Storage Durable backend (the one Durable Functions uses), plans
     // approved by configuration, 21 polls per verification as with the defaults; returns when the incident closed.
-    private static async Task<(string TaskHub, string IncidentId, JsonObject Incident)> RemediateAsync(JsonNode alert, IReadOnlyDictionary<string, string?>? overrides = null)
+    // With approve, each pending approval is granted through the decision API as a person would.
+    private static async Task<(string TaskHub, string IncidentId, JsonObject Incident)> RemediateAsync(JsonNode alert, IReadOnlyDictionary<string, string?>? overrides = null, bool approve = false)
     {
         var suffix = Guid.NewGuid().ToString("N")[..10];
         var taskHub = "Bound" + suffix;
@@ -120,6 +158,12 @@ public sealed class HistoryBoundTests
         {
             await Task.Delay(500);
             incident = (await http.GetFromJsonAsync<JsonObject>(body["statusUrl"]!.GetValue<string>()))!;
+            if (approve && incident["pendingApproval"]?.GetValue<string>() is { } approvalId)
+            {
+                using var decided = await http.PostAsync(body["statusUrl"]!.GetValue<string>() + "/decision",
+                    new StringContent($$"""{"approvalId":"{{approvalId}}","approve":true}""", Encoding.UTF8, "application/json"));
+                Assert.IsTrue(decided.IsSuccessStatusCode || decided.StatusCode == HttpStatusCode.Conflict, $"decision: {(int)decided.StatusCode}");
+            }
         }
         while (!incident["closed"]!.GetValue<bool>() && DateTime.UtcNow < deadline);
 

@@ -98,6 +98,7 @@ public sealed class FunctionMetadataTests
             [ActivityNames.CollectDetectors] = "activityTrigger",
             [ActivityNames.Diagnose] = "activityTrigger",
             [ActivityNames.BeginIncident] = "activityTrigger",
+            [ActivityNames.Assess] = "activityTrigger",
             [ActivityNames.CheckHealth] = "activityTrigger",
             [ActivityNames.CaptureDump] = "activityTrigger",
             [ActivityNames.DecidePlan] = "activityTrigger",

@@ -18,6 +18,38 @@ public static class OrchestrationHistory
     /// backend loads to replay it (large payloads would be blobs; there are none here). Rows an earlier,
     /// longer generation left behind carry an older ExecutionId and are not part of it.
     /// </summary>
+    /// <summary>
+    /// Waits until the instance's current execution has ended (its ExecutionCompleted row is stored): an incident's
+    /// record closes one step before its orchestration does, and a history read in between misses the last rows.
+    /// </summary>
+    public static async Task WaitCompletedAsync(TableClient history, string instanceId, TimeSpan timeout)
+    {
+        ArgumentNullException.ThrowIfNull(history);
+        var until = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var sentinel = await history.GetEntityIfExistsAsync<TableEntity>(instanceId, "sentinel");
+            var current = sentinel.HasValue ? sentinel.Value!.GetString("ExecutionId") : null;
+            var seen = new List<string>();
+            await foreach (var row in history.QueryAsync<TableEntity>(e => e.PartitionKey == instanceId && e.RowKey != "sentinel"))
+            {
+                if (row.GetString("ExecutionId") == current && row.GetString("EventType") == "ExecutionCompleted")
+                {
+                    return;
+                }
+
+                seen.Add($"{row.GetString("EventType")} {row.GetString("Name")}".TrimEnd());
+            }
+
+            if (DateTime.UtcNow > until)
+            {
+                throw new TimeoutException($"{instanceId} has not completed within {timeout}; its history: {string.Join(", ", seen)}");
+            }
+
+            await Task.Delay(200);
+        }
+    }
+
     public static async Task<StoredHistory> ReadAsync(TableClient history, string instanceId, Action<TableEntity, int>? onRow = null)
     {
         ArgumentNullException.ThrowIfNull(history);

@@ -62,6 +62,10 @@ public sealed record AlertSignal(
         Summary = null,
         CustomProperties = null,
         AlertContextVersion = null,
+        // The workflow reads a condition's metric, operator, threshold, observed value, aggregation and sensitivity,
+        // and the window's size; the rest stays on the incident record, out of every history row.
+        Conditions = Conditions?.Select(c => c with { MetricNamespace = null, Dimensions = null, Query = null }).ToList(),
+        Window = Window is { Size: { } size } ? new EvaluationWindow(size, null, null) : null,
     };
 }
 

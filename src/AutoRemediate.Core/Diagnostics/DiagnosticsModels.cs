@@ -52,7 +52,8 @@ public sealed record MetricsRequest(
 /// </param>
 public sealed record AlertCriterion(string Metric, string? Operator, string? Threshold, string? Aggregation, TimeSpan? Window = null, bool Dynamic = false, string? AlertId = null)
 {
-    /// <summary>The window the criterion is evaluated over.</summary>
+    /// <summary>The window the criterion is evaluated over (derived: not serialized).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public TimeSpan EffectiveWindow => Window is { } w && w > TimeSpan.Zero ? w : MetricMath.DefaultWindow;
 
     /// <summary>The metric criteria of an alert.</summary>

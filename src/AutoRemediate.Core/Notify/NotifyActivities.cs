@@ -54,6 +54,17 @@ public sealed class NotifyActivities
             return new MailResult(_mail.IsConfigured, []);
         }
 
+        if (request.Findings is null)
+        {
+            // What the diagnostics found, as the timeline says it (DiagnosticsCollected): the workflow does not carry
+            // the text in this request, which the history keeps.
+            var timeline = await _store.GetTimelineAsync(request.IncidentId, cancellationToken).ConfigureAwait(false);
+            if (timeline.LastOrDefault(e => e.Kind == TimelineKinds.DiagnosticsCollected)?.Message is { } found)
+            {
+                request = request with { Findings = found.Length <= ApprovalMail.MaxText ? found : found[..ApprovalMail.MaxText] };
+            }
+        }
+
         var links = _links ?? throw new InvalidOperationException("Mail is configured but no approval link service is registered.");
         var mails = new List<OutgoingMail>(to.Count);
         foreach (var approver in to)

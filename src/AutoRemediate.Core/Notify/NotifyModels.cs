@@ -37,7 +37,7 @@ public sealed record MailDump(string Blob, long Bytes);
 /// <param name="Decision">The plan and why.</param>
 /// <param name="ExpiresAt">When the request expires.</param>
 /// <param name="Metrics">The alert's metrics against their thresholds.</param>
-/// <param name="Findings">What the diagnostics found, in words (capped).</param>
+/// <param name="Findings">What the diagnostics found, in words (capped); null: the activity reads it from the timeline (DiagnosticsCollected).</param>
 /// <param name="Dump">The dump, if one was taken.</param>
 /// <param name="OtherApps">The other apps on the same plan (a scale step changes them too).</param>
 /// <param name="Reminder">A reminder before the request expires: the same request with new links, as nobody has decided yet.</param>

@@ -22,6 +22,12 @@ public static class ActivityNames
     /// <summary>Opens the incident, reads the site and checks the platform, in one activity (the workflow's first steps).</summary>
     public const string BeginIncident = "BeginIncident";
 
+    /// <summary>
+    /// The workflow's first steps in one activity: <see cref="BeginIncident"/>, then, for an app whose site was read and
+    /// whose platform is not at fault, <see cref="Diagnose"/> and the first rung's decision.
+    /// </summary>
+    public const string Assess = "Assess";
+
     /// <summary>Reads the target site from Azure Resource Manager and returns a small summary.</summary>
     public const string CollectSiteSnapshot = "CollectSiteSnapshot";
 

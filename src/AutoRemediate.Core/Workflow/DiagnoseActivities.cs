@@ -1,3 +1,4 @@
+using AutoRemediate.Decisions;
 using AutoRemediate.Diagnostics;
 using AutoRemediate.Evidence;
 using AutoRemediate.Incidents;
@@ -24,10 +25,12 @@ public sealed class DiagnoseActivities
     private readonly MetricsActivities _metrics;
     private readonly DetectorActivities _detectors;
     private readonly IIncidentStore _store;
+    private readonly DecisionActivities _decisions;
 
     /// <summary>Creates the activity.</summary>
-    public DiagnoseActivities(SiteActivities site, ProcessActivities processes, MetricsActivities metrics, DetectorActivities detectors, IIncidentStore store)
+    public DiagnoseActivities(SiteActivities site, ProcessActivities processes, MetricsActivities metrics, DetectorActivities detectors, IIncidentStore store, DecisionActivities decisions)
     {
+        _decisions = decisions;
         _site = site;
         _processes = processes;
         _metrics = metrics;
@@ -72,7 +75,8 @@ public sealed class DiagnoseActivities
             .Concat(plan?.Notes() ?? []).Concat(metrics?.Notes ?? [])
             .Select(m => (Kind: TimelineKinds.DiagnosticsFailed, Message: m))
             .ToList();
-        var room = ReservedPositions - 1;
+        // DiagnosticsCollected, and PlanChosen when this activity decides, take the last positions.
+        var room = ReservedPositions - (request.Decide is null ? 1 : 2);
         if (messages.Count > room)
         {
             // More failures than positions (an app on very many instances): the rest in one entry.
@@ -92,7 +96,16 @@ public sealed class DiagnoseActivities
             await _store.AppendTimelineAsync(new TimelineEntry(request.IncidentId, sequence++, request.At, kind, message), cancellationToken).ConfigureAwait(false);
         }
 
-        return new DiagnoseResult(findings.Instances, findings.Processes, findings.Metrics, findings.Detectors, findings.Plan, sequence);
+        Decision? decision = null;
+        if (request.Decide is { } decide)
+        {
+            // The first rung, decided here as DecidePlan would (the journal's facts, the policy, PlanChosen), on the
+            // findings just read: the workflow does not send them back in another activity's input.
+            var input = DecisionInputs.FromFindings(request.IncidentId, request.TargetResourceId, request.At, decide.AlertMetrics, decide.Platform, findings, []);
+            decision = await _decisions.DecideAsync(new DecideRequest(input, sequence++), cancellationToken).ConfigureAwait(false);
+        }
+
+        return new DiagnoseResult(findings.Instances, findings.Processes, findings.Metrics, findings.Detectors, findings.Plan, sequence, decision);
     }
 
     private static IEnumerable<string> Order(List<string> failures, IReadOnlyList<string> instances)

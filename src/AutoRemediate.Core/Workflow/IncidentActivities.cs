@@ -1,4 +1,5 @@
 using AutoRemediate.Incidents;
+using AutoRemediate.Notify;
 using AutoRemediate.Shared;
 using Microsoft.Extensions.Logging;
 
@@ -13,10 +14,12 @@ public sealed class IncidentActivities
 {
     private readonly IIncidentStore _store;
     private readonly ILogger<IncidentActivities> _logger;
+    private readonly NotifyActivities _notify;
 
     /// <summary>Creates the activities.</summary>
-    public IncidentActivities(IIncidentStore store, ILogger<IncidentActivities> logger)
+    public IncidentActivities(IIncidentStore store, ILogger<IncidentActivities> logger, NotifyActivities notify)
     {
+        _notify = notify;
         _store = store;
         _logger = logger;
     }
@@ -72,7 +75,23 @@ public sealed class IncidentActivities
 
         await _store.UpdateStatusAsync(request.IncidentId, request.Status, request.Summary, request.At, cancellationToken, request.LiveUntil).ConfigureAwait(false);
         Log.IncidentClosed(_logger, request.IncidentId, request.Status);
-        return true;
+        if (request.OutcomeMailRule is not { } rule || request.TargetResourceId is not { } target)
+        {
+            return true;
+        }
+
+        // The closing mail, tried once here (one activity fewer in the history when the mail server answers); when it
+        // does not, false hands the mail to the workflow's durable retries. The incident is closed either way.
+        try
+        {
+            await _notify.NotifyOutcomeAsync(new OutcomeMailRequest(request.IncidentId, target, rule, request.Status, request.Summary, request.At), cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            Log.OutcomeMailDeferred(_logger, request.IncidentId, Display.Failure(ex));
+            return false;
+        }
     }
 
     /// <summary>

@@ -19,14 +19,48 @@ public sealed class OpeningActivities
     private readonly SiteActivities _site;
     private readonly PlatformActivities _platform;
     private readonly IIncidentStore _store;
+    private readonly DiagnoseActivities _diagnose;
 
     /// <summary>Creates the activity.</summary>
-    public OpeningActivities(IncidentActivities incidents, SiteActivities site, PlatformActivities platform, IIncidentStore store)
+    public OpeningActivities(IncidentActivities incidents, SiteActivities site, PlatformActivities platform, IIncidentStore store, DiagnoseActivities diagnose)
     {
+        _diagnose = diagnose;
         _store = store;
         _incidents = incidents;
         _site = site;
         _platform = platform;
+    }
+
+    /// <summary>
+    /// <see cref="ActivityNames.Assess"/>: <see cref="BeginAsync"/>, then, for an app whose site was read and whose
+    /// platform is not at fault, the diagnosis and the first rung's decision (<see cref="DiagnoseActivities.DiagnoseAsync"/>),
+    /// each within its own deadline. One activity from alert to plan: the steps run one after the other anyway, and
+    /// each activity of its own costs the workflow a queue round trip, an orchestrator episode and history rows.
+    /// Idempotent as its parts are: the timeline entries go at fixed positions.
+    /// </summary>
+    public async Task<AssessResult> AssessAsync(AssessRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var begin = request.Begin;
+        var begun = await BeginAsync(begin, cancellationToken).ConfigureAwait(false);
+        var verdict = begun.Platform?.Evidence;
+        if (!begun.Opened || begun.Site is not { } site || PlatformVerdict.AtFault(PlatformVerdict.Of(verdict)))
+        {
+            // Not opened, a plan alert, no site (escalated), or the platform at fault (the policy escalates on it alone,
+            // and a storm of many apps must not fan out a set of reads for each).
+            return new AssessResult(begun.Opened, begun.Site, verdict, null, begun.NextSequence);
+        }
+
+        var diagnosis = await _diagnose.DiagnoseAsync(new DiagnoseRequest(begin.IncidentId, begin.TargetResourceId, site.ServerFarmId, site.IsLinux, request.MetricsStart, begin.At,
+            request.Criteria, begin.Timeout, begun.NextSequence, Decide: new DecideAfterDiagnosis(request.AlertMetrics, PlatformVerdict.Of(verdict))), cancellationToken).ConfigureAwait(false);
+        // The detectors' messages and the evidence blobs' names are on the timeline (DiagnosticsCollected), where the
+        // approval mail reads them; the workflow decides on the numbers, so only those go back into its history.
+        var compact = diagnosis with
+        {
+            Detectors = diagnosis.Detectors is { } d ? d with { Findings = [], EvidenceBlob = null } : null,
+            Metrics = diagnosis.Metrics is { } m ? m with { EvidenceBlob = null } : null,
+        };
+        return new AssessResult(true, site, verdict, compact, diagnosis.NextSequence);
     }
 
     /// <summary>
@@ -70,4 +104,16 @@ public sealed class OpeningActivities
 
         return new BeginIncidentResult(true, site, platform, sequence);
     }
+}
+
+/// <summary>The platform check's verdict as the workflow acts on it.</summary>
+internal static class PlatformVerdict
+{
+    /// <summary>The check's evidence; fail safe without it: nothing says Azure is fine, so any plan goes to a person.</summary>
+    public static PlatformEvidence Of(PlatformEvidence? evidence) =>
+        evidence ?? new PlatformEvidence(false, false, 1, Incomplete: TimelineText.PlatformCheckDidNotComplete);
+
+    /// <summary>Azure is at fault (or the fleet breaker tripped): acting on the app cannot help.</summary>
+    public static bool AtFault(PlatformEvidence evidence) =>
+        evidence.ResourceHealthPlatformIssue || evidence.ServiceHealthIncidentOpen || evidence.FleetBreakerTripped;
 }

@@ -51,33 +51,24 @@ internal static class RemediationApproval
         // and a mail server that stays down is recorded (MailFailed) without holding the decision up.
         flow.StartApprovalMail(MailRequest(flow, approvalId, decision, expires));
 
+        // One durable timer at a time: the reminder's first (when there is one), then the expiry's. A timer the workflow
+        // no longer waits for still fires into the history later, so one outstanding timer keeps that to one row.
         using var timerCancellation = new CancellationTokenSource();
-        var timeout = context.CreateTimer(expires, timerCancellation.Token);
-        // A reminder before the request expires, to those the first mail reached, with new links.
-        using var reminderCancellation = new CancellationTokenSource();
-        var remind = flow.ApprovalReminder > TimeSpan.Zero && waits > flow.ApprovalReminder
-            ? context.CreateTimer(expires - flow.ApprovalReminder, reminderCancellation.Token)
-            : new TaskCompletionSource().Task;
-        var resolved = flow.Resolved();
-        try
-        {
-            return await WaitAsync(flow, decision, approvalId, waits, expires, timeout, timerCancellation, remind, resolved);
-        }
-        finally
-        {
-            reminderCancellation.Cancel();
-        }
+        var reminding = flow.ApprovalReminder > TimeSpan.Zero && waits > flow.ApprovalReminder;
+        var timer = context.CreateTimer(reminding ? expires - flow.ApprovalReminder : expires, timerCancellation.Token);
+        return await WaitAsync(flow, decision, approvalId, waits, expires, timer, reminding, timerCancellation, flow.Resolved());
     }
 
+    // timer: the reminder's while reminding, then the expiry's.
     private static async Task<RemediationResult?> WaitAsync(
-        RemediationFlow flow, Decision decision, string approvalId, TimeSpan waits, DateTime expires, Task timeout, CancellationTokenSource timerCancellation, Task remind, Task<AlertResolvedEvent> resolved)
+        RemediationFlow flow, Decision decision, string approvalId, TimeSpan waits, DateTime expires, Task timer, bool reminding, CancellationTokenSource timerCancellation, Task<AlertResolvedEvent> resolved)
     {
         var plan = decision.Plan;
         for (var stale = 0; stale <= MaxStaleDecisions; stale++)
         {
             var decided = flow.Decision();
             var cancel = flow.Cancel();
-            var first = await Task.WhenAny(decided, resolved, timeout, remind, cancel);
+            var first = await Task.WhenAny(decided, resolved, timer, cancel);
             if (first == cancel)
             {
                 timerCancellation.Cancel();
@@ -92,9 +83,10 @@ internal static class RemediationApproval
                 throw new IncidentCancelledException(cancel.Result);
             }
 
-            if (first == remind)
+            if (first == timer && reminding)
             {
-                remind = new TaskCompletionSource().Task;
+                reminding = false;
+                timer = flow.Context.CreateTimer(expires, timerCancellation.Token);
                 stale--; // not a decision: the wait goes on as before
                 if (flow.ApprovalMailReachedSomebody)
                 {
@@ -172,7 +164,8 @@ internal static class RemediationApproval
         var dump = flow.Dump is { Stored: true, BlobUri: { } blob } d ? new MailDump(Cap(blob, 500)!, d.Bytes) : null;
         return new ApprovalMailRequest(flow.Input.IncidentId, approvalId, flow.Next(), flow.Context.CurrentUtcDateTime, flow.Input.TargetResourceId,
             new MailAlert(Cap(signal.AlertRule, 200)!, Cap(signal.Severity, 20)!, signal.FiredAt, Cap(signal.Description, ApprovalMail.MaxText)),
-            decision, expires, metrics, findings is null ? null : Cap(TimelineText.Diagnosed(findings), ApprovalMail.MaxText), dump, others);
+            // What the diagnostics found is read by the activity from the timeline (DiagnosticsCollected), not carried here.
+            decision, expires, metrics, null, dump, others);
     }
 
     private static string? Cap(string? value, int max) => value is null || value.Length <= max ? value : value[..max];

@@ -17,7 +17,6 @@ internal static class RemediationClose
         // A cancel that arrived meanwhile was answered 202: it is what the incident ends as.
         flow.ThrowIfCancelled();
         await flow.CloseAsync(IncidentStatus.Resolved, summary);
-        await flow.NotifyOutcomeAsync(IncidentStatus.Resolved, summary);
         return new RemediationResult(flow.Input.IncidentId, IncidentStatus.Resolved, summary);
     }
 
@@ -31,7 +30,6 @@ internal static class RemediationClose
         var hold = flow.Settings.EscalationHold;
         var holdEnds = hold > TimeSpan.Zero ? flow.Context.CurrentUtcDateTime.Add(hold) : (DateTime?)null;
         await flow.CloseAsync(IncidentStatus.Escalated, summary, holdEnds is { } until ? new DateTimeOffset(until, TimeSpan.Zero) : null);
-        await flow.NotifyOutcomeAsync(IncidentStatus.Escalated, summary);
         var escalated = new RemediationResult(flow.Input.IncidentId, IncidentStatus.Escalated, summary);
         return holdEnds is { } end ? await HoldAsync(flow, escalated, end) : escalated;
     }
@@ -50,7 +48,6 @@ internal static class RemediationClose
             await flow.FinishActionsAsync();
         }
 
-        await flow.NotifyOutcomeAsync(IncidentStatus.Cancelled, summary);
         return new RemediationResult(flow.Input.IncidentId, IncidentStatus.Cancelled, summary);
     }
 

@@ -197,11 +197,39 @@ internal sealed class RemediationFlow
     public Task<bool> FinishActionsAsync() =>
         Context.CallActivityAsync<bool>(ActivityNames.FinishActions, new FinishActionsRequest(Input.IncidentId, Input.TargetResourceId), WorkflowRetries.Storage);
 
+    /// <summary>
+    /// Closes the incident (the closing entry and status) and tells the approvers how it ended when an approval mail
+    /// reached them (waiting first for approval mails still retrying). The close sends that short mail itself, once;
+    /// when it could not, <see cref="ActivityNames.NotifyOutcome"/> sends it with durable retries, and a mail that
+    /// still cannot go is recorded as MailFailed. Mail never fails the incident.
+    /// </summary>
     public async Task<bool> CloseAsync(IncidentStatus status, string summary, DateTimeOffset? liveUntil = null)
     {
         await FlushAsync();
-        return await Context.CallActivityAsync<bool>(ActivityNames.CloseIncident,
-            new CloseIncidentRequest(Input.IncidentId, Next(), Context.CurrentUtcDateTime, status, summary, liveUntil, Input.TargetResourceId), WorkflowRetries.Storage);
+        var mailed = false;
+        if (_approvalMails.Count > 0)
+        {
+            mailed = (await Task.WhenAll(_approvalMails)).Any(m => m is { To.Count: > 0 });
+            _approvalMails.Clear();
+        }
+
+        var closedWithMail = await Context.CallActivityAsync<bool>(ActivityNames.CloseIncident,
+            new CloseIncidentRequest(Input.IncidentId, Next(), Context.CurrentUtcDateTime, status, summary, liveUntil, Input.TargetResourceId, mailed ? Input.Signal.AlertRule : null),
+            WorkflowRetries.Storage);
+        if (mailed && !closedWithMail)
+        {
+            try
+            {
+                await Context.CallActivityAsync<MailResult>(ActivityNames.NotifyOutcome,
+                    new OutcomeMailRequest(Input.IncidentId, Input.TargetResourceId, Input.Signal.AlertRule, status, summary, Context.CurrentUtcDateTime), MailRetry);
+            }
+            catch (TaskFailedException ex)
+            {
+                await RecordAsync(TimelineKinds.MailFailed, TimelineText.MailFailed("the closing mail", ex.FailureDetails.ErrorMessage));
+            }
+        }
+
+        return true;
     }
 
     /// <summary>
@@ -216,36 +244,6 @@ internal sealed class RemediationFlow
 
     /// <summary>How long before a request expires its approvers are reminded.</summary>
     public TimeSpan ApprovalReminder => Settings.ApprovalReminder ?? WorkflowSettings.DefaultApprovalReminder;
-
-    /// <summary>
-    /// The short closing mail (resolved or escalated), to the approvers of an incident whose approval
-    /// request was mailed. Waits for approval mails still retrying first. A mail that cannot be sent is
-    /// recorded as MailFailed; it never fails the incident.
-    /// </summary>
-    public async Task NotifyOutcomeAsync(IncidentStatus status, string summary)
-    {
-        if (_approvalMails.Count == 0)
-        {
-            return;
-        }
-
-        var mailed = await Task.WhenAll(_approvalMails);
-        _approvalMails.Clear();
-        if (!mailed.Any(m => m is { To.Count: > 0 }))
-        {
-            return;
-        }
-
-        try
-        {
-            await Context.CallActivityAsync<MailResult>(ActivityNames.NotifyOutcome,
-                new OutcomeMailRequest(Input.IncidentId, Input.TargetResourceId, Input.Signal.AlertRule, status, summary, Context.CurrentUtcDateTime), MailRetry);
-        }
-        catch (TaskFailedException ex)
-        {
-            await RecordAsync(TimelineKinds.MailFailed, TimelineText.MailFailed("the closing mail", ex.FailureDetails.ErrorMessage));
-        }
-    }
 
     private async Task<MailResult?> MailApproversAsync(ApprovalMailRequest request)
     {

@@ -107,19 +107,30 @@ public static class RemediationOrchestration
         var context = flow.Context;
         var input = flow.Input;
 
-        // 1-2. Open the incident, read the site and check the platform (platform first: when Azure is at
-        // fault, acting on the app cannot help). One activity: the three run one after the other anyway,
-        // and the reads keep their retries and their shared deadline inside it (a plan alert reads nothing).
-        var begun = await context.CallActivityAsync<BeginIncidentResult>(ActivityNames.BeginIncident,
-            new BeginIncidentRequest(input.IncidentId, flow.Next(), context.CurrentUtcDateTime, TimelineText.Opened(input.Signal, input.TargetResourceId), input.TargetResourceId, flow.DiagnosticsTimeout),
+        // 1-4. Open the incident, read the site, check the platform (platform first: when Azure is at fault, acting on
+        // the app cannot help), run the diagnostics and decide the first rung: one activity (Assess), as the steps run
+        // one after the other anyway. Each read keeps its retries and a shared deadline inside it (a plan alert reads
+        // nothing); the diagnostics are skipped when the platform is at fault or the fleet breaker tripped (the
+        // policy then escalates on the platform alone: a storm of many apps must not fan out a set of reads for each).
+        var now = context.CurrentUtcDateTime;
+        // The metrics window opens before the alert fired; an alert delivered hours late (or replayed by hand) gets
+        // the window before now instead, as the metrics API refuses very long 1-minute series.
+        var fired = input.Signal.FiredAt.UtcDateTime;
+        var metricsStart = (fired > now.AddHours(-6) && fired <= now ? fired : now) - flow.MetricsLookback;
+        var alertMetrics = AlertMetrics(input.Signal);
+        var assessed = await context.CallActivityAsync<AssessResult>(ActivityNames.Assess,
+            new AssessRequest(
+                new BeginIncidentRequest(input.IncidentId, flow.Next(), now, TimelineText.Opened(input.Signal, input.TargetResourceId), input.TargetResourceId, flow.DiagnosticsTimeout),
+                metricsStart, AlertCriterion.Of(input.Signal), alertMetrics),
             WorkflowRetries.Storage);
-        if (!begun.Opened)
+        if (!assessed.Opened)
         {
             // Cancelled while only Received (the cancel endpoint closed it): nothing is done, nothing written.
             return new RemediationResult(input.IncidentId, IncidentStatus.Cancelled, TimelineText.CancelledBeforeStart);
         }
 
-        flow.ContinueFrom(begun.NextSequence);
+        // A diagnosis takes up to DiagnoseActivities.ReservedPositions positions (fewer when written): what follows goes after them.
+        flow.ContinueFrom(assessed.NextSequence);
         flow.ThrowIfCancelled();
         if (ResourceIds.KindOf(input.TargetResourceId) == TargetKind.Plan)
         {
@@ -127,29 +138,26 @@ public static class RemediationOrchestration
             return await RemediationClose.EscalateAsync(flow, TimelineText.PlanAlertEscalated);
         }
 
-        var site = begun.Site;
-        var platform = begun.Platform;
-        // Fail safe: without the check's answer nothing says Azure is fine, so any plan goes to a person.
-        var platformEvidence = platform?.Evidence ?? new PlatformEvidence(false, false, 1, Incomplete: TimelineText.PlatformCheckDidNotComplete);
-        var atFault = platformEvidence.ResourceHealthPlatformIssue || platformEvidence.ServiceHealthIncidentOpen || platformEvidence.FleetBreakerTripped;
-        if (site is null && !atFault)
+        var site = assessed.Site;
+        var platformEvidence = PlatformVerdict.Of(assessed.Platform);
+        if (site is null && !PlatformVerdict.AtFault(platformEvidence))
         {
             // Without the site (its plan, its OS, whether it exists at all) nothing can be done safely.
             return await RemediationClose.EscalateAsync(flow, TimelineText.SiteUnreadable);
         }
 
-        // 3. Diagnostics, unless the platform is at fault or the fleet breaker tripped (the policy then
-        // escalates on the platform alone): a storm of many apps must not fan out a set of reads for each.
-        var findings = atFault ? IncidentFindings.None : await DiagnoseAsync(flow, site!);
-        var alertMetrics = AlertMetrics(input.Signal);
+        var diagnosis = assessed.Diagnosis;
+        var findings = diagnosis is null ? IncidentFindings.None
+            : new IncidentFindings(diagnosis.Instances, diagnosis.Processes, diagnosis.Metrics, diagnosis.Detectors, diagnosis.Plan, site!.IsLinux);
+        var firstDecision = diagnosis?.Decision;
         var tried = new List<PlanKind>();
         var dumped = false;
         for (var rung = 1; rung <= MaxRungs; rung++)
         {
             flow.ThrowIfCancelled();
-            // 4. Decide. The activity adds the journal's facts, applies the policy and records PlanChosen.
-            var decisionInput = DecisionInputs.FromFindings(input.IncidentId, input.TargetResourceId, context.CurrentUtcDateTime, alertMetrics, platformEvidence, findings, tried);
-            var decision = await context.CallActivityAsync<Decision>(ActivityNames.DecidePlan, new DecideRequest(decisionInput, flow.Next()), WorkflowRetries.Storage);
+            // 4. Decide. The activity adds the journal's facts, applies the policy and records PlanChosen (the first
+            // rung's decision came with the diagnosis, unless there was none).
+            var decision = rung == 1 && firstDecision is { } decided ? decided : await DecideAsync(flow, alertMetrics, platformEvidence, findings, tried);
             if (decision.Plan == PlanKind.Escalate)
             {
                 return await RemediationClose.EscalateAsync(flow, decision.Reason);
@@ -252,41 +260,13 @@ public static class RemediationOrchestration
         return await RemediationClose.EscalateAsync(flow, TimelineText.LadderExhausted(tried));
     }
 
-    // 3. Diagnostics: the site's plan, instances (and processes per instance), metrics and detectors, all
-    // in one activity (Diagnose) that reads them at once, each with its retries within one shared deadline,
-    // records what failed and what was found, and returns the findings: one activity instead of one per
-    // source keeps the history small and saves a queue round trip per source. The durable timer below is
-    // the workflow's own deadline, so a diagnosis that never answers (a lost message, a hung worker)
-    // cannot hold the incident: it gets twice the sources' deadline, as the activity may wait in the
-    // queue before its own deadline starts.
-    private static async Task<IncidentFindings> DiagnoseAsync(RemediationFlow flow, SiteSnapshot site)
+    // 4. Decide, after a rung that did not help or when nothing was diagnosed (the platform was at fault): the
+    // activity adds the journal's facts, applies the policy and records PlanChosen.
+    private static Task<Decision> DecideAsync(RemediationFlow flow, IReadOnlyList<string> alertMetrics, PlatformEvidence platform, IncidentFindings findings, IReadOnlyList<PlanKind> tried)
     {
-        var context = flow.Context;
         var input = flow.Input;
-        var now = context.CurrentUtcDateTime;
-        // The window opens before the alert fired; an alert delivered hours late (or replayed by hand)
-        // gets the window before now instead, as the metrics API refuses very long 1-minute series.
-        var fired = input.Signal.FiredAt.UtcDateTime;
-        var start = (fired > now.AddHours(-6) && fired <= now ? fired : now) - flow.MetricsLookback;
-        var first = flow.Next();
-        var diagnosis = context.CallActivityAsync<DiagnoseResult>(ActivityNames.Diagnose,
-            new DiagnoseRequest(input.IncidentId, input.TargetResourceId, site.ServerFarmId, site.IsLinux, start, now, AlertCriterion.Of(input.Signal), flow.DiagnosticsTimeout, first, flow.Deferred()),
-            WorkflowRetries.Storage);
-        using var deadlineCancellation = new CancellationTokenSource();
-        var deadline = context.CreateTimer(now.Add(flow.DiagnosticsTimeout * 2), deadlineCancellation.Token);
-        if (await Task.WhenAny(diagnosis, deadline) == diagnosis)
-        {
-            deadlineCancellation.Cancel();
-            var found = await diagnosis;
-            flow.DeferredWritten();
-            flow.ContinueFrom(found.NextSequence);
-            return new IncidentFindings(found.Instances, found.Processes, found.Metrics, found.Detectors, found.Plan, site.IsLinux);
-        }
-
-        // Gave up waiting: a late diagnosis writes within its reserved positions, never over what comes next.
-        flow.ContinueFrom(first + DiagnoseActivities.ReservedPositions);
-        await flow.RecordAsync(TimelineKinds.DiagnosticsFailed, TimelineText.ReadTimedOut(TimelineText.TheDiagnostics, flow.DiagnosticsTimeout * 2));
-        return new IncidentFindings([], null, null, null, null, site.IsLinux);
+        var decisionInput = DecisionInputs.FromFindings(input.IncidentId, input.TargetResourceId, flow.Context.CurrentUtcDateTime, alertMetrics, platform, findings, tried);
+        return flow.Context.CallActivityAsync<Decision>(ActivityNames.DecidePlan, new DecideRequest(decisionInput, flow.Next()), WorkflowRetries.Storage);
     }
 
     // 5. The dump (the activity records DumpCaptured or DumpSkipped itself). Evidence never blocks the

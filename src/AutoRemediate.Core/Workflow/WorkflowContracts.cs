@@ -1,5 +1,7 @@
+using System.Text.Json.Serialization;
 using AutoRemediate.Actions;
 using AutoRemediate.Alerts;
+using AutoRemediate.Decisions;
 using AutoRemediate.Diagnostics;
 using AutoRemediate.Evidence;
 using AutoRemediate.Incidents;
@@ -96,7 +98,12 @@ public sealed record OpenIncidentRequest(string IncidentId, int Sequence, DateTi
 /// <param name="Summary">Why it ended this way.</param>
 /// <param name="LiveUntil">Escalated with a hold: when the hold ends (the incident is not closed before).</param>
 /// <param name="TargetResourceId">The app (for the log scope: IncidentLogScope); null in histories written before it existed.</param>
-public sealed record CloseIncidentRequest(string IncidentId, int Sequence, DateTimeOffset At, IncidentStatus Status, string Summary, DateTimeOffset? LiveUntil = null, string? TargetResourceId = null);
+/// <param name="OutcomeMailRule">
+/// Set (to the alert rule) when the approvers were mailed: the activity also sends the short closing mail, once. When
+/// that fails it answers false and the workflow sends it with <see cref="ActivityNames.NotifyOutcome"/>, retried durably.
+/// </param>
+public sealed record CloseIncidentRequest(
+    string IncidentId, int Sequence, DateTimeOffset At, IncidentStatus Status, string Summary, DateTimeOffset? LiveUntil = null, string? TargetResourceId = null, string? OutcomeMailRule = null);
 
 /// <summary>Input of <see cref="ActivityNames.SetStatus"/>.</summary>
 /// <param name="IncidentId">The incident.</param>
@@ -179,9 +186,20 @@ public sealed record EscalateAfterErrorRequest(string IncidentId, int Sequence, 
 /// <param name="Timeout">The deadline every source shares.</param>
 /// <param name="Sequence">The first of <see cref="DiagnoseActivities.ReservedPositions"/> timeline positions the activity writes to.</param>
 /// <param name="Before">Entries the workflow deferred (site, platform), written first at their own positions.</param>
+/// <param name="Decide">When set, the activity also decides the first rung's plan from what it found (see <see cref="DecideAfterDiagnosis"/>).</param>
 public sealed record DiagnoseRequest(
     string IncidentId, string TargetResourceId, string? PlanResourceId, bool IsLinux, DateTimeOffset Start, DateTimeOffset At,
-    IReadOnlyList<AlertCriterion> Criteria, TimeSpan Timeout, int Sequence, IReadOnlyList<TimelineEntry>? Before = null);
+    IReadOnlyList<AlertCriterion> Criteria, TimeSpan Timeout, int Sequence, IReadOnlyList<TimelineEntry>? Before = null, DecideAfterDiagnosis? Decide = null);
+
+/// <summary>
+/// What the first decision needs beside the findings. With it, <see cref="ActivityNames.Diagnose"/> decides the first
+/// rung itself (as <see cref="ActivityNames.DecidePlan"/> would, PlanChosen included) instead of the workflow
+/// sending the whole evidence back in a second activity: one queue round trip and one evidence-sized input fewer
+/// in the history.
+/// </summary>
+/// <param name="AlertMetrics">The metrics the alert fired on.</param>
+/// <param name="Platform">The platform check's verdict.</param>
+public sealed record DecideAfterDiagnosis(IReadOnlyList<string> AlertMetrics, PlatformEvidence Platform);
 
 /// <summary>What <see cref="ActivityNames.Diagnose"/> found (see <see cref="IncidentFindings"/>), and the next free timeline position.</summary>
 /// <param name="Instances">The instance ids the site runs on.</param>
@@ -190,8 +208,34 @@ public sealed record DiagnoseRequest(
 /// <param name="Detectors">The detectors' verdicts, when they could be run.</param>
 /// <param name="Plan">The plan, when it could be read.</param>
 /// <param name="NextSequence">The position after the last entry written.</param>
+/// <param name="Decision">The first rung's decision, when the request asked for it.</param>
 public sealed record DiagnoseResult(
-    IReadOnlyList<string> Instances, IReadOnlyList<WorkerProcess>? Processes, MetricsSummary? Metrics, DetectorsSummary? Detectors, PlanEvidence? Plan, int NextSequence);
+    IReadOnlyList<string> Instances, IReadOnlyList<WorkerProcess>? Processes, MetricsSummary? Metrics, DetectorsSummary? Detectors, PlanEvidence? Plan, int NextSequence,
+    Decision? Decision = null);
+
+/// <summary>Input of <see cref="ActivityNames.Assess"/>.</summary>
+/// <param name="Begin">What <see cref="ActivityNames.BeginIncident"/> takes: open, read the site, check the platform.</param>
+/// <param name="MetricsStart">Where the diagnostics' metrics window starts (it ends at <see cref="BeginIncidentRequest.At"/>).</param>
+/// <param name="Criteria">The alert's criteria.</param>
+/// <param name="AlertMetrics">The metrics the alert fired on, for the first decision.</param>
+public sealed record AssessRequest(BeginIncidentRequest Begin, DateTimeOffset MetricsStart, IReadOnlyList<AlertCriterion> Criteria, IReadOnlyList<string> AlertMetrics)
+{
+    /// <summary>The incident (for log scopes; not serialized).</summary>
+    [JsonIgnore]
+    public string IncidentId => Begin.IncidentId;
+
+    /// <summary>The app (for log scopes; not serialized).</summary>
+    [JsonIgnore]
+    public string TargetResourceId => Begin.TargetResourceId;
+}
+
+/// <summary>What <see cref="ActivityNames.Assess"/> did, read, found and decided.</summary>
+/// <param name="Opened">False when the incident was cancelled before its workflow started (nothing written, nothing read).</param>
+/// <param name="Site">The site, when it could be read.</param>
+/// <param name="Platform">The platform check's verdict, when the check completed.</param>
+/// <param name="Diagnosis">The findings and the first rung's decision; null when nothing was diagnosed (a plan alert, no site, the platform at fault).</param>
+/// <param name="NextSequence">The position after the entries the activity wrote.</param>
+public sealed record AssessResult(bool Opened, SiteSnapshot? Site, PlatformEvidence? Platform, DiagnoseResult? Diagnosis, int NextSequence);
 
 /// <summary>Input of <see cref="ActivityNames.BeginIncident"/>.</summary>
 /// <param name="IncidentId">The incident.</param>

@@ -123,8 +123,24 @@ public sealed class WorkflowOptions : IValidatableObject
     internal bool DumpsEnabled { get; set; } = true;
 
     /// <summary>The settings as they travel in the orchestration input.</summary>
+    /// <remarks>
+    /// A setting at its default travels as null (left out of the stored input; the workflow reads null as the default):
+    /// every incident's history carries this input, so only what an operator changed is written.
+    /// </remarks>
     public WorkflowSettings ToSettings() =>
-        new(EscalationHold, DiagnosticsTimeout, MetricsLookback, AutoApprove, ApprovalTimeout, VerifyInterval, VerifyHealthyFor, VerifyDeadline,
-            ApprovalTimeouts.Count > 0 ? new Dictionary<PlanKind, TimeSpan>(ApprovalTimeouts) : null, MailRetryInterval, MailAttempts, ApprovalReminder,
+        new(EscalationHold,
+            Changed(DiagnosticsTimeout, WorkflowSettings.DefaultDiagnosticsTimeout),
+            Changed(MetricsLookback, WorkflowSettings.DefaultMetricsLookback),
+            AutoApprove,
+            Changed(ApprovalTimeout, WorkflowSettings.DefaultApprovalTimeout),
+            Changed(VerifyInterval, WorkflowSettings.DefaultVerifyInterval),
+            Changed(VerifyHealthyFor, WorkflowSettings.DefaultVerifyHealthyFor),
+            Changed(VerifyDeadline, WorkflowSettings.DefaultVerifyDeadline),
+            ApprovalTimeouts.Count > 0 ? new Dictionary<PlanKind, TimeSpan>(ApprovalTimeouts) : null,
+            Changed(MailRetryInterval, WorkflowSettings.DefaultMailRetryInterval),
+            MailAttempts == WorkflowSettings.DefaultMailAttempts ? null : MailAttempts,
+            Changed(ApprovalReminder, WorkflowSettings.DefaultApprovalReminder),
             DumpsEnabled ? null : false);
+
+    private static TimeSpan? Changed(TimeSpan value, TimeSpan defaultValue) => value == defaultValue ? null : value;
 }

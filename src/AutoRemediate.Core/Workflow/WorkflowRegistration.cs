@@ -27,6 +27,7 @@ public static class WorkflowRegistration
         VerificationOrchestration.Register(registry);
         Add<IncidentActivities, OpenIncidentRequest, bool>(registry, ActivityNames.OpenIncident, a => a.OpenIncidentAsync);
         Add<OpeningActivities, BeginIncidentRequest, BeginIncidentResult>(registry, ActivityNames.BeginIncident, a => a.BeginAsync);
+        Add<OpeningActivities, AssessRequest, AssessResult>(registry, ActivityNames.Assess, a => a.AssessAsync);
         Add<SiteActivities, string, SiteSnapshot>(registry, ActivityNames.CollectSiteSnapshot, a => a.CollectSiteSnapshotAsync);
         Add<IncidentActivities, IReadOnlyList<TimelineEntry>, bool>(registry, ActivityNames.RecordTimeline, a => a.RecordTimelineAsync);
         Add<IncidentActivities, SetStatusRequest, bool>(registry, ActivityNames.SetStatus, a => a.SetStatusAsync);
