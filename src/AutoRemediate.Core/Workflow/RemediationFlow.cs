@@ -206,16 +206,21 @@ internal sealed class RemediationFlow
     public async Task<bool> CloseAsync(IncidentStatus status, string summary, DateTimeOffset? liveUntil = null)
     {
         await FlushAsync();
-        var mailed = false;
-        if (_approvalMails.Count > 0)
-        {
-            mailed = (await Task.WhenAll(_approvalMails)).Any(m => m is { To.Count: > 0 });
-            _approvalMails.Clear();
-        }
-
+        // Whether an approval mail reached somebody is known now unless a mailing is still retrying (a deterministic
+        // look: on replay the same mailings have completed at this point). A retrying mailing never holds the close
+        // up: the incident closes, and the closing mail follows once the mailing has ended.
+        var known = _approvalMails.All(t => t.IsCompleted);
+        var mailed = known && _approvalMails.Any(t => t.Result is { To.Count: > 0 });
         var closedWithMail = await Context.CallActivityAsync<bool>(ActivityNames.CloseIncident,
             new CloseIncidentRequest(Input.IncidentId, Next(), Context.CurrentUtcDateTime, status, summary, liveUntil, Input.TargetResourceId, mailed ? Input.Signal.AlertRule : null),
             WorkflowRetries.Storage);
+        if (!known)
+        {
+            mailed = (await Task.WhenAll(_approvalMails)).Any(m => m is { To.Count: > 0 });
+            closedWithMail = false;
+        }
+
+        _approvalMails.Clear();
         if (mailed && !closedWithMail)
         {
             try
