@@ -86,6 +86,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 1452, Level = LogLevel.Warning, Message = "ACS Email operation {OperationId} did not finish within {Timeout}")]
     public static partial void AcsMailTimedOut(ILogger logger, string operationId, TimeSpan timeout);
 
+    [LoggerMessage(EventId = 2113, Level = LogLevel.Information, Message = "Mail delivered; the server did not answer QUIT ({Detail}), connection dropped")]
+    public static partial void MailQuitUnanswered(ILogger logger, string detail);
+
     [LoggerMessage(EventId = 2112, Level = LogLevel.Warning, Message = "Closing mail for incident {IncidentId} not sent with the close ({Detail}); the workflow retries it")]
     public static partial void OutcomeMailDeferred(ILogger logger, string incidentId, string detail);
 

@@ -1,3 +1,4 @@
+using AutoRemediate.Shared;
 using MailKit.Net.Smtp;
 using MailKit.Security;
 using Microsoft.Extensions.Logging;
@@ -63,6 +64,21 @@ public sealed class SmtpMailSender : IMailSender
             Log.MailSent(_logger, mail.To, mail.Content.Subject);
         }
 
-        await client.DisconnectAsync(quit: true, deadline.Token).ConfigureAwait(false);
+        // Every message was accepted (the server answered 250 to its data): the mailing has succeeded. QUIT is a
+        // courtesy, bounded on its own: a server slow to answer it (MailDev sometimes is) must not turn a delivered
+        // mailing into a failure, which the workflow's retry would send again. Disposing the client closes the socket.
+        using var quit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        quit.CancelAfter(QuitTimeout);
+        try
+        {
+            await client.DisconnectAsync(quit: true, quit.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            Log.MailQuitUnanswered(_logger, Display.FirstLine(ex.Message));
+        }
     }
+
+    /// <summary>How long a delivered mailing waits for the server's answer to QUIT.</summary>
+    public static readonly TimeSpan QuitTimeout = TimeSpan.FromSeconds(5);
 }

@@ -129,7 +129,7 @@ public static class RemediationOrchestration
             return new RemediationResult(input.IncidentId, IncidentStatus.Cancelled, TimelineText.CancelledBeforeStart);
         }
 
-        // A diagnosis takes up to DiagnoseActivities.ReservedPositions positions (fewer when written): what follows goes after them.
+        // The activity wrote its entries (opened, the reads, the diagnostics, PlanChosen) from the position it was given on.
         flow.ContinueFrom(assessed.NextSequence);
         flow.ThrowIfCancelled();
         if (ResourceIds.KindOf(input.TargetResourceId) == TargetKind.Plan)
