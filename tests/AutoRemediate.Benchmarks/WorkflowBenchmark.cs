@@ -199,6 +199,16 @@ internal static class WorkflowBenchmark
             {
                 Console.WriteLine($"  {g.Count(),7} {(g.Count() / (double)count).ToString("0.0", invariant),6}/incident {g.Average(s => s.Duration.TotalMilliseconds).ToString("0.0", invariant),7}ms avg  {g.Key}");
             }
+
+            // The same, only from the first alert to the last restart request: what the storm's restarts waited behind.
+            var from = posted.Values.Min(p => p.At).UtcDateTime;
+            var to = requests.Where(r => r.Method == "POST" && r.Path.EndsWith("/restart", StringComparison.Ordinal)).Select(r => r.At.UtcDateTime).DefaultIfEmpty(from).Max();
+            var before = calls.Where(s => s.Start >= from && s.Start <= to).ToList();
+            Console.WriteLine($"  until the last restart ({(to - from).TotalSeconds.ToString("0.0", invariant)} s): {before.Count} requests ({(before.Count / (double)count).ToString("0", invariant)} per incident)");
+            foreach (var g in before.GroupBy(s => s.Name + " " + StorageResource(s.Tags.GetValueOrDefault("url.full") ?? string.Empty)).OrderByDescending(g => g.Count()).Take(25))
+            {
+                Console.WriteLine($"  {g.Count(),7} {(g.Count() / (double)count).ToString("0.0", invariant),6}/incident {g.Average(s => s.Duration.TotalMilliseconds).ToString("0.0", invariant),7}ms avg  {g.Key}");
+            }
         }
 
         latencies.Sort();
