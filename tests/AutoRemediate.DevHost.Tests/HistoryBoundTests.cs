@@ -114,7 +114,7 @@ public sealed class HistoryBoundTests
         var history = new TableServiceClient(AzuriteFixture.ConnectionString).GetTableClient(taskHub + "History");
         await OrchestrationHistory.WaitCompletedAsync(history, IncidentIds.InstanceIdFor(ShopSite), TimeSpan.FromSeconds(120));
         var rows = new List<string>();
-        var remediation = await OrchestrationHistory.ReadAsync(history, IncidentIds.InstanceIdFor(ShopSite), (row, size) => rows.Add($"{size,6} {row.GetString("EventType")} {row.GetString("Name")}" + (Environment.GetEnvironmentVariable("HISTORY_ROWS") == "1" && size > 800 ? "\n" + System.Text.Json.JsonSerializer.Serialize(row.Where(p => p.Key != "odata.etag").ToDictionary(p => p.Key, p => p.Value)) : "")));
+        var remediation = await OrchestrationHistory.ReadAsync(history, IncidentIds.InstanceIdFor(ShopSite), (row, size) => rows.Add($"{size,6} {row.GetString("EventType")} {row.GetString("Name")}"));
         var stored = $"remediation history {remediation.Bytes} bytes, {remediation.Rows} rows:\n{string.Join("\n", rows)}";
         Assert.HasCount(2, mails, $"the approval mail and the closing mail\n{steps}\n{stored}");
         Assert.IsLessThan(ResolvedBudget, remediation.Bytes, stored);

@@ -17,7 +17,7 @@ namespace AutoRemediate.Workflow;
 /// </summary>
 public sealed class DiagnoseActivities
 {
-    /// <summary>Timeline positions one diagnosis may use; the workflow goes on after them even when it gave up waiting.</summary>
+    /// <summary>Timeline positions one diagnosis may use at most (its entries, DiagnosticsCollected and PlanChosen): more failures than that are folded into one entry.</summary>
     public const int ReservedPositions = 100;
 
     private readonly SiteActivities _site;

@@ -94,39 +94,6 @@ internal sealed class RemediationFlow
         }
     }
 
-    /// <summary>
-    /// Calls a read-only activity with its retry policy, within <paramref name="deadline"/> (or the
-    /// diagnostics timeout). A failure or a timeout is recorded on the timeline (DiagnosticsFailed) and
-    /// yields null: the workflow goes on with what it has.
-    /// </summary>
-    public async Task<T?> ReadAsync<T>(string activity, object input, string what, Task? deadline = null)
-        where T : class
-    {
-        using var timerCancellation = new CancellationTokenSource();
-        var call = Context.CallActivityAsync<T>(activity, input, WorkflowRetries.Diagnostics);
-        var timeout = deadline ?? Context.CreateTimer(Context.CurrentUtcDateTime.Add(DiagnosticsTimeout), timerCancellation.Token);
-        string failure;
-        if (await Task.WhenAny(call, timeout) == call)
-        {
-            timerCancellation.Cancel();
-            try
-            {
-                return await call;
-            }
-            catch (TaskFailedException ex)
-            {
-                failure = TimelineText.ReadFailed(what, ex.FailureDetails.ErrorMessage);
-            }
-        }
-        else
-        {
-            failure = TimelineText.ReadTimedOut(what, DiagnosticsTimeout);
-        }
-
-        await RecordAsync(TimelineKinds.DiagnosticsFailed, failure);
-        return null;
-    }
-
     public Task<bool> RecordAsync(string kind, string message) => RecordAsync([(kind, message)]);
 
     /// <summary>
@@ -149,12 +116,6 @@ internal sealed class RemediationFlow
     /// </summary>
     public void Defer(IEnumerable<(string Kind, string Message)> entries) =>
         _deferred.AddRange(entries.Select(e => new TimelineEntry(Input.IncidentId, Next(), Context.CurrentUtcDateTime, e.Kind, e.Message)));
-
-    /// <summary>The deferred entries, for an activity that writes them itself; <see cref="DeferredWritten"/> once it did.</summary>
-    public IReadOnlyList<TimelineEntry>? Deferred() => _deferred.Count == 0 ? null : [.. _deferred];
-
-    /// <summary>The deferred entries were written (by the activity <see cref="Deferred"/> gave them to).</summary>
-    public void DeferredWritten() => _deferred.Clear();
 
     /// <summary>
     /// The plan goes ahead: the end of the approval step (<paramref name="kind"/>, status Mitigating) takes its

@@ -180,9 +180,6 @@ internal static class TimelineText
     /// <summary>DumpSkipped when Evidence:DumpsEnabled is false (the words CaptureDump used to write).</summary>
     public const string DumpsTurnedOff = "No memory dump: memory dumps are turned off (Evidence:DumpsEnabled=false). The mitigation goes ahead without it.";
 
-    /// <summary>The diagnostics as a whole (when the workflow stopped waiting for them).</summary>
-    public const string TheDiagnostics = "the diagnostics";
-
     /// <summary>What failed, in words for the timeline: the step and its error, never a stack trace, capped.</summary>
     public static string Failure(Exception ex)
     {
