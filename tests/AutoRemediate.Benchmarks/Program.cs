@@ -19,16 +19,18 @@ using AutoRemediate.Testing;
 //   workflow-alone [incidents] [dumps] the same, one incident at a time
 //   idle-start [idleSeconds] [repeats] an alert after the pipeline sat idle: local tuning vs host.json's production settings
 //   never-recovers [Key=Value ...]   one incident no mitigation helps, default settings: history sizes
+//   durable-floor [incidents] [local|production|host.json path] the workflow's Durable shape with no-op activities, that many at once
 var command = args.FirstOrDefault() ?? "help";
 var invariant = CultureInfo.InvariantCulture;
-if (command is not ("ingest" or "storm" or "first-alerts" or "dump" or "workflow" or "workflow-alone" or "never-recovers" or "idle-start"))
+if (command is not ("ingest" or "storm" or "first-alerts" or "dump" or "workflow" or "workflow-alone" or "never-recovers" or "idle-start" or "durable-floor"))
 {
-    Console.WriteLine("usage: dotnet run -c Release --project tests/AutoRemediate.Benchmarks -- ingest [seconds=60] [connections=32] | storm [alerts=10000] [apps=50] | first-alerts [apps=1000] | dump [MiB=2048] | workflow [incidents=50] [dumps=on|off] [local|production] | workflow-alone [incidents=5] [dumps=on|off] [local|production] | never-recovers [Section:Key=value ...] | idle-start [idleSeconds=30] [repeats=3] [host.json]");
+    Console.WriteLine("usage: dotnet run -c Release --project tests/AutoRemediate.Benchmarks -- ingest [seconds=60] [connections=32] | storm [alerts=10000] [apps=50] | first-alerts [apps=1000] | dump [MiB=2048] | workflow [incidents=50] [dumps=on|off] [local|production|host.json path] | workflow-alone [incidents=5] [dumps=on|off] [local|production|host.json path] | never-recovers [Section:Key=value ...] | idle-start [idleSeconds=30] [repeats=3] [host.json] | durable-floor [incidents=50] [local|production|host.json path]");
     return 2;
 }
 
 var ports = new[] { DevHostRunner.FreeLoopbackPort(), DevHostRunner.FreeLoopbackPort(), DevHostRunner.FreeLoopbackPort() };
 await using var azurite = await AzuriteLauncher.StartAsync(new AzuriteSettings(ports[0], ports[1], ports[2], Location: null));
+CpuMeter.AzuriteProcessGroup = azurite.ProcessId;
 if (command == "never-recovers")
 {
     return await HistoryBenchmark.RunAsync(azurite.ConnectionString, args[1..]);
@@ -40,11 +42,27 @@ if (command == "idle-start")
         args.Length > 3 ? args[3] : null);
 }
 
+if (command == "durable-floor")
+{
+    return (await DurableFloorBenchmark.RunAsync(azurite.ConnectionString, args.Length > 1 ? int.Parse(args[1], invariant) : 50, HostJson(args.Length > 2 ? args[2] : null))).ExitCode;
+}
+
 if (command is "workflow" or "workflow-alone")
 {
     var alone = command == "workflow-alone";
-    return await WorkflowBenchmark.RunAsync(azurite.ConnectionString, args.Length > 1 ? int.Parse(args[1], invariant) : alone ? 5 : 50,
-        dumps: args.Length <= 2 || args[2] != "off", alone: alone, production: args.Length > 3 && args[3] == "production");
+    var count = args.Length > 1 ? int.Parse(args[1], invariant) : alone ? 5 : 50;
+    var hostJson = HostJson(args.Length > 3 ? args[3] : null);
+    var run = await WorkflowBenchmark.RunAsync(azurite.ConnectionString, count, dumps: args.Length <= 2 || args[2] != "off", alone: alone, hostJson: hostJson);
+    if (alone)
+    {
+        return run.ExitCode;
+    }
+
+    // The reference in the same run, on the same Azurite and settings: Durable alone, with the workflow's shape and
+    // no-op activities (DurableFloorBenchmark). What the pipeline adds is the overhead beyond it.
+    var floor = await DurableFloorBenchmark.RunAsync(azurite.ConnectionString, count, hostJson);
+    Console.WriteLine(string.Create(invariant, $"RESULT against the Durable floor: overhead p95={run.OverheadP95Ms:0}ms, floor p95={floor.P95Ms:0}ms (ratio {run.OverheadP95Ms / floor.P95Ms:0.00}); median {run.OverheadMedianMs:0}ms against {floor.MedianMs:0}ms"));
+    return run.ExitCode | floor.ExitCode;
 }
 
 var hostSettings = new Dictionary<string, string?> { ["Logging:LogLevel:Default"] = "Warning" };
@@ -152,3 +170,7 @@ Console.WriteLine($"RESULT storm alerts={total} apps={apps} {storm} incidents={i
 return incidents == apps && repeats == total - apps ? 0 : 1;
 
 string FirstSite(int app) => $"/subscriptions/11111111-2222-3333-4444-555555555555/resourceGroups/rg-first/providers/Microsoft.Web/sites/first-app-{app:D5}";
+
+// "local" or nothing: the DevHost's local tuning; "production": the repository's host.json; anything else: a host.json path.
+static string? HostJson(string? argument) =>
+    argument is null or "local" ? null : argument == "production" ? Path.Combine(Samples.RepositoryRoot, "host.json") : argument;
