@@ -33,6 +33,17 @@ public sealed class DecisionActivities
     /// <summary>Decides, and records the plan and why on the timeline (PlanChosen).</summary>
     public async Task<Decision> DecideAsync(DecideRequest request, CancellationToken cancellationToken = default)
     {
+        var (decision, planChosen) = await DecideUnrecordedAsync(request, cancellationToken).ConfigureAwait(false);
+        await _incidents.AppendTimelineAsync(planChosen, cancellationToken).ConfigureAwait(false);
+        return decision;
+    }
+
+    /// <summary>
+    /// Decides and notes a recurrence on the incident, as <see cref="DecideAsync(DecideRequest, CancellationToken)"/>
+    /// does, but leaves its PlanChosen entry to the caller, who writes it with others in one request.
+    /// </summary>
+    public async Task<(Decision Decision, TimelineEntry PlanChosen)> DecideUnrecordedAsync(DecideRequest request, CancellationToken cancellationToken = default)
+    {
         ArgumentNullException.ThrowIfNull(request);
         var decision = await DecideAsync(request.Input, cancellationToken).ConfigureAwait(false);
         if (decision.Recurrence is { } recurrence && request.Input.IncidentId is { } incidentId)
@@ -40,9 +51,7 @@ public sealed class DecisionActivities
             await _incidents.NoteRecurrenceAsync(incidentId, recurrence.Sentence, recurrence.EarlierIncidents, cancellationToken).ConfigureAwait(false);
         }
 
-        await _incidents.AppendTimelineAsync(
-            new TimelineEntry(request.Input.IncidentId ?? string.Empty, request.Sequence, _time.GetUtcNow(), TimelineKinds.PlanChosen, RemediationPolicy.Describe(decision)), cancellationToken).ConfigureAwait(false);
-        return decision;
+        return (decision, new TimelineEntry(request.Input.IncidentId ?? string.Empty, request.Sequence, _time.GetUtcNow(), TimelineKinds.PlanChosen, RemediationPolicy.Describe(decision)));
     }
 
     /// <summary>Decides.</summary>

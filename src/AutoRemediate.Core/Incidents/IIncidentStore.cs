@@ -28,6 +28,13 @@ public interface IIncidentStore
     Task AppendTimelineAsync(TimelineEntry entry, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Writes timeline entries, each as <see cref="AppendTimelineAsync(TimelineEntry, CancellationToken)"/> would: an
+    /// incident's entries go in one request (an entity-group transaction of up to 100 rows), all or none of them.
+    /// Idempotent.
+    /// </summary>
+    Task AppendTimelineAsync(IReadOnlyList<TimelineEntry> entries, CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// The slow path of a repeat: records <paramref name="alertRule"/> on a live incident (a new rule is added, a resolved one
     /// fires again), with conditional writes retried on conflict, then brings the app's <see cref="LiveMarker"/> snapshot up
     /// to date. It does not count the delivery: every delivery is counted by <see cref="TryAddRepeatAsync"/>.

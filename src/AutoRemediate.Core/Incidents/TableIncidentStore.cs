@@ -24,6 +24,8 @@ public sealed class TableIncidentStore : IIncidentStore
     private const string RepeatRowPrefix = "repeat_";
     private const string RepeatRowEnd = "repeat`";
     private const int MaxConflictRetries = 50;
+    // Table storage's limit on the operations of one entity-group transaction.
+    private const int MaxTransactionRows = 100;
     private readonly TableClient _incidents;
     private readonly TableClient _timeline;
     private readonly AsyncOnce _tablesCreated;
@@ -552,21 +554,57 @@ public sealed class TableIncidentStore : IIncidentStore
     {
         ArgumentNullException.ThrowIfNull(entry);
         await _tablesCreated.EnsureAsync(cancellationToken).ConfigureAwait(false);
-        var entity = new TableEntity(entry.IncidentId, RowKeyFor(entry.Sequence))
+        await _timeline.UpsertEntityAsync(ToEntity(entry), TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+        await AfterTimelineAsync([entry], cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async Task AppendTimelineAsync(IReadOnlyList<TimelineEntry> entries, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
+        if (entries.Count == 1)
         {
-            ["Sequence"] = entry.Sequence,
-            ["At"] = entry.At,
-            ["Kind"] = entry.Kind,
-            ["Message"] = entry.Message,
-        };
-        await _timeline.UpsertEntityAsync(entity, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
-        if (entry.Kind == TimelineKinds.HoldEnded && await GetAsync(entry.IncidentId, cancellationToken).ConfigureAwait(false) is { } incident)
+            // One row: a plain upsert costs the storage service less than a transaction of one.
+            await AppendTimelineAsync(entries[0], cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        await _tablesCreated.EnsureAsync(cancellationToken).ConfigureAwait(false);
+        // One partition per incident, so each incident's entries are one entity-group transaction (at most 100 rows
+        // each); a sequence written twice in one list is written once, the last one winning, as two upserts would.
+        foreach (var incident in entries.GroupBy(e => e.IncidentId, StringComparer.Ordinal))
         {
-            // An escalation hold ending is the one end of a remediation that writes no status (the incident is Escalated
-            // already): the live marker goes when the workflow records it.
-            await EndLiveAsync(IncidentIds.InstanceIdFor(incident.TargetResourceId), incident.IncidentId, cancellationToken).ConfigureAwait(false);
+            var rows = incident.GroupBy(e => e.Sequence).Select(g => g.Last()).ToList();
+            foreach (var chunk in rows.Chunk(MaxTransactionRows))
+            {
+                await _timeline.SubmitTransactionAsync(chunk.Select(e => new TableTransactionAction(TableTransactionActionType.UpsertReplace, ToEntity(e))), cancellationToken)
+                    .ConfigureAwait(false);
+            }
+        }
+
+        await AfterTimelineAsync(entries, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task AfterTimelineAsync(IReadOnlyList<TimelineEntry> entries, CancellationToken cancellationToken)
+    {
+        foreach (var ended in entries.Where(e => e.Kind == TimelineKinds.HoldEnded).Select(e => e.IncidentId).Distinct(StringComparer.Ordinal))
+        {
+            if (await GetAsync(ended, cancellationToken).ConfigureAwait(false) is { } incident)
+            {
+                // An escalation hold ending is the one end of a remediation that writes no status (the incident is Escalated
+                // already): the live marker goes when the workflow records it.
+                await EndLiveAsync(IncidentIds.InstanceIdFor(incident.TargetResourceId), incident.IncidentId, cancellationToken).ConfigureAwait(false);
+            }
         }
     }
+
+    private static TableEntity ToEntity(TimelineEntry entry) => new(entry.IncidentId, RowKeyFor(entry.Sequence))
+    {
+        ["Sequence"] = entry.Sequence,
+        ["At"] = entry.At,
+        ["Kind"] = entry.Kind,
+        ["Message"] = entry.Message,
+    };
 
     /// <inheritdoc />
     public async Task<IReadOnlyList<TimelineEntry>> GetTimelineAsync(string incidentId, CancellationToken cancellationToken = default)

@@ -85,25 +85,21 @@ public sealed class DiagnoseActivities
         }
 
         messages.Add((TimelineKinds.DiagnosticsCollected, TimelineText.Diagnosed(findings)));
-        foreach (var entry in request.Before ?? [])
-        {
-            await _store.AppendTimelineAsync(entry, cancellationToken).ConfigureAwait(false);
-        }
-
         var sequence = request.Sequence;
-        foreach (var (kind, message) in messages)
-        {
-            await _store.AppendTimelineAsync(new TimelineEntry(request.IncidentId, sequence++, request.At, kind, message), cancellationToken).ConfigureAwait(false);
-        }
-
+        var entries = new List<TimelineEntry>(request.Before ?? []);
+        entries.AddRange(messages.Select(m => new TimelineEntry(request.IncidentId, sequence++, request.At, m.Kind, m.Message)));
         Decision? decision = null;
         if (request.Decide is { } decide)
         {
             // The first rung, decided here as DecidePlan would (the journal's facts, the policy, PlanChosen), on the
             // findings just read: the workflow does not send them back in another activity's input.
             var input = DecisionInputs.FromFindings(request.IncidentId, request.TargetResourceId, request.At, decide.AlertMetrics, decide.Platform, findings, []);
-            decision = await _decisions.DecideAsync(new DecideRequest(input, sequence++), cancellationToken).ConfigureAwait(false);
+            (decision, var planChosen) = await _decisions.DecideUnrecordedAsync(new DecideRequest(input, sequence++), cancellationToken).ConfigureAwait(false);
+            entries.Add(planChosen);
         }
+
+        // The entries before the diagnosis's own, its own, and the plan chosen: one request (one transaction an incident).
+        await _store.AppendTimelineAsync(entries, cancellationToken).ConfigureAwait(false);
 
         return new DiagnoseResult(findings.Instances, findings.Processes, findings.Metrics, findings.Detectors, findings.Plan, sequence, decision);
     }

@@ -42,13 +42,13 @@ public sealed class IncidentActivities
         return true;
     }
 
-    /// <summary><see cref="ActivityNames.RecordTimeline"/>: one or more entries, in order (one call keeps the history small).</summary>
+    /// <summary><see cref="ActivityNames.RecordTimeline"/>: one or more entries (one call keeps the history small; one request an incident).</summary>
     public async Task<bool> RecordTimelineAsync(IReadOnlyList<TimelineEntry> entries, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(entries);
-        foreach (var entry in entries)
+        if (entries.Count > 0)
         {
-            await _store.AppendTimelineAsync(entry, cancellationToken).ConfigureAwait(false);
+            await _store.AppendTimelineAsync(entries, cancellationToken).ConfigureAwait(false);
         }
 
         return true;

@@ -42,17 +42,19 @@ public sealed class OpeningActivities
     {
         ArgumentNullException.ThrowIfNull(request);
         var begin = request.Begin;
-        var begun = await BeginAsync(begin, cancellationToken).ConfigureAwait(false);
+        var (begun, read) = await BeginUnrecordedAsync(begin, cancellationToken).ConfigureAwait(false);
         var verdict = begun.Platform?.Evidence;
         if (!begun.Opened || begun.Site is not { } site || PlatformVerdict.AtFault(PlatformVerdict.Of(verdict)))
         {
             // Not opened, a plan alert, no site (escalated), or the platform at fault (the policy escalates on it alone,
             // and a storm of many apps must not fan out a set of reads for each).
+            await AppendAsync(read, cancellationToken).ConfigureAwait(false);
             return new AssessResult(begun.Opened, begun.Site, verdict, null, begun.NextSequence);
         }
 
+        // What the site read and the platform check found goes on the timeline with the diagnosis's entries, in one request.
         var diagnosis = await _diagnose.DiagnoseAsync(new DiagnoseRequest(begin.IncidentId, begin.TargetResourceId, site.ServerFarmId, site.IsLinux, request.MetricsStart, begin.At,
-            request.Criteria, begin.Timeout, begun.NextSequence, Decide: new DecideAfterDiagnosis(request.AlertMetrics, PlatformVerdict.Of(verdict))), cancellationToken).ConfigureAwait(false);
+            request.Criteria, begin.Timeout, begun.NextSequence, read, new DecideAfterDiagnosis(request.AlertMetrics, PlatformVerdict.Of(verdict))), cancellationToken).ConfigureAwait(false);
         // The detectors' messages and the evidence blobs' names are on the timeline (DiagnosticsCollected), where the
         // approval mail reads them; the workflow decides on the numbers, so only those go back into its history.
         var compact = diagnosis with
@@ -69,12 +71,23 @@ public sealed class OpeningActivities
     /// </summary>
     public async Task<BeginIncidentResult> BeginAsync(BeginIncidentRequest request, CancellationToken cancellationToken = default)
     {
+        var (begun, read) = await BeginUnrecordedAsync(request, cancellationToken).ConfigureAwait(false);
+        await AppendAsync(read, cancellationToken).ConfigureAwait(false);
+        return begun;
+    }
+
+    private Task AppendAsync(IReadOnlyList<TimelineEntry> entries, CancellationToken cancellationToken) =>
+        entries.Count == 0 ? Task.CompletedTask : _store.AppendTimelineAsync(entries, cancellationToken);
+
+    // BeginAsync, with what the reads found (SiteInspected, PlatformChecked, DiagnosticsFailed) left for the caller to write.
+    private async Task<(BeginIncidentResult Begun, IReadOnlyList<TimelineEntry> Read)> BeginUnrecordedAsync(BeginIncidentRequest request, CancellationToken cancellationToken)
+    {
         ArgumentNullException.ThrowIfNull(request);
         var opened = await _incidents.OpenIncidentAsync(
             new OpenIncidentRequest(request.IncidentId, request.Sequence, request.At, request.Message, request.TargetResourceId), cancellationToken).ConfigureAwait(false);
         if (!opened || ResourceIds.KindOf(request.TargetResourceId) == TargetKind.Plan)
         {
-            return new BeginIncidentResult(opened, null, null, request.Sequence + 1);
+            return (new BeginIncidentResult(opened, null, null, request.Sequence + 1), []);
         }
 
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -84,7 +97,7 @@ public sealed class OpeningActivities
             request.Timeout, failures, deadline.Token, cancellationToken).ConfigureAwait(false);
         var platform = await SourceRead.ReadAsync(ct => _platform.CheckPlatformAsync(new PlatformCheckRequest(request.IncidentId, request.TargetResourceId, site?.Location, request.At), ct),
             "the platform check", request.Timeout, failures, deadline.Token, cancellationToken).ConfigureAwait(false);
-        // What the reads found goes on the timeline here, right after the "opened" entry: no timeline call of its own.
+        // What the reads found goes on the timeline right after the "opened" entry, at fixed positions.
         var entries = failures.Select(f => (Kind: TimelineKinds.DiagnosticsFailed, Message: f)).ToList();
         if (site is not null)
         {
@@ -97,12 +110,8 @@ public sealed class OpeningActivities
         }
 
         var sequence = request.Sequence + 1;
-        foreach (var (kind, message) in entries)
-        {
-            await _store.AppendTimelineAsync(new TimelineEntry(request.IncidentId, sequence++, request.At, kind, message), cancellationToken).ConfigureAwait(false);
-        }
-
-        return new BeginIncidentResult(true, site, platform, sequence);
+        var rows = entries.Select(e => new TimelineEntry(request.IncidentId, sequence++, request.At, e.Kind, e.Message)).ToList();
+        return (new BeginIncidentResult(true, site, platform, sequence), rows);
     }
 }
 

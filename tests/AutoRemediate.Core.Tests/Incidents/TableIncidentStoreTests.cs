@@ -105,6 +105,54 @@ public sealed class TableIncidentStoreTests
         Assert.AreEqual("two, retried", timeline[0].Message);
     }
 
+    // An activity's entries go in one request an incident: more than one transaction holds (100 rows), a sequence given
+    // twice keeps its last message, a rerun of the same list leaves the same rows, and another incident's entries in the
+    // same list land in its own timeline.
+    [TestMethod]
+    public async Task AppendTimeline_ListOfEntries_EveryEntryOnceInOrderAndARerunLeavesTheSame()
+    {
+        var store = TestServices.Store(TestServices.UniqueTables());
+        var entries = Enumerable.Range(1, 150).Select(i => new TimelineEntry("inc-4", i, s_now, "Step", $"step {i}"))
+            .Append(new TimelineEntry("inc-4", 7, s_now, "Step", "step 7, again"))
+            .Append(new TimelineEntry("inc-other", 1, s_now, "Other", "other incident"))
+            .ToList();
+
+        await store.AppendTimelineAsync(entries);
+        await store.AppendTimelineAsync(entries);
+
+        var timeline = await store.GetTimelineAsync("inc-4");
+        CollectionAssert.AreEqual(Enumerable.Range(1, 150).ToArray(), timeline.Select(t => t.Sequence).ToArray());
+        Assert.AreEqual("step 7, again", timeline[6].Message);
+        Assert.AreEqual("step 150", timeline[^1].Message);
+        Assert.AreEqual("other incident", (await store.GetTimelineAsync("inc-other")).Single().Message);
+    }
+
+    // HoldEnded in a list ends the app's live marker, as the same entry written alone does.
+    [TestMethod]
+    [DataRow(true, DisplayName = "in a list")]
+    [DataRow(false, DisplayName = "alone")]
+    public async Task AppendTimeline_HoldEnded_EndsTheLiveMarker(bool inList)
+    {
+        var store = TestServices.Store(TestServices.UniqueTables());
+        var incident = NewIncident("inc-5");
+        await store.TryCreateAsync(incident);
+        var instance = IncidentIds.InstanceIdFor(incident.TargetResourceId);
+        Assert.IsTrue(await store.TryStartLiveAsync(new LiveMarker(instance, "inc-5", ["rule"], [], s_now)));
+        var held = new TimelineEntry("inc-5", 9, s_now, TimelineKinds.HoldEnded, "The hold ended.");
+
+        if (inList)
+        {
+            await store.AppendTimelineAsync([new TimelineEntry("inc-5", 8, s_now, "Step", "before"), held]);
+        }
+        else
+        {
+            await store.AppendTimelineAsync(held);
+        }
+
+        Assert.IsNull(await store.GetLiveAsync(instance));
+        Assert.AreEqual(TimelineKinds.HoldEnded, (await store.GetTimelineAsync("inc-5"))[^1].Kind);
+    }
+
     [TestMethod]
     public async Task DeleteUnstarted_OnlyRemovesReceivedIncidents()
     {
