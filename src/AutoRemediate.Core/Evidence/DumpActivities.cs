@@ -19,10 +19,14 @@ public sealed class DumpActivities
     private readonly IIncidentStore _incidents;
     private readonly IOptions<EvidenceOptions> _options;
     private readonly TimeProvider _time;
+    // One per process (the activities are a singleton): at most EvidenceOptions.MaxConcurrentDumps dumps at once.
+    private readonly SemaphoreSlim _slots;
 
     /// <summary>Creates the activities.</summary>
     public DumpActivities(IAppServiceClient appService, DumpUploader dumps, IIncidentStore incidents, IOptions<EvidenceOptions> options, TimeProvider time)
     {
+        ArgumentNullException.ThrowIfNull(options);
+        _slots = new SemaphoreSlim(options.Value.MaxConcurrentDumps, options.Value.MaxConcurrentDumps);
         _appService = appService;
         _dumps = dumps;
         _incidents = incidents;
@@ -92,6 +96,17 @@ public sealed class DumpActivities
 
         using var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         budget.CancelAfter(options.DumpTimeBudget);
+        // The wait for a slot counts against the dump's budget: a storm's later dumps are skipped rather than holding
+        // their mitigation back for longer than one dump may take.
+        try
+        {
+            await _slots.WaitAsync(budget.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return Skipped($"{options.MaxConcurrentDumps.ToString(CultureInfo.InvariantCulture)} other dumps were being taken for the whole {options.DumpTimeBudget.TotalSeconds.ToString("0", CultureInfo.InvariantCulture)} s budget ({EvidenceOptions.SectionName}:{nameof(EvidenceOptions.MaxConcurrentDumps)})");
+        }
+
         try
         {
             var result = await _dumps.UploadAsync(
@@ -109,6 +124,10 @@ public sealed class DumpActivities
         catch (Exception ex) when (ex is RequestFailedException or IOException or HttpRequestException)
         {
             return Skipped($"the dump of {process.Name} could not be taken: {Display.FirstLine(ex.Message)}");
+        }
+        finally
+        {
+            _slots.Release();
         }
     }
 

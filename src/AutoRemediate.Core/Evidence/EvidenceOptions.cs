@@ -23,6 +23,15 @@ public sealed class EvidenceOptions
     [Range(1, 16)]
     public int MaxBlocksInFlight { get; set; } = 4;
 
+    /// <summary>
+    /// How many dumps one instance of the pipeline takes at once; more wait for a free slot (within their
+    /// <see cref="DumpTimeBudget"/>). It bounds the dumps' memory on an instance at this many times
+    /// (<see cref="MaxBlocksInFlight"/> + 1) × <see cref="BlockSizeBytes"/> (160 MiB by default), whatever the Durable
+    /// activity concurrency, so that can be set for the many short activities of a storm instead.
+    /// </summary>
+    [Range(1, 64)]
+    public int MaxConcurrentDumps { get; set; } = 4;
+
     /// <summary>How often a dump stream that breaks mid-way is fetched again from the start.</summary>
     [Range(1, 10)]
     public int MaxAttempts { get; set; } = 3;

@@ -116,6 +116,29 @@ public sealed class DumpActivitiesTests
         StringAssert.Contains(entry.Message, $"sha256 {outcome.Sha256}");
     }
 
+    // Evidence:MaxConcurrentDumps bounds the dumps (and their staging buffers) one process takes at once. Each dump here
+    // answers after 3 s, so with one slot the second dump's request comes at least 3 s after the first's; with two slots
+    // both are asked for at once.
+    [TestMethod]
+    [DataRow(1, DisplayName = "one slot: the second dump waits for the first")]
+    [DataRow(2, DisplayName = "two slots: both at once")]
+    public async Task CaptureDump_TwoAtOnce_NoMoreInFlightThanTheSlots(int slots)
+    {
+        var instance = await InstanceAsync();
+        await s_sandbox.AddFaultAsync(new { pathContains = "/dump", delayMs = 3000, times = 2, dumpSizeBytes = 1 * MiB });
+        var activities = Activities(new EvidenceOptions { MaxConcurrentDumps = slots });
+
+        var outcomes = await Task.WhenAll(
+            activities.CaptureDumpAsync(new DumpRequest(_incidentId, s_shop, Worker(instance), false)),
+            activities.CaptureDumpAsync(new DumpRequest(_incidentId + "-b", s_shop, Worker(instance), false)));
+
+        Assert.IsTrue(outcomes.All(o => o.Stored), string.Join("; ", outcomes.Select(o => o.SkippedReason)));
+        var dumps = s_sandbox.Requests.Snapshot().Where(r => r.Path.EndsWith("/dump", StringComparison.OrdinalIgnoreCase)).Select(r => r.At).Order().ToList();
+        Assert.HasCount(2, dumps);
+        var apart = dumps[1] - dumps[0];
+        Assert.AreEqual(slots == 1, apart >= TimeSpan.FromSeconds(3), $"the two dumps were asked for {apart.TotalSeconds:0.0} s apart");
+    }
+
     [TestMethod]
     [DataRow("too large", "the dump of w3wp grew past the 1 MiB budget; nothing was kept")]
     [DataRow("slow", "the dump of w3wp took longer than the 1 s budget; nothing was kept")]
