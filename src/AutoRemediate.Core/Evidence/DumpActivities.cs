@@ -24,9 +24,15 @@ public sealed class DumpActivities
 
     /// <summary>Creates the activities.</summary>
     public DumpActivities(IAppServiceClient appService, DumpUploader dumps, IIncidentStore incidents, IOptions<EvidenceOptions> options, TimeProvider time)
+        : this(appService, dumps, incidents, options, time, null)
+    {
+    }
+
+    // Tests pass the slots, to hold them as other dumps in flight would.
+    internal DumpActivities(IAppServiceClient appService, DumpUploader dumps, IIncidentStore incidents, IOptions<EvidenceOptions> options, TimeProvider time, SemaphoreSlim? slots)
     {
         ArgumentNullException.ThrowIfNull(options);
-        _slots = new SemaphoreSlim(options.Value.MaxConcurrentDumps, options.Value.MaxConcurrentDumps);
+        _slots = slots ?? new SemaphoreSlim(options.Value.MaxConcurrentDumps, options.Value.MaxConcurrentDumps);
         _appService = appService;
         _dumps = dumps;
         _incidents = incidents;
@@ -104,7 +110,7 @@ public sealed class DumpActivities
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return Skipped($"{options.MaxConcurrentDumps.ToString(CultureInfo.InvariantCulture)} other dumps were being taken for the whole {options.DumpTimeBudget.TotalSeconds.ToString("0", CultureInfo.InvariantCulture)} s budget ({EvidenceOptions.SectionName}:{nameof(EvidenceOptions.MaxConcurrentDumps)})");
+            return Skipped($"other dumps held all {options.MaxConcurrentDumps.ToString(CultureInfo.InvariantCulture)} of this instance's dump slots ({EvidenceOptions.SectionName}:{nameof(EvidenceOptions.MaxConcurrentDumps)}) for the whole {options.DumpTimeBudget.TotalSeconds.ToString("0", CultureInfo.InvariantCulture)} s budget");
         }
 
         try

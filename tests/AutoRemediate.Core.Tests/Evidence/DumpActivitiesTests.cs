@@ -40,14 +40,14 @@ public sealed class DumpActivitiesTests
     private static WorkerProcess Worker(string instanceId, long? privateBytes = 100 * MiB) =>
         new(instanceId, 1, "w3wp", 200 * MiB, privateBytes, 12.5, DateTimeOffset.UtcNow.AddHours(-1));
 
-    private DumpActivities Activities(EvidenceOptions? options = null)
+    private DumpActivities Activities(EvidenceOptions? options = null, SemaphoreSlim? slots = null)
     {
         options ??= new EvidenceOptions();
         options.DumpsContainer = _container;
         options.BlockSizeBytes = (int)MiB;
         var client = AppServiceClientTests.Client(s_sandbox);
         var uploader = new DumpUploader(_blobs, Options.Create(options), TimeProvider.System, NullLogger<DumpUploader>.Instance);
-        return new DumpActivities(client, uploader, _store, Options.Create(options), TimeProvider.System);
+        return new DumpActivities(client, uploader, _store, Options.Create(options), TimeProvider.System, slots);
     }
 
     private static async Task<string> InstanceAsync() => (await AppServiceClientTests.Client(s_sandbox).ListInstancesAsync(s_shop))[0].InstanceId;
@@ -137,6 +137,30 @@ public sealed class DumpActivitiesTests
         Assert.HasCount(2, dumps);
         var apart = dumps[1] - dumps[0];
         Assert.AreEqual(slots == 1, apart >= TimeSpan.FromSeconds(3), $"the two dumps were asked for {apart.TotalSeconds:0.0} s apart");
+    }
+
+    // Every slot taken (here held by the test, as dumps of other incidents would hold them) for the dump's whole budget:
+    // skipped without asking Kudu, the timeline says why, and the mitigation goes ahead. Once a slot is free, the next
+    // dump is taken.
+    [TestMethod]
+    public async Task CaptureDump_NoSlotFreeWithinTheBudget_SkippedWithTheReasonAndKuduNotAsked()
+    {
+        var instance = await InstanceAsync();
+        using var slots = new SemaphoreSlim(1, 1);
+        await slots.WaitAsync();
+        var activities = Activities(new EvidenceOptions { MaxConcurrentDumps = 1, DumpTimeBudget = TimeSpan.FromSeconds(1) }, slots);
+
+        var outcome = await activities.CaptureDumpAsync(new DumpRequest(_incidentId, s_shop, Worker(instance), false, Sequence: 5));
+
+        Assert.IsFalse(outcome.Stored);
+        Assert.AreEqual("other dumps held all 1 of this instance's dump slots (Evidence:MaxConcurrentDumps) for the whole 1 s budget", outcome.SkippedReason);
+        Assert.IsFalse(DumpRequested());
+        Assert.AreEqual($"No memory dump: {outcome.SkippedReason}. The mitigation goes ahead without it.", (await _store.GetTimelineAsync(_incidentId)).Single().Message);
+
+        slots.Release();
+        await s_sandbox.AddFaultAsync(new { pathContains = "/dump", dumpSizeBytes = 1 * MiB });
+        var next = await Activities(new EvidenceOptions { MaxConcurrentDumps = 1 }, slots).CaptureDumpAsync(new DumpRequest(_incidentId + "-b", s_shop, Worker(instance), false));
+        Assert.IsTrue(next.Stored, next.SkippedReason);
     }
 
     [TestMethod]
