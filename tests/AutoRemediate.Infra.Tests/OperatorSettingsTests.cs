@@ -31,10 +31,12 @@ public sealed partial class OperatorSettingsTests
         ["Mail:AcsApiVersion"] = "pinned",
         ["Mail:AcsSendTimeout"] = "tuning",
         ["Mail:AcsPollInterval"] = "tuning",
-        // Upload tuning, not an operator decision.
+        // Upload tuning, not an operator decision; with them, how many dumps an instance takes at once (their memory
+        // together is sized for the Flex Consumption instance, as host.json's activity slots are).
         ["Evidence:BlockSizeBytes"] = "tuning",
         ["Evidence:MaxAttempts"] = "tuning",
         ["Evidence:MaxBlocksInFlight"] = "tuning",
+        ["Evidence:MaxConcurrentDumps"] = "tuning",
         // ARM endpoint and API versions are pinned by the code that parses their responses; the Sandbox
         // settings are for local runs only and refused elsewhere (AzureOptions validation).
         ["Azure:ResourceManagerEndpoint"] = "pinned",
