@@ -15,7 +15,8 @@ using AutoRemediate.Testing;
 // ingest, storm and first-alerts measure in the same run a reference (IngestReference: 32 writers inserting one Azurite
 // table row each per request) and print both and the ratios; they use the DevHost's Azure Storage Durable backend.
 //   dump [MiB]                       a process dump from the Sandbox (ARM route) streamed into Blob Storage
-//   workflow [incidents] [dumps]     that many apps alert at once; full remediations with auto-approve; time split
+//   workflow [incidents] [dumps] [durable] that many apps alert at once (after a first storm); full remediations with
+//                                    auto-approve; time split; then the Durable floor (durable-floor) in the same run
 //   workflow-alone [incidents] [dumps] the same, one incident at a time
 //   idle-start [idleSeconds] [repeats] an alert after the pipeline sat idle: local tuning vs host.json's production settings
 //   never-recovers [Key=Value ...]   one incident no mitigation helps, default settings: history sizes

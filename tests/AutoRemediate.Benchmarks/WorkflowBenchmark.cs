@@ -12,8 +12,10 @@ using Azure.Data.Tables;
 using Microsoft.Extensions.DependencyInjection;
 
 /// <summary>
-/// <c>workflow [incidents=50] [dumps=on|off]</c>: that many memory-leak apps (one plan each) alert at once;
-/// <c>workflow-alone [incidents=5] [dumps=on|off]</c>: one after another, each once the one before sent its restart.
+/// <c>workflow [incidents=50] [dumps=on|off] [local|production|host.json path]</c>: that many memory-leak apps (one plan
+/// each) alert at once, after a first storm over as many other apps has run to its end (reported too, as
+/// <c>first-storm</c>); Program then runs the Durable floor (<see cref="DurableFloorBenchmark"/>) in the same process;
+/// <c>workflow-alone [incidents=5] [dumps=on|off] [...]</c>: one after another, each once the one before sent its restart.
 /// The DevHost runs every remediation with auto-approve to the end. Reports alert received → restart request sent
 /// (the POST the Sandbox logged for that app, minus the moment the alert was posted), its split into ARM/Kudu calls,
 /// the dump and the pipeline's own overhead (<see cref="WorkflowTiming"/>), and the size of each orchestration's
