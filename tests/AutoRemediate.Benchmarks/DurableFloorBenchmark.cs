@@ -78,7 +78,7 @@ internal static class DurableFloorBenchmark
 
         // As in the workflow benchmark: a first storm to its end, then the measured one.
         var first = await StormAsync("floor-first");
-        Console.WriteLine($"RESULT durable-floor first-storm incidents={count} | start→restart median={Percentile(first.Latencies, 0.5).ToString("0", invariant)}ms p95={Percentile(first.Latencies, 0.95).ToString("0", invariant)}ms");
+        Console.WriteLine($"RESULT durable-floor first-storm incidents={count} | start→restart median={WorkflowTiming.Percentile(first.Latencies, 0.5).ToString("0", invariant)}ms p95={WorkflowTiming.Percentile(first.Latencies, 0.95).ToString("0", invariant)}ms");
         var (latencies, toRestart, clock) = await StormAsync("floor");
 
         async Task<(List<double> Latencies, TimeSpan ToRestart, Stopwatch Clock)> StormAsync(string prefix)
@@ -102,9 +102,9 @@ internal static class DurableFloorBenchmark
         }
 
         await host.StopAsync();
-        Console.WriteLine($"RESULT durable-floor at-once durable={(production ? "host.json" : "local")} incidents={count} restarts={latencies.Count} | start→restart median={Percentile(latencies, 0.5).ToString("0", invariant)}ms " +
-            $"p95={Percentile(latencies, 0.95).ToString("0", invariant)}ms max={latencies.LastOrDefault().ToString("0", invariant)}ms | last restart after {toRestart.TotalSeconds.ToString("0.0", invariant)}s, all ended after {clock.Elapsed.TotalSeconds.ToString("0.0", invariant)}s");
-        return new FloorRun(latencies.Count == count ? 0 : 1, Percentile(latencies, 0.5), Percentile(latencies, 0.95));
+        Console.WriteLine($"RESULT durable-floor at-once durable={(production ? "host.json" : "local")} incidents={count} restarts={latencies.Count} | start→restart median={WorkflowTiming.Percentile(latencies, 0.5).ToString("0", invariant)}ms " +
+            $"p95={WorkflowTiming.Percentile(latencies, 0.95).ToString("0", invariant)}ms max={latencies.LastOrDefault().ToString("0", invariant)}ms | last restart after {toRestart.TotalSeconds.ToString("0.0", invariant)}s, all ended after {clock.Elapsed.TotalSeconds.ToString("0.0", invariant)}s");
+        return new FloorRun(latencies.Count == count ? 0 : 1, WorkflowTiming.Percentile(latencies, 0.5), WorkflowTiming.Percentile(latencies, 0.95));
     }
 
     // The remediation's Durable shape with dumps off and auto-approve: Assess, ExecuteAction, the verification, a
@@ -140,8 +140,6 @@ internal static class DurableFloorBenchmark
             await Task.Delay(10);
         }
     }
-
-    private static double Percentile(List<double> sorted, double p) => sorted.Count == 0 ? double.NaN : sorted[(int)Math.Min(sorted.Count - 1, Math.Ceiling(p * sorted.Count) - 1)];
 }
 
 /// <summary>A floor run's exit code (0: every orchestration reached its "restart") and its start → "restart" times.</summary>

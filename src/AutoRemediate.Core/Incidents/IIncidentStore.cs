@@ -29,8 +29,8 @@ public interface IIncidentStore
 
     /// <summary>
     /// Writes timeline entries, each as <see cref="AppendTimelineAsync(TimelineEntry, CancellationToken)"/> would: an
-    /// incident's entries go in one request (an entity-group transaction of up to 100 rows), all or none of them.
-    /// Idempotent.
+    /// incident's entries go in one request (an entity-group transaction of up to 100 rows), all or none of them; an
+    /// empty list writes nothing. Idempotent.
     /// </summary>
     Task AppendTimelineAsync(IReadOnlyList<TimelineEntry> entries, CancellationToken cancellationToken = default);
 

@@ -562,6 +562,11 @@ public sealed class TableIncidentStore : IIncidentStore
     public async Task AppendTimelineAsync(IReadOnlyList<TimelineEntry> entries, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(entries);
+        if (entries.Count == 0)
+        {
+            return;
+        }
+
         if (entries.Count == 1)
         {
             // One row: a plain upsert costs the storage service less than a transaction of one.

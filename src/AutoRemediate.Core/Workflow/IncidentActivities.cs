@@ -46,11 +46,7 @@ public sealed class IncidentActivities
     public async Task<bool> RecordTimelineAsync(IReadOnlyList<TimelineEntry> entries, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(entries);
-        if (entries.Count > 0)
-        {
-            await _store.AppendTimelineAsync(entries, cancellationToken).ConfigureAwait(false);
-        }
-
+        await _store.AppendTimelineAsync(entries, cancellationToken).ConfigureAwait(false);
         return true;
     }
 

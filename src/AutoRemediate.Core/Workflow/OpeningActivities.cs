@@ -48,7 +48,7 @@ public sealed class OpeningActivities
         {
             // Not opened, a plan alert, no site (escalated), or the platform at fault (the policy escalates on it alone,
             // and a storm of many apps must not fan out a set of reads for each).
-            await AppendAsync(read, cancellationToken).ConfigureAwait(false);
+            await _store.AppendTimelineAsync(read, cancellationToken).ConfigureAwait(false);
             return new AssessResult(begun.Opened, begun.Site, verdict, null, begun.NextSequence);
         }
 
@@ -72,12 +72,9 @@ public sealed class OpeningActivities
     public async Task<BeginIncidentResult> BeginAsync(BeginIncidentRequest request, CancellationToken cancellationToken = default)
     {
         var (begun, read) = await BeginUnrecordedAsync(request, cancellationToken).ConfigureAwait(false);
-        await AppendAsync(read, cancellationToken).ConfigureAwait(false);
+        await _store.AppendTimelineAsync(read, cancellationToken).ConfigureAwait(false);
         return begun;
     }
-
-    private Task AppendAsync(IReadOnlyList<TimelineEntry> entries, CancellationToken cancellationToken) =>
-        entries.Count == 0 ? Task.CompletedTask : _store.AppendTimelineAsync(entries, cancellationToken);
 
     // BeginAsync, with what the reads found (SiteInspected, PlatformChecked, DiagnosticsFailed) left for the caller to write.
     private async Task<(BeginIncidentResult Begun, IReadOnlyList<TimelineEntry> Read)> BeginUnrecordedAsync(BeginIncidentRequest request, CancellationToken cancellationToken)
