@@ -8,8 +8,8 @@ using System.Globalization;
 /// </summary>
 internal static class CpuMeter
 {
-    /// <summary>Azurite's process group (its guard's process id), set once Azurite is started.</summary>
-    public static int? AzuriteProcessGroup { get; set; }
+    /// <summary>Azurite's process groups (each guard's process id), set once Azurite is started; their CPU is summed.</summary>
+    public static IReadOnlyList<int?> AzuriteProcessGroups { get; set; } = [];
 
     /// <summary>A reading, in CPU-seconds.</summary>
     internal readonly record struct Reading(DateTime At, double Self, double Azurite);
@@ -26,10 +26,11 @@ internal static class CpuMeter
             $"cpu over {seconds:0.0}s: process {self:0.0} CPU-s ({self * 1000 / incidents:0} ms per incident), Azurite {azurite:0.0} CPU-s ({azurite * 1000 / incidents:0} ms per incident), {(self + azurite) / seconds:0.00} of {Environment.ProcessorCount} cores busy");
     }
 
-    // utime + stime of every process whose process group is Azurite's; /proc/<pid>/stat counts in clock ticks (100 a second).
+    // utime + stime of every process whose process group is one of Azurite's; /proc/<pid>/stat counts in clock ticks (100 a second).
     private static double AzuriteSeconds()
     {
-        if (AzuriteProcessGroup is not { } group || !OperatingSystem.IsLinux())
+        var groups = AzuriteProcessGroups.OfType<int>().ToHashSet();
+        if (groups.Count == 0 || !OperatingSystem.IsLinux())
         {
             return 0;
         }
@@ -46,7 +47,7 @@ internal static class CpuMeter
             {
                 var stat = File.ReadAllText(Path.Combine(dir, "stat"));
                 var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-                if (int.Parse(fields[2], CultureInfo.InvariantCulture) == group)
+                if (groups.Contains(int.Parse(fields[2], CultureInfo.InvariantCulture)))
                 {
                     ticks += long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
                 }

@@ -15,7 +15,7 @@ using AutoRemediate.Testing;
 // ingest, storm and first-alerts measure in the same run a reference (IngestReference: 32 writers inserting one Azurite
 // table row each per request) and print both and the ratios; they use the DevHost's Azure Storage Durable backend.
 //   dump [MiB]                       a process dump from the Sandbox (ARM route) streamed into Blob Storage
-//   workflow [incidents] [dumps] [durable] that many apps alert at once (after a first storm); full remediations with
+//   workflow [incidents] [dumps] [durable] [one|blob-apart|blob-apart-niced] that many apps alert at once (after a first storm); full remediations with
 //                                    auto-approve; time split; then the Durable floor (durable-floor) in the same run
 //   workflow-alone [incidents] [dumps] the same, one incident at a time
 //   idle-start [idleSeconds] [repeats] an alert after the pipeline sat idle: local tuning vs host.json's production settings
@@ -25,13 +25,13 @@ var command = args.FirstOrDefault() ?? "help";
 var invariant = CultureInfo.InvariantCulture;
 if (command is not ("ingest" or "storm" or "first-alerts" or "dump" or "workflow" or "workflow-alone" or "never-recovers" or "idle-start" or "durable-floor"))
 {
-    Console.WriteLine("usage: dotnet run -c Release --project tests/AutoRemediate.Benchmarks -- ingest [seconds=60] [connections=32] | storm [alerts=10000] [apps=50] | first-alerts [apps=1000] | dump [MiB=2048] | workflow [incidents=50] [dumps=on|off] [local|production|host.json path] | workflow-alone [incidents=5] [dumps=on|off] [local|production|host.json path] | never-recovers [Section:Key=value ...] | idle-start [idleSeconds=30] [repeats=3] [host.json] | durable-floor [incidents=50] [local|production|host.json path]");
+    Console.WriteLine("usage: dotnet run -c Release --project tests/AutoRemediate.Benchmarks -- ingest [seconds=60] [connections=32] | storm [alerts=10000] [apps=50] | first-alerts [apps=1000] | dump [MiB=2048] | workflow [incidents=50] [dumps=on|off] [local|production|host.json path] [one|blob-apart|blob-apart-niced] | workflow-alone [incidents=5] [dumps=on|off] [local|production|host.json path] [one|blob-apart|blob-apart-niced] | never-recovers [Section:Key=value ...] | idle-start [idleSeconds=30] [repeats=3] [host.json] | durable-floor [incidents=50] [local|production|host.json path]");
     return 2;
 }
 
 var ports = new[] { DevHostRunner.FreeLoopbackPort(), DevHostRunner.FreeLoopbackPort(), DevHostRunner.FreeLoopbackPort() };
 await using var azurite = await AzuriteLauncher.StartAsync(new AzuriteSettings(ports[0], ports[1], ports[2], Location: null));
-CpuMeter.AzuriteProcessGroup = azurite.ProcessId;
+CpuMeter.AzuriteProcessGroups = [azurite.ProcessId];
 if (command == "never-recovers")
 {
     return await HistoryBenchmark.RunAsync(azurite.ConnectionString, args[1..]);
@@ -53,7 +53,37 @@ if (command is "workflow" or "workflow-alone")
     var alone = command == "workflow-alone";
     var count = args.Length > 1 ? int.Parse(args[1], invariant) : alone ? 5 : 50;
     var hostJson = HostJson(args.Length > 3 ? args[3] : null);
-    var run = await WorkflowBenchmark.RunAsync(azurite.ConnectionString, count, dumps: args.Length <= 2 || args[2] != "off", alone: alone, hostJson: hostJson);
+    // Storage: one Azurite (as the DevHost runs), or "blob-apart": the Blob service from a second Azurite process, Queue
+    // and Table from the first. In Azure the three services of one account are separate front ends on machines other
+    // than the instance's; in one Azurite they share one Node.js event loop, and a dump's blocks queue every table
+    // and queue request of the storm behind them. The second process still shares this machine's 2 cores.
+    // "blob-apart-niced": the same, the Blob Azurite at the lowest CPU priority (nice 19), so that the dumps' storage
+    // takes only the cores the pipeline leaves idle: the nearest this machine comes to storage off the instance.
+    var layout = args.Length > 4 ? args[4] : "one";
+    if (layout is not ("one" or "blob-apart" or "blob-apart-niced"))
+    {
+        Console.WriteLine($"storage layout '{layout}': expected one, blob-apart or blob-apart-niced");
+        return 2;
+    }
+
+    await using var blobAzurite = layout != "one"
+        ? await AzuriteLauncher.StartAsync(new AzuriteSettings(DevHostRunner.FreeLoopbackPort(), DevHostRunner.FreeLoopbackPort(), DevHostRunner.FreeLoopbackPort(), Location: null))
+        : null;
+    var storage = azurite.ConnectionString;
+    if (blobAzurite is not null)
+    {
+        CpuMeter.AzuriteProcessGroups = [azurite.ProcessId, blobAzurite.ProcessId];
+        if (layout == "blob-apart-niced")
+        {
+            using var renice = Process.Start("renice", ["-n", "19", "-g", blobAzurite.ProcessId!.Value.ToString(invariant)])!;
+            await renice.WaitForExitAsync();
+        }
+
+        storage = storage.Replace($"BlobEndpoint=http://127.0.0.1:{azurite.Settings.BlobPort}/", $"BlobEndpoint=http://127.0.0.1:{blobAzurite.Settings.BlobPort}/", StringComparison.Ordinal);
+    }
+
+    Console.WriteLine($"storage: {layout} (Blob on port {(blobAzurite ?? azurite).Settings.BlobPort}, Queue and Table on {azurite.Settings.QueuePort} and {azurite.Settings.TablePort})");
+    var run = await WorkflowBenchmark.RunAsync(storage, count, dumps: args.Length <= 2 || args[2] != "off", alone: alone, hostJson: hostJson);
     if (alone)
     {
         return run.ExitCode;
@@ -61,7 +91,7 @@ if (command is "workflow" or "workflow-alone")
 
     // The reference in the same run, on the same Azurite and settings: Durable alone, with the workflow's shape and
     // no-op activities (DurableFloorBenchmark). What the pipeline adds is the overhead beyond it.
-    var floor = await DurableFloorBenchmark.RunAsync(azurite.ConnectionString, count, hostJson);
+    var floor = await DurableFloorBenchmark.RunAsync(storage, count, hostJson);
     Console.WriteLine(string.Create(invariant, $"RESULT against the Durable floor: overhead p95={run.OverheadP95Ms:0}ms, floor p95={floor.P95Ms:0}ms (ratio {run.OverheadP95Ms / floor.P95Ms:0.00}); median {run.OverheadMedianMs:0}ms against {floor.MedianMs:0}ms"));
     return run.ExitCode | floor.ExitCode;
 }
