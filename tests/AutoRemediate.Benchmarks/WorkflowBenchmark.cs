@@ -32,7 +32,9 @@ internal static class WorkflowBenchmark
         // so the figures do not include the first request's JIT and connection set-up. All at once, a first storm over
         // as many other apps (indexes count + 1 to 2 × count) runs to its end before the measured one: a process that
         // has been up a while has its code compiled at full optimization, and one incident does not get it there.
-        await File.WriteAllTextAsync(appsFile, AppsJson(alone ? count + 1 : (2 * count) + 1));
+        // BENCH_FIRST_STORMS=N runs N such storms (over N × count other apps) before the measured one; 1 by default.
+        var firstStorms = int.TryParse(Environment.GetEnvironmentVariable("BENCH_FIRST_STORMS"), NumberStyles.None, invariant, out var storms) && storms is >= 1 and <= 3 ? storms : 1;
+        await File.WriteAllTextAsync(appsFile, AppsJson(alone ? count + 1 : ((firstStorms + 1) * count) + 1));
         var taskHub = "Bench" + Guid.NewGuid().ToString("N")[..8];
         var settings = new Dictionary<string, string?>
         {
@@ -111,11 +113,11 @@ internal static class WorkflowBenchmark
 
         await PostAsync(count, CancellationToken.None);
         await UntilRestartedAsync(count);
-        if (!alone)
+        for (var storm = 0; !alone && storm < firstStorms; storm++)
         {
             var first = new Dictionary<string, (DateTimeOffset At, string StatusUrl)>();
             var firstCpu = CpuMeter.Read();
-            await Parallel.ForEachAsync(Enumerable.Range(count + 1, count), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, ct) =>
+            await Parallel.ForEachAsync(Enumerable.Range(count + 1 + (storm * count), count), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, ct) =>
             {
                 var sent = await PostAsync(i, ct);
                 lock (first)
@@ -124,7 +126,7 @@ internal static class WorkflowBenchmark
                 }
             });
             await UntilRestartsAsync(first.Keys);
-            Console.WriteLine($"RESULT first storm to its last restart: {CpuMeter.Between(firstCpu, CpuMeter.Read(), count)}");
+            Console.WriteLine($"RESULT first storm{(firstStorms > 1 ? $" {storm + 1} of {firstStorms}" : string.Empty)} to its last restart: {CpuMeter.Between(firstCpu, CpuMeter.Read(), count)}");
             await UntilEndedAsync(first);
             Console.WriteLine($"RESULT split first-storm dumps={(dumps ? "on" : "off")} durable={(production ? "host.json" : "local")} {WorkflowTiming.Summary(WorkflowTiming.SplitByIncident(spans.Spans, host.SandboxAddress!.Port, first.Keys))}");
         }
