@@ -53,8 +53,11 @@ public sealed class CancelTests
         Assert.AreEqual(statusUrl, accepted["statusUrl"]!.GetValue<string>());
         var incident = await WaitUntilAsync(http, statusUrl, i => i["closed"]!.GetValue<bool>());
         Assert.AreEqual("Cancelled", incident["status"]!.GetValue<string>(), incident.ToJsonString());
-        var instance = await host.Services.GetRequiredService<DurableTaskClient>().GetInstanceAsync(IncidentIds.InstanceIdFor(Samples.ShopSiteId), getInputsAndOutputs: true);
-        Assert.AreEqual(OrchestrationRuntimeStatus.Completed, instance!.RuntimeStatus, "the orchestration completed, not terminated or failed");
+        // The close activity writes the closed status, then the orchestration completes: wait for that, within a bound.
+        using var completion = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var instance = await host.Services.GetRequiredService<DurableTaskClient>().WaitForInstanceCompletionAsync(
+            IncidentIds.InstanceIdFor(Samples.ShopSiteId), getInputsAndOutputs: true, completion.Token);
+        Assert.AreEqual(OrchestrationRuntimeStatus.Completed, instance.RuntimeStatus, "the orchestration completed, not terminated or failed");
         var cancelled = incident["timeline"]!.AsArray().Single(t => t!["kind"]!.GetValue<string>() == "IncidentCancelled")!["message"]!.GetValue<string>();
         StringAssert.Contains(cancelled, "Cancelled by local operator (unverified) at ");
         StringAssert.Contains(cancelled, "a fix is being deployed");
