@@ -10,10 +10,7 @@ using Azure.Monitor.OpenTelemetry.Exporter;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.DurableTask.Client;
-using Microsoft.DurableTask.Client.Grpc;
 using Microsoft.DurableTask.Testing;
-using Microsoft.DurableTask.Worker;
-using Microsoft.DurableTask.Worker.Grpc;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Logs;
@@ -292,27 +289,11 @@ public sealed class DevHostRunner : IAsyncDisposable
         }
         else
         {
-            // Registered before the worker so the sidecar listens when the worker connects.
             var tuning = string.IsNullOrEmpty(options.DurableHostJson)
                 ? DurableTuning.Local
                 : DurableTuning.FromHostJson(File.ReadAllText(options.DurableHostJson), options.DurableHostJson);
             builder.Services.AddSingleton(tuning);
-            builder.Services.AddSingleton(sp => new DurableSidecar(storage, options.TaskHub, port, tuning, sp.GetRequiredService<ILoggerFactory>()));
-            builder.Services.AddHostedService(sp => sp.GetRequiredService<DurableSidecar>());
-            var address = $"http://127.0.0.1:{port}";
-            builder.Services.AddDurableTaskWorker(b =>
-            {
-                b.UseGrpc(address);
-                b.AddTasks(registry => registry.AddRemediationWorkflow());
-            });
-            builder.Services.AddDurableTaskClient(b =>
-            {
-                b.UseGrpc(address);
-                b.RegisterDirectly();
-            });
-            // Payloads serialized as the Function App serializes them (its worker serializer uses the same options).
-            builder.Services.Configure<DurableTaskWorkerOptions>(o => o.DataConverter = DurablePayloads.Converter);
-            builder.Services.Configure<DurableTaskClientOptions>(o => o.DataConverter = DurablePayloads.Converter);
+            builder.Services.AddDurableSidecar(storage, options.TaskHub, port, tuning, registry => registry.AddRemediationWorkflow());
         }
 
         // Retention on an interval, as the Function App's timer does on its schedule.

@@ -3,12 +3,8 @@ using System.Diagnostics;
 using System.Globalization;
 using AutoRemediate.DevHost;
 using AutoRemediate.Testing;
-using AutoRemediate.Workflow;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
-using Microsoft.DurableTask.Client.Grpc;
-using Microsoft.DurableTask.Worker;
-using Microsoft.DurableTask.Worker.Grpc;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -34,38 +30,24 @@ internal static class DurableFloorBenchmark
         var production = hostJson is not null;
         var tuning = hostJson is not null ? DurableTuning.FromHostJson(await File.ReadAllTextAsync(hostJson), hostJson) : DurableTuning.Local;
         var port = DevHostRunner.FreeLoopbackPort();
-        var address = $"http://127.0.0.1:{port}";
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
-        builder.Services.AddSingleton(sp => new DurableSidecar(storage, "Floor" + Guid.NewGuid().ToString("N")[..8], port, tuning, sp.GetRequiredService<ILoggerFactory>()));
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<DurableSidecar>());
-        builder.Services.AddDurableTaskWorker(b =>
+        builder.Services.AddDurableSidecar(storage, "Floor" + Guid.NewGuid().ToString("N")[..8], port, tuning, registry =>
         {
-            b.UseGrpc(address);
-            b.AddTasks(registry =>
+            registry.AddOrchestratorFunc<string, bool>("FloorRemediation", RemediationAsync);
+            registry.AddOrchestratorFunc<string, bool>("FloorVerification", VerificationAsync);
+            registry.AddActivityFunc<string, bool>("FloorStep", (_, _) => true);
+            registry.AddActivityFunc<string, bool>("FloorRestart", (_, instance) =>
             {
-                registry.AddOrchestratorFunc<string, bool>("FloorRemediation", RemediationAsync);
-                registry.AddOrchestratorFunc<string, bool>("FloorVerification", VerificationAsync);
-                registry.AddActivityFunc<string, bool>("FloorStep", (_, _) => true);
-                registry.AddActivityFunc<string, bool>("FloorRestart", (_, instance) =>
-                {
-                    restarts.TryAdd(instance, DateTime.UtcNow);
-                    return true;
-                });
-                registry.AddActivityFunc<string, bool>("FloorClose", (_, instance) =>
-                {
-                    ends.TryAdd(instance, DateTime.UtcNow);
-                    return true;
-                });
+                restarts.TryAdd(instance, DateTime.UtcNow);
+                return true;
+            });
+            registry.AddActivityFunc<string, bool>("FloorClose", (_, instance) =>
+            {
+                ends.TryAdd(instance, DateTime.UtcNow);
+                return true;
             });
         });
-        builder.Services.AddDurableTaskClient(b =>
-        {
-            b.UseGrpc(address);
-            b.RegisterDirectly();
-        });
-        builder.Services.Configure<DurableTaskWorkerOptions>(o => o.DataConverter = DurablePayloads.Converter);
-        builder.Services.Configure<DurableTaskClientOptions>(o => o.DataConverter = DurablePayloads.Converter);
         using var spans = new SpanRecorder();
         using var host = builder.Build();
         await host.StartAsync();
