@@ -157,6 +157,7 @@ internal sealed class SidecarOrchestrationService
         PlainTags(continuedAsNewMessage is null ? [] : [continuedAsNewMessage]);
         PlainEvents(newOrchestrationRuntimeState?.NewEvents);
         PlainEvents(newOrchestrationRuntimeState?.Events);
+        NotEarly(timerMessages);
         await _service.CompleteTaskOrchestrationWorkItemAsync(
             workItem, newOrchestrationRuntimeState, outboundMessages, orchestratorMessages, timerMessages, continuedAsNewMessage, orchestrationState).ConfigureAwait(false);
     }
@@ -247,6 +248,25 @@ internal sealed class SidecarOrchestrationService
 
     public Task<OrchestrationQueryResult> GetOrchestrationWithQueryAsync(OrchestrationQuery query, CancellationToken cancellationToken) =>
         ((IOrchestrationServiceQueryClient)_service).GetOrchestrationWithQueryAsync(query, cancellationToken);
+
+    /// <summary>
+    /// Keeps durable timers from firing early. The Azure Storage backend hides a timer's queue message for
+    /// <c>FireAt − now</c>, and the queue service takes that in whole seconds, rounded down: a timer due in 0.9 s (a
+    /// 1-second poll, less the step that set it) became visible at once and fired 0.9 s early, every time, so a
+    /// verification with 1-second polls ran its polls back to back and could use them all up before the app had been
+    /// healthy for long enough. One second more before the rounding makes every timer fire at its time or after it (at
+    /// most a second late). The orchestration matches the fired event to its timer by id, not by time.
+    /// </summary>
+    internal static void NotEarly(IEnumerable<TaskMessage>? timers)
+    {
+        foreach (var message in timers ?? [])
+        {
+            if (message.Event is DurableTask.Core.History.TimerFiredEvent fired)
+            {
+                fired.FireAt = fired.FireAt.AddSeconds(1);
+            }
+        }
+    }
 
     private static void PlainTags(IEnumerable<TaskMessage>? messages)
     {

@@ -14,11 +14,6 @@ public sealed record StoredHistory(int Bytes, int Rows, int Polls);
 public static class OrchestrationHistory
 {
     /// <summary>
-    /// The rows of the instance's current execution, each row's properties as JSON: the history the
-    /// backend loads to replay it (large payloads would be blobs; there are none here). Rows an earlier,
-    /// longer generation left behind carry an older ExecutionId and are not part of it.
-    /// </summary>
-    /// <summary>
     /// Waits until the instance's current execution has ended (its ExecutionCompleted row is stored): an incident's
     /// record closes one step before its orchestration does, and a history read in between misses the last rows.
     /// </summary>
@@ -50,6 +45,11 @@ public static class OrchestrationHistory
         }
     }
 
+    /// <summary>
+    /// The rows of the instance's current execution, each row's properties as JSON: the history the
+    /// backend loads to replay it (large payloads would be blobs; there are none here). Rows an earlier,
+    /// longer generation left behind carry an older ExecutionId and are not part of it.
+    /// </summary>
     public static async Task<StoredHistory> ReadAsync(TableClient history, string instanceId, Action<TableEntity, int>? onRow = null)
     {
         ArgumentNullException.ThrowIfNull(history);
