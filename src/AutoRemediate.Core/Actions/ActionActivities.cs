@@ -31,36 +31,48 @@ public sealed class ActionActivities
         _logger = logger;
     }
 
-    /// <summary><see cref="ActivityNames.ExecuteAction"/>: ends the approval step when the request carries it, acts (at most once per action id) and records ActionTaken on the timeline.</summary>
+    /// <summary>
+    /// <see cref="ActivityNames.ExecuteAction"/>: ends the approval step when the request carries it, acts (at most once per
+    /// action id), records ActionTaken on the timeline and, when asked (<see cref="ActionRequest.ThenVerifying"/>), sets
+    /// the Verifying status.
+    /// </summary>
     public async Task<ActionOutcome> ExecuteAsync(ActionRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (request.Approval is { } approval)
-        {
-            // The approval step's end first, as EndApproval writes it (idempotent: a retry writes the same).
-            await _incidents.SetPendingApprovalAsync(request.IncidentId, null, cancellationToken).ConfigureAwait(false);
-            await _incidents.AppendTimelineAsync(new TimelineEntry(request.IncidentId, approval.Sequence, approval.At, approval.Kind, approval.Message), cancellationToken).ConfigureAwait(false);
-            await _incidents.UpdateStatusAsync(request.IncidentId, IncidentStatus.Mitigating, approval.Message, approval.At, cancellationToken).ConfigureAwait(false);
-        }
-
-        var outcome = await ActAsync(request, cancellationToken).ConfigureAwait(false);
-        if (request.Sequence > 0)
-        {
-            await _incidents.AppendTimelineAsync(new TimelineEntry(request.IncidentId, request.Sequence, _time.GetUtcNow(), TimelineKinds.ActionTaken, outcome.Message), cancellationToken).ConfigureAwait(false);
-        }
-
-        return outcome;
-    }
-
-    private async Task<ActionOutcome> ActAsync(ActionRequest request, CancellationToken cancellationToken)
-    {
         if (request.Plan is PlanKind.ScaleOut or PlanKind.ScaleUp)
         {
+            // Before anything is written: the workflow records the approval step's end itself when the action fails.
             EnsurePlanInScope(request);
         }
 
-        var (record, existed) = await _journal.BeginAsync(
-            new ActionRecord(request.ActionId, request.IncidentId, request.TargetResourceId, request.Plan, ActionState.Started, request.At), cancellationToken).ConfigureAwait(false);
+        var index = request.IncidentCreatedAt is { } createdAt ? new IncidentIndexKey(request.TargetResourceId, createdAt) : null;
+        // The approval step's end, as EndApproval writes it (idempotent: a retry writes the same): the incident stops
+        // waiting on a request and becomes Mitigating, the entry goes on the timeline. These writes run beside the
+        // journal's row (ActAsync), and the action is sent only once both are done.
+        var approvalEnd = request.Approval is { } approval
+            ? Task.WhenAll(
+                _incidents.AppendTimelineAsync(new TimelineEntry(request.IncidentId, approval.Sequence, approval.At, approval.Kind, approval.Message), cancellationToken),
+                _incidents.UpdateStatusAsync(request.IncidentId, IncidentStatus.Mitigating, approval.Message, approval.At, cancellationToken, index: index, clearPendingApproval: true))
+            : Task.CompletedTask;
+        var outcome = await ActAsync(request, approvalEnd, cancellationToken).ConfigureAwait(false);
+        var now = _time.GetUtcNow();
+        await Task.WhenAll(
+            request.Sequence > 0
+                ? _incidents.AppendTimelineAsync(new TimelineEntry(request.IncidentId, request.Sequence, now, TimelineKinds.ActionTaken, outcome.Message), cancellationToken)
+                : Task.CompletedTask,
+            request.ThenVerifying is { } watching
+                ? _incidents.UpdateStatusAsync(request.IncidentId, IncidentStatus.Verifying, watching, now, cancellationToken, index: index)
+                : Task.CompletedTask).ConfigureAwait(false);
+        return outcome;
+    }
+
+    // before: writes that must be done before the action is sent (they run beside the journal's row).
+    private async Task<ActionOutcome> ActAsync(ActionRequest request, Task before, CancellationToken cancellationToken)
+    {
+        var begin = _journal.BeginAsync(
+            new ActionRecord(request.ActionId, request.IncidentId, request.TargetResourceId, request.Plan, ActionState.Started, request.At), cancellationToken);
+        await Task.WhenAll(begin, before).ConfigureAwait(false);
+        var (record, existed) = await begin.ConfigureAwait(false);
         if (existed && record.State != ActionState.Started)
         {
             // An earlier attempt got Azure's answer: never send it again.

@@ -21,10 +21,20 @@ namespace AutoRemediate.Actions;
 /// ProceedingAfterTimeout), written by the activity before it acts, as <see cref="ActivityNames.EndApproval"/>
 /// would: one activity call fewer per rung in the history.
 /// </param>
+/// <param name="ThenVerifying">
+/// The Verifying status's summary, set by the activity once the action is done: the verification that follows at
+/// once then has no status of its own to write (<see cref="AutoRemediate.Workflow.VerificationInput.StatusWritten"/>),
+/// which saves each rung an activity (a queue round trip, an orchestrator episode, two history rows). Null in
+/// histories written before it existed, and then the verification writes it.
+/// </param>
+/// <param name="IncidentCreatedAt">
+/// When the incident was created (<see cref="AutoRemediate.Workflow.AssessResult.CreatedAt"/>): with it the activity writes
+/// its statuses and their list index rows in one round trip, without reading the incident first.
+/// </param>
 public sealed record ActionRequest(
     string ActionId, string IncidentId, string TargetResourceId, PlanKind Plan, DateTimeOffset At,
     string? PlanResourceId = null, string? InstanceId = null, int? ProcessId = null, int? NewCapacity = null, string? NewSku = null, int Sequence = 0,
-    ApprovalStepEnd? Approval = null);
+    ApprovalStepEnd? Approval = null, string? ThenVerifying = null, DateTimeOffset? IncidentCreatedAt = null);
 
 /// <summary>
 /// The end of the approval step that let a plan go ahead, written by <see cref="ActivityNames.ExecuteAction"/>

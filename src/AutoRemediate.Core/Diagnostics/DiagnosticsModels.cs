@@ -33,10 +33,19 @@ public sealed record ProcessesRequest(string SiteResourceId, string InstanceId);
 /// <param name="End">Window end.</param>
 /// <param name="Criteria">The alert's own metric criteria: is the alert's condition still true?</param>
 /// <param name="KeepEvidence">Store the full series in the evidence container.</param>
+/// <param name="Entry">
+/// CheckHealth only: write the verdict's timeline entry (HealthyAgain or StillUnhealthy) when it differs from the last one,
+/// in the same activity (one activity a poll instead of two). Null: the workflow writes it (histories from before).
+/// </param>
 /// <remarks>Each criterion's own window is read back from <paramref name="End"/>; <paramref name="Start"/> bounds the per-instance figures only.</remarks>
 public sealed record MetricsRequest(
     string IncidentId, string SiteResourceId, string? PlanResourceId, DateTimeOffset Start, DateTimeOffset End,
-    IReadOnlyList<AlertCriterion> Criteria, bool KeepEvidence = true);
+    IReadOnlyList<AlertCriterion> Criteria, bool KeepEvidence = true, HealthEntry? Entry = null);
+
+/// <summary>Where a verification poll writes its verdict on the timeline, and the verdict before it.</summary>
+/// <param name="Sequence">The timeline position for the entry.</param>
+/// <param name="LastHealthy">The previous poll's verdict (null before the first): an entry is written only when it changes.</param>
+public sealed record HealthEntry(int Sequence, bool? LastHealthy);
 
 /// <summary>One metric criterion of the alert, as much as checking it again needs (kept small: it travels with every poll).</summary>
 /// <param name="Metric">The metric.</param>

@@ -2,6 +2,7 @@ using System.Globalization;
 using AutoRemediate.Azure;
 using AutoRemediate.Decisions;
 using AutoRemediate.Evidence;
+using AutoRemediate.Incidents;
 using AutoRemediate.Shared;
 using Azure;
 using Microsoft.Extensions.Options;
@@ -24,14 +25,16 @@ public sealed class MetricsActivities
     private readonly IAlertsClient _alerts;
     private readonly EvidenceBlobs _evidence;
     private readonly IOptions<PolicyOptions> _policy;
+    private readonly IIncidentStore _incidents;
 
     /// <summary>Creates the activities.</summary>
-    public MetricsActivities(IMetricsClient metrics, IAlertsClient alerts, EvidenceBlobs evidence, IOptions<PolicyOptions> policy)
+    public MetricsActivities(IMetricsClient metrics, IAlertsClient alerts, EvidenceBlobs evidence, IOptions<PolicyOptions> policy, IIncidentStore incidents)
     {
         _metrics = metrics;
         _alerts = alerts;
         _evidence = evidence;
         _policy = policy;
+        _incidents = incidents;
     }
 
     /// <summary>
@@ -183,6 +186,14 @@ public sealed class MetricsActivities
     {
         ArgumentNullException.ThrowIfNull(request);
         var metrics = await CollectMetricsAsync(request with { KeepEvidence = false }, cancellationToken).ConfigureAwait(false);
-        return HealthVerdict.Judge(metrics, _policy.Value);
+        var health = HealthVerdict.Judge(metrics, _policy.Value);
+        if (request.Entry is { } entry && health.Healthy != entry.LastHealthy)
+        {
+            // The verdict changed: its entry, at the position the workflow gave (idempotent: a retry writes the same row).
+            await _incidents.AppendTimelineAsync(new TimelineEntry(request.IncidentId, entry.Sequence, request.End,
+                health.Healthy ? TimelineKinds.HealthyAgain : TimelineKinds.StillUnhealthy, health.Summary), cancellationToken).ConfigureAwait(false);
+        }
+
+        return health;
     }
 }

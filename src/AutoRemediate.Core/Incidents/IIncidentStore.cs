@@ -12,8 +12,13 @@ public interface IIncidentStore
     /// <summary>
     /// Sets status and summary, and with <paramref name="liveUntil"/> the end of an escalated incident's hold
     /// (<see cref="IncidentRecord.LiveUntil"/>). Idempotent: writing the same values twice leaves the same row.
+    /// With <paramref name="index"/> (the incident's app and creation time, which never change) a status that does
+    /// not end the remediation is written without reading the row back first: the row and its list index rows in one
+    /// round trip. <paramref name="clearPendingApproval"/> also clears <see cref="IncidentRecord.PendingApproval"/> in
+    /// the same write.
     /// </summary>
-    Task UpdateStatusAsync(string incidentId, IncidentStatus status, string summary, DateTimeOffset at, CancellationToken cancellationToken = default, DateTimeOffset? liveUntil = null);
+    Task UpdateStatusAsync(string incidentId, IncidentStatus status, string summary, DateTimeOffset at, CancellationToken cancellationToken = default, DateTimeOffset? liveUntil = null,
+        IncidentIndexKey? index = null, bool clearPendingApproval = false);
 
     /// <summary>
     /// Sets a final status and summary, conditional on the row being as it was read (<paramref name="etag"/>).
@@ -102,4 +107,17 @@ public interface IIncidentStore
 
     /// <summary>How many distinct apps had an incident opened since <paramref name="since"/> (the fleet breaker).</summary>
     Task<int> CountAppsAlertingSinceAsync(DateTimeOffset since, CancellationToken cancellationToken = default);
+}
+
+/// <summary>What an incident's list index rows are keyed on; neither changes after the incident is created.</summary>
+/// <param name="TargetResourceId">The app.</param>
+/// <param name="CreatedAt">When the incident was created (<see cref="IncidentRecord.CreatedAt"/>).</param>
+public sealed record IncidentIndexKey(string TargetResourceId, DateTimeOffset CreatedAt)
+{
+    /// <summary>The key of a stored incident.</summary>
+    public static IncidentIndexKey Of(IncidentRecord incident)
+    {
+        ArgumentNullException.ThrowIfNull(incident);
+        return new IncidentIndexKey(incident.TargetResourceId, incident.CreatedAt);
+    }
 }

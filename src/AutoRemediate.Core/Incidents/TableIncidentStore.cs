@@ -375,7 +375,8 @@ public sealed class TableIncidentStore : IIncidentStore
     }
 
     /// <inheritdoc />
-    public async Task UpdateStatusAsync(string incidentId, IncidentStatus status, string summary, DateTimeOffset at, CancellationToken cancellationToken = default, DateTimeOffset? liveUntil = null)
+    public async Task UpdateStatusAsync(string incidentId, IncidentStatus status, string summary, DateTimeOffset at, CancellationToken cancellationToken = default, DateTimeOffset? liveUntil = null,
+        IncidentIndexKey? index = null, bool clearPendingApproval = false)
     {
         await _tablesCreated.EnsureAsync(cancellationToken).ConfigureAwait(false);
         var patch = new TableEntity(incidentId, IncidentRowKey)
@@ -387,6 +388,23 @@ public sealed class TableIncidentStore : IIncidentStore
         if (liveUntil is { } until)
         {
             patch["LiveUntil"] = until;
+        }
+
+        if (clearPendingApproval)
+        {
+            patch["PendingApproval"] = string.Empty;
+        }
+
+        if (index is { } known && status is not (IncidentStatus.Resolved or IncidentStatus.Escalated or IncidentStatus.Cancelled))
+        {
+            // A status on the way (Investigating, AwaitingApproval, Mitigating, Verifying): everything the index rows hold
+            // is known, and no live marker ends with it, so the row and its index rows go at once, without reading the row
+            // back: one round trip on the remediation's path instead of three. A final status reads the row back (below):
+            // whether it closes the incident depends on the hold the row may carry.
+            await Task.WhenAll(
+                _incidents.UpdateEntityAsync(patch, ETag.All, TableUpdateMode.Merge, cancellationToken),
+                IndexAsync(incidentId, known.TargetResourceId, status, known.CreatedAt, at, cancellationToken)).ConfigureAwait(false);
+            return;
         }
 
         // Merge with ETag "*" on purpose: the ingest path created the row, and only the one
@@ -693,17 +711,20 @@ public sealed class TableIncidentStore : IIncidentStore
     }
 
     /// <summary>Writes (or repairs) the incident's list index rows from the incident as given. Idempotent.</summary>
-    private Task IndexAsync(IncidentRecord incident, CancellationToken cancellationToken)
+    private Task IndexAsync(IncidentRecord incident, CancellationToken cancellationToken) =>
+        IndexAsync(incident.IncidentId, incident.TargetResourceId, incident.Status, incident.CreatedAt, incident.UpdatedAt, cancellationToken);
+
+    private Task IndexAsync(string incidentId, string targetResourceId, IncidentStatus status, DateTimeOffset createdAt, DateTimeOffset updatedAt, CancellationToken cancellationToken)
     {
-        var rowKey = IncidentListKeys.RowKey(incident.CreatedAt, incident.IncidentId);
-        return Task.WhenAll(IndexPartitions(incident).Select(partition => _incidents.UpsertEntityAsync(
+        var rowKey = IncidentListKeys.RowKey(createdAt, incidentId);
+        return Task.WhenAll(IndexPartitions(targetResourceId).Select(partition => _incidents.UpsertEntityAsync(
             new TableEntity(partition, rowKey)
             {
-                ["IncidentId"] = incident.IncidentId,
-                ["TargetResourceId"] = incident.TargetResourceId,
-                ["Status"] = incident.Status.ToString(),
-                ["CreatedAt"] = incident.CreatedAt,
-                ["UpdatedAt"] = incident.UpdatedAt,
+                ["IncidentId"] = incidentId,
+                ["TargetResourceId"] = targetResourceId,
+                ["Status"] = status.ToString(),
+                ["CreatedAt"] = createdAt,
+                ["UpdatedAt"] = updatedAt,
             },
             TableUpdateMode.Replace,
             cancellationToken)));
@@ -724,10 +745,12 @@ public sealed class TableIncidentStore : IIncidentStore
         }
     }
 
-    private static IEnumerable<string> IndexPartitions(IncidentRecord incident)
+    private static IEnumerable<string> IndexPartitions(IncidentRecord incident) => IndexPartitions(incident.TargetResourceId);
+
+    private static IEnumerable<string> IndexPartitions(string targetResourceId)
     {
         yield return IncidentListKeys.AllPartition;
-        if (ResourceIds.TryParse(incident.TargetResourceId, out var id))
+        if (ResourceIds.TryParse(targetResourceId, out var id))
         {
             yield return IncidentListKeys.AppPartition(IncidentListApp.For(id!));
         }

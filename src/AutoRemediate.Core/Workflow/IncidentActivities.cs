@@ -28,18 +28,27 @@ public sealed class IncidentActivities
     /// <see cref="ActivityNames.OpenIncident"/>. False, writing nothing, when the incident was cancelled before
     /// its workflow started (<see cref="IncidentCancellation"/> closed it while it was only Received).
     /// </summary>
-    public async Task<bool> OpenIncidentAsync(OpenIncidentRequest request, CancellationToken cancellationToken = default)
+    public async Task<bool> OpenIncidentAsync(OpenIncidentRequest request, CancellationToken cancellationToken = default) =>
+        (await OpenAsync(request, cancellationToken).ConfigureAwait(false)).Opened;
+
+    /// <summary><see cref="OpenIncidentAsync"/>, with the incident's creation time (what its list index rows are keyed on).</summary>
+    internal async Task<(bool Opened, DateTimeOffset? CreatedAt)> OpenAsync(OpenIncidentRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if ((await _store.GetAsync(request.IncidentId, cancellationToken).ConfigureAwait(false))?.Status == IncidentStatus.Cancelled)
+        var incident = await _store.GetAsync(request.IncidentId, cancellationToken).ConfigureAwait(false);
+        if (incident?.Status == IncidentStatus.Cancelled)
         {
-            return false;
+            return (false, null);
         }
 
-        await _store.AppendTimelineAsync(new TimelineEntry(request.IncidentId, request.Sequence, request.At, TimelineKinds.IncidentOpened, request.Message), cancellationToken).ConfigureAwait(false);
-        await _store.UpdateStatusAsync(request.IncidentId, IncidentStatus.Investigating, request.Message, request.At, cancellationToken).ConfigureAwait(false);
+        // The entry and the status are independent writes (each idempotent): both at once. The row just read gives the
+        // index its key, so the status is one round trip (IIncidentStore.UpdateStatusAsync).
+        await Task.WhenAll(
+            _store.AppendTimelineAsync(new TimelineEntry(request.IncidentId, request.Sequence, request.At, TimelineKinds.IncidentOpened, request.Message), cancellationToken),
+            _store.UpdateStatusAsync(request.IncidentId, IncidentStatus.Investigating, request.Message, request.At, cancellationToken,
+                index: incident is null ? null : IncidentIndexKey.Of(incident))).ConfigureAwait(false);
         Log.IncidentOpened(_logger, request.IncidentId);
-        return true;
+        return (true, incident?.CreatedAt);
     }
 
     /// <summary><see cref="ActivityNames.RecordTimeline"/>: one or more entries (one call keeps the history small; one request an incident).</summary>

@@ -49,7 +49,7 @@ public sealed class OpeningActivities
             // Not opened, a plan alert, no site (escalated), or the platform at fault (the policy escalates on it alone,
             // and a storm of many apps must not fan out a set of reads for each).
             await _store.AppendTimelineAsync(read, cancellationToken).ConfigureAwait(false);
-            return new AssessResult(begun.Opened, begun.Site, verdict, null, begun.NextSequence);
+            return new AssessResult(begun.Opened, begun.Site, verdict, null, begun.NextSequence, begun.CreatedAt);
         }
 
         // What the site read and the platform check found goes on the timeline with the diagnosis's entries, in one request.
@@ -62,7 +62,7 @@ public sealed class OpeningActivities
             Detectors = diagnosis.Detectors is { } d ? d with { Findings = [], EvidenceBlob = null } : null,
             Metrics = diagnosis.Metrics is { } m ? m with { EvidenceBlob = null } : null,
         };
-        return new AssessResult(true, site, verdict, compact, diagnosis.NextSequence);
+        return new AssessResult(true, site, verdict, compact, diagnosis.NextSequence, begun.CreatedAt);
     }
 
     /// <summary>
@@ -80,11 +80,11 @@ public sealed class OpeningActivities
     private async Task<(BeginIncidentResult Begun, IReadOnlyList<TimelineEntry> Read)> BeginUnrecordedAsync(BeginIncidentRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var opened = await _incidents.OpenIncidentAsync(
+        var (opened, createdAt) = await _incidents.OpenAsync(
             new OpenIncidentRequest(request.IncidentId, request.Sequence, request.At, request.Message, request.TargetResourceId), cancellationToken).ConfigureAwait(false);
         if (!opened || ResourceIds.KindOf(request.TargetResourceId) == TargetKind.Plan)
         {
-            return (new BeginIncidentResult(opened, null, null, request.Sequence + 1), []);
+            return (new BeginIncidentResult(opened, null, null, request.Sequence + 1, createdAt), []);
         }
 
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -108,7 +108,7 @@ public sealed class OpeningActivities
 
         var sequence = request.Sequence + 1;
         var rows = entries.Select(e => new TimelineEntry(request.IncidentId, sequence++, request.At, e.Kind, e.Message)).ToList();
-        return (new BeginIncidentResult(true, site, platform, sequence), rows);
+        return (new BeginIncidentResult(true, site, platform, sequence, createdAt), rows);
     }
 }
 

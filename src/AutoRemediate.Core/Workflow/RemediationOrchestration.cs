@@ -212,7 +212,14 @@ public static class RemediationOrchestration
             var approvalEnd = flow.TakeApprovalEnd();
             try
             {
-                await context.CallActivityAsync<ActionOutcome>(ActivityNames.ExecuteAction, action with { Approval = approvalEnd is { } end ? new ApprovalStepEnd(end.Sequence, end.At, end.Kind, end.Message) : null, Sequence = flow.Next() }, WorkflowRetries.Action);
+                // The activity also sets the Verifying status once it has acted: the verification below starts at once.
+                await context.CallActivityAsync<ActionOutcome>(ActivityNames.ExecuteAction, action with
+                {
+                    Approval = approvalEnd is { } end ? new ApprovalStepEnd(end.Sequence, end.At, end.Kind, end.Message) : null,
+                    Sequence = flow.Next(),
+                    ThenVerifying = TimelineText.Watching(flow.VerifyHealthyFor, flow.VerifyDeadline),
+                    IncidentCreatedAt = assessed.CreatedAt,
+                }, WorkflowRetries.Action);
                 flow.Done.Add(decision.Plan);
             }
             catch (TaskFailedException ex)
@@ -237,7 +244,7 @@ public static class RemediationOrchestration
             var verificationId = VerificationInstanceId(input.IncidentId, rung);
             var verification = context.CallSubOrchestratorAsync<VerificationResult>(OrchestrationNames.Verification,
                 new VerificationInput(input.IncidentId, input.TargetResourceId, site!.ServerFarmId, AlertCriterion.Of(input.Signal), flow.VerifyInterval, flow.VerifyHealthyFor,
-                    flow.VerifyDeadline, VerificationOrchestration.PollsFor(flow.VerifyDeadline, flow.VerifyInterval), flow.Next(), Action: decision.Plan.ToString()),
+                    flow.VerifyDeadline, VerificationOrchestration.PollsFor(flow.VerifyDeadline, flow.VerifyInterval), flow.Next(), Action: decision.Plan.ToString(), StatusWritten: true, PollWritesEntry: true),
                 new SubOrchestrationOptions { InstanceId = verificationId });
             if (await Task.WhenAny(verification, flow.Cancel()) != verification)
             {

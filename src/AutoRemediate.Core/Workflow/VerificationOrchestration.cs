@@ -36,9 +36,13 @@ public static class VerificationOrchestration
         if (state.DeadlineAt is null)
         {
             state = state with { DeadlineAt = context.CurrentUtcDateTime.Add(state.Deadline) };
-            await context.CallActivityAsync<bool>(ActivityNames.SetStatus,
-                new SetStatusRequest(state.IncidentId, IncidentStatus.Verifying, TimelineText.Watching(state.HealthyFor, state.Deadline), context.CurrentUtcDateTime, state.TargetResourceId),
-                WorkflowRetries.Storage);
+            if (!state.StatusWritten)
+            {
+                // Started by a remediation from before ActionRequest.ThenVerifying: the status is written here.
+                await context.CallActivityAsync<bool>(ActivityNames.SetStatus,
+                    new SetStatusRequest(state.IncidentId, IncidentStatus.Verifying, TimelineText.Watching(state.HealthyFor, state.Deadline), context.CurrentUtcDateTime, state.TargetResourceId),
+                    WorkflowRetries.Storage);
+            }
         }
 
         // One wait per generation (an abandoned second wait would swallow the event). The remediation sends
@@ -61,24 +65,33 @@ public static class VerificationOrchestration
 
             var now = context.CurrentUtcDateTime;
             HealthReading health;
+            var entryWritten = state.PollWritesEntry;
             try
             {
                 health = await context.CallActivityAsync<HealthReading>(ActivityNames.CheckHealth,
-                    new MetricsRequest(state.IncidentId, state.TargetResourceId, state.PlanResourceId, now.AddMinutes(-5), now, state.Criteria, KeepEvidence: false),
+                    new MetricsRequest(state.IncidentId, state.TargetResourceId, state.PlanResourceId, now.AddMinutes(-5), now, state.Criteria, KeepEvidence: false,
+                        Entry: state.PollWritesEntry ? new HealthEntry(state.NextSequence, state.LastHealthy) : null),
                     WorkflowRetries.Diagnostics);
             }
             catch (TaskFailedException ex)
             {
                 health = new HealthReading(false, TimelineText.MetricsUnreadable(ex.FailureDetails.ErrorMessage));
+                entryWritten = false;
             }
 
             var sequence = state.NextSequence;
             if (health.Healthy != state.LastHealthy)
             {
-                // A timeline entry only when the verdict changes.
-                await context.CallActivityAsync<bool>(ActivityNames.RecordTimeline,
-                    new[] { new TimelineEntry(state.IncidentId, sequence++, now, health.Healthy ? TimelineKinds.HealthyAgain : TimelineKinds.StillUnhealthy, health.Summary) },
-                    WorkflowRetries.Storage);
+                // A timeline entry only when the verdict changes: written by the poll's activity, or here when the poll
+                // failed (or the verification predates that).
+                if (!entryWritten)
+                {
+                    await context.CallActivityAsync<bool>(ActivityNames.RecordTimeline,
+                        new[] { new TimelineEntry(state.IncidentId, sequence, now, health.Healthy ? TimelineKinds.HealthyAgain : TimelineKinds.StillUnhealthy, health.Summary) },
+                        WorkflowRetries.Storage);
+                }
+
+                sequence++;
             }
 
             var healthySince = health.Healthy ? state.HealthySince ?? now : (DateTime?)null;

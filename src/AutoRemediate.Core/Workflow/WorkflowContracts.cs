@@ -132,6 +132,14 @@ public sealed record SetStatusRequest(string IncidentId, IncidentStatus Status, 
 /// <param name="LastHealthy">The last reading's verdict (a timeline entry is written only when it changes).</param>
 /// <param name="Reading">The last reading, in words.</param>
 /// <param name="Action">The plan carried out, for the timeline.</param>
+/// <param name="StatusWritten">
+/// The action's activity set the Verifying status already (<see cref="AutoRemediate.Actions.ActionRequest.ThenVerifying"/>):
+/// the first generation does not write it again.
+/// </param>
+/// <param name="PollWritesEntry">
+/// Each poll's activity writes the verdict's timeline entry itself (<see cref="MetricsRequest.Entry"/>). False for
+/// verifications started before it existed: they replay with the entry written by a RecordTimeline call of their own.
+/// </param>
 public sealed record VerificationInput(
     string IncidentId,
     string TargetResourceId,
@@ -147,7 +155,9 @@ public sealed record VerificationInput(
     DateTime? HealthySince = null,
     bool? LastHealthy = null,
     string? Reading = null,
-    string? Action = null);
+    string? Action = null,
+    bool StatusWritten = false,
+    bool PollWritesEntry = false);
 
 /// <summary>How a verification ended.</summary>
 /// <param name="Healthy">The app stayed healthy for long enough before the deadline.</param>
@@ -235,7 +245,11 @@ public sealed record AssessRequest(BeginIncidentRequest Begin, DateTimeOffset Me
 /// <param name="Platform">The platform check's verdict, when the check completed.</param>
 /// <param name="Diagnosis">The findings and the first rung's decision; null when nothing was diagnosed (a plan alert, no site, the platform at fault).</param>
 /// <param name="NextSequence">The position after the entries the activity wrote.</param>
-public sealed record AssessResult(bool Opened, SiteSnapshot? Site, PlatformEvidence? Platform, DiagnoseResult? Diagnosis, int NextSequence);
+/// <param name="CreatedAt">
+/// When the incident was created (its list index rows' key): the action's activity writes its statuses with it, without
+/// reading the row back (<see cref="ActionRequest.IncidentCreatedAt"/>). Null in histories written before it existed.
+/// </param>
+public sealed record AssessResult(bool Opened, SiteSnapshot? Site, PlatformEvidence? Platform, DiagnoseResult? Diagnosis, int NextSequence, DateTimeOffset? CreatedAt = null);
 
 /// <summary>Input of <see cref="ActivityNames.BeginIncident"/>.</summary>
 /// <param name="IncidentId">The incident.</param>
@@ -251,4 +265,5 @@ public sealed record BeginIncidentRequest(string IncidentId, int Sequence, DateT
 /// <param name="Site">The site, when it could be read.</param>
 /// <param name="Platform">The platform check, when it completed.</param>
 /// <param name="NextSequence">The position after the entries the activity wrote (opened, failed reads, site, platform).</param>
-public sealed record BeginIncidentResult(bool Opened, SiteSnapshot? Site, PlatformCheck? Platform, int NextSequence);
+/// <param name="CreatedAt">When the incident was created, as its row says (null when it was not found).</param>
+public sealed record BeginIncidentResult(bool Opened, SiteSnapshot? Site, PlatformCheck? Platform, int NextSequence, DateTimeOffset? CreatedAt = null);

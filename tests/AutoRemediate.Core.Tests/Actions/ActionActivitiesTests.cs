@@ -62,6 +62,34 @@ public sealed class ActionActivitiesTests
     }
 
     [TestMethod]
+    public async Task Execute_ThenVerifyingWithTheIncidentsCreationTime_StatusAndListIndexReadVerifyingAfterTheRestart()
+    {
+        await using var services = Services();
+        var store = services.GetRequiredService<IIncidentStore>();
+        var incidentId = "inc-20251126-00000000000000b8";
+        var site = SandboxFixture.SiteId("contoso-shop");
+        var created = DateTimeOffset.UtcNow.AddMinutes(-2);
+        Assert.IsTrue(await store.TryCreateAsync(new IncidentRecord(incidentId, site, "alert-1", "memory-high", "Sev2", IncidentStatus.Investigating, "Diagnosing.", created, created)));
+        var request = new ActionRequest(incidentId + "-a1", incidentId, site, PlanKind.RestartApp, DateTimeOffset.UtcNow, Sequence: 8,
+            Approval: new ApprovalStepEnd(7, DateTimeOffset.UtcNow, TimelineKinds.ApprovalGranted, "Approved by configuration: restart the app."),
+            ThenVerifying: "Watching the app: it must stay healthy for 00:05:00 within 00:30:00.", IncidentCreatedAt: created);
+
+        await services.GetRequiredService<ActionActivities>().ExecuteAsync(request);
+
+        var incident = await store.GetAsync(incidentId);
+        Assert.AreEqual(IncidentStatus.Verifying, incident!.Status);
+        Assert.AreEqual("Watching the app: it must stay healthy for 00:05:00 within 00:30:00.", incident.Summary);
+        Assert.IsNull(incident.PendingApproval);
+        Assert.AreEqual(1, Count("POST", "/sites/contoso-shop/restart"));
+        // The list shows it where it was created, Verifying, and the live list's status filter finds it
+        // (written from what the request carried, without reading the row back).
+        var page = await store.ListAsync(new IncidentQuery(null, new HashSet<IncidentStatus> { IncidentStatus.Verifying }, null, 50, null));
+        var listed = page.Items.Single(i => i.IncidentId == incidentId);
+        Assert.AreEqual(created, listed.CreatedAt);
+        CollectionAssert.AreEqual(new[] { TimelineKinds.ApprovalGranted, TimelineKinds.ActionTaken }, (await store.GetTimelineAsync(incidentId)).Select(t => t.Kind).ToArray());
+    }
+
+    [TestMethod]
     public async Task ScaleOut_RunTwice_OnePlanChange()
     {
         await using var services = Services();

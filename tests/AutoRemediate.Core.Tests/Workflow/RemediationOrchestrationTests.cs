@@ -844,6 +844,93 @@ public sealed class RemediationOrchestrationTests
         }
     }
 
+    [TestMethod]
+    public async Task Verify_TheActionSetsVerifyingAndEachPollWritesItsVerdict_NoActivityOfTheirOwn()
+    {
+        // What ran, as the Durable worker traces it: each activity's span carries its orchestration's instance id.
+        var ran = new System.Collections.Concurrent.ConcurrentBag<(string Name, string Instance)>();
+        using var listener = new System.Diagnostics.ActivityListener
+        {
+            ShouldListenTo = source => source.Name == "Microsoft.DurableTask",
+            Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = a => ran.Add((a.DisplayName, a.GetTagItem("durabletask.task.instance_id") as string ?? string.Empty)),
+        };
+        System.Diagnostics.ActivitySource.AddActivityListener(listener);
+        var seen = new List<IncidentStatus>();
+        var run = await RunAsync(SandboxFixture.SiteId("contoso-shop"), settings: new Dictionary<string, string?> { ["Workflow:AutoApprove"] = "true" },
+            whileRunning: async c =>
+            {
+                var deadline = DateTime.UtcNow.AddSeconds(60);
+                while ((await c.Store.GetAsync(c.IncidentId))?.Status is { } status && status != IncidentStatus.Resolved)
+                {
+                    if (seen.Count == 0 || seen[^1] != status)
+                    {
+                        seen.Add(status);
+                    }
+
+                    Assert.IsLessThan(deadline, DateTime.UtcNow, "never resolved");
+                    await Task.Delay(50);
+                }
+            });
+
+        Assert.AreEqual(IncidentStatus.Resolved, run.Result.Status, string.Join("\n", run.Timeline.Select(t => t.Message)));
+        Assert.AreEqual(1, run.Restarts("contoso-shop"));
+        // The incident was Verifying while it was watched (2 s healthy at 1 s polls), set by the action's activity.
+        CollectionAssert.Contains(seen, IncidentStatus.Verifying, string.Join(", ", seen));
+        // The poll's verdict is on the timeline, after the action and before the close, at its own position.
+        var kinds = run.Kinds.ToList();
+        Assert.IsLessThan(kinds.IndexOf("HealthyAgain"), kinds.IndexOf("ActionTaken"));
+        Assert.IsLessThan(kinds.IndexOf("IncidentResolved"), kinds.IndexOf("HealthyAgain"));
+        Assert.AreEqual(run.Timeline.Count, run.Timeline.Select(t => t.Sequence).Distinct().Count(), "one row per position");
+        // The verification ran its polls and nothing to write the status or the verdict.
+        var verification = ran.Where(r => r.Instance == $"{run.Incident.IncidentId}-v1").Select(r => r.Name).ToList();
+        CollectionAssert.Contains(verification, "activity:CheckHealth", string.Join(", ", verification));
+        CollectionAssert.DoesNotContain(verification, "activity:SetStatus", string.Join(", ", verification));
+        CollectionAssert.DoesNotContain(verification, "activity:RecordTimeline", string.Join(", ", verification));
+    }
+
+    [TestMethod]
+    public async Task Verify_StartedBeforeTheActionSetTheStatus_TheVerificationWritesItAndItsVerdictItself()
+    {
+        // A verification whose input has neither flag (as one started by an earlier version of the remediation):
+        // it replays as it was written, with its own SetStatus and RecordTimeline calls.
+        var tables = TestServices.UniqueTables();
+        var store = TestServices.Store(tables);
+        var target = SandboxFixture.SiteId("contoso-shop");
+        var incidentId = $"inc-20261201-{Guid.NewGuid():N}"[..29];
+        var now = DateTimeOffset.UtcNow;
+        await store.TryCreateAsync(new IncidentRecord(incidentId, target, "alert-1", "Http5xx-high", "Sev2", IncidentStatus.Mitigating, "restarted", now, now));
+        var ran = new System.Collections.Concurrent.ConcurrentBag<string>();
+        using var listener = new System.Diagnostics.ActivityListener
+        {
+            ShouldListenTo = source => source.Name == "Microsoft.DurableTask",
+            Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = a =>
+            {
+                if (a.GetTagItem("durabletask.task.instance_id") as string == incidentId + "-v1")
+                {
+                    ran.Add(a.DisplayName);
+                }
+            },
+        };
+        System.Diagnostics.ActivitySource.AddActivityListener(listener);
+        await using var host = await DurableTaskTestHost.StartAsync(
+            registry => registry.AddRemediationWorkflow(),
+            new DurableTaskTestHostOptions { Port = AutoRemediate.DevHost.DevHostRunner.FreeLoopbackPort(), ConfigureServices = s => TestServices.AddCore(s, s_sandbox, tables, s_fast) });
+        var input = new VerificationInput(incidentId, target, null, [new AlertCriterion("Http5xx", "GreaterThan", "10", "Total", TimeSpan.FromMinutes(1))],
+            TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(15), 16, NextSequence: 5);
+        await host.Client.ScheduleNewOrchestrationInstanceAsync(OrchestrationNames.Verification, input, new StartOrchestrationOptions(incidentId + "-v1"));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var done = await host.Client.WaitForInstanceCompletionAsync(incidentId + "-v1", getInputsAndOutputs: true, timeout.Token);
+
+        Assert.AreEqual(OrchestrationRuntimeStatus.Completed, done.RuntimeStatus, done.FailureDetails?.ToString());
+        Assert.IsTrue(done.ReadOutputAs<VerificationResult>()!.Healthy);
+        CollectionAssert.Contains(ran.ToList(), "activity:SetStatus");
+        CollectionAssert.Contains(ran.ToList(), "activity:RecordTimeline");
+        var timeline = await store.GetTimelineAsync(incidentId);
+        Assert.AreEqual("HealthyAgain", timeline.Single(t => t.Sequence == 5).Kind);
+    }
+
     // The real journal, except that recording "sent" fails once: the restart went out, the activity did not complete.
     private sealed class FaultyJournal
     {
