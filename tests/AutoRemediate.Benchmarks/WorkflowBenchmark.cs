@@ -227,6 +227,11 @@ internal static class WorkflowBenchmark
             }
         }
 
+        if (Environment.GetEnvironmentVariable("BENCH_PHASES") == "1")
+        {
+            Console.WriteLine(WorkflowTiming.Phases(spans.Spans, posted.Keys));
+        }
+
         if (Environment.GetEnvironmentVariable("BENCH_STORAGE") == "1")
         {
             // Every storage request this process made (Azure SDK over HttpClient), grouped by method and resource.

@@ -54,6 +54,51 @@ internal static class WorkflowTiming
         return splits;
     }
 
+    /// <summary>
+    /// Where each incident's alert → restart goes, phase by phase (median / p95 of each, milliseconds): the alert's
+    /// POST (ingest and the orchestration's start), the POST's end → the Assess activity's start (the orchestration's
+    /// first episode and the activity's queue), Assess itself, Assess's end → ExecuteAction's start (the second
+    /// episode and the queue again), ExecuteAction's start → its restart request.
+    /// </summary>
+    public static string Phases(IEnumerable<SpanRecorder.Span> recorded, IReadOnlyCollection<string> apps)
+    {
+        var spans = recorded.ToList();
+        var byTrace = spans.GroupBy(s => s.TraceId).ToDictionary(g => g.Key, g => g.ToList());
+        var phases = new Dictionary<string, List<double>>();
+        void Add(string name, double ms) => (phases.TryGetValue(name, out var l) ? l : phases[name] = []).Add(ms);
+        foreach (var app in apps)
+        {
+            var restart = spans.FirstOrDefault(s => s.Source == "System.Net.Http" && s.Name == "POST" && Url(s).EndsWith($"/sites/{app}/restart?*", StringComparison.Ordinal));
+            if (restart is null || !byTrace.TryGetValue(restart.TraceId, out var trace))
+            {
+                continue;
+            }
+
+            var alert = trace.Where(s => s.Source == "System.Net.Http" && Url(s).EndsWith("/api/alerts", StringComparison.Ordinal)).OrderBy(s => s.Start).FirstOrDefault();
+            // Each activity has two spans: the orchestration's (scheduled → its result back) and the worker's (the run).
+            var assess = trace.Where(s => s.Source == "Microsoft.DurableTask" && s.Name == "activity:Assess").OrderBy(s => s.Start).ToList();
+            var execute = trace.Where(s => s.Source == "Microsoft.DurableTask" && s.Name == "activity:ExecuteAction").OrderBy(s => s.Start).ToList();
+            if (alert is null || assess.Count != 2 || execute.Count != 2)
+            {
+                continue;
+            }
+
+            Add("1 alert POST", alert.Duration.TotalMilliseconds);
+            Add("2 POST end → Assess scheduled", (assess[0].Start - alert.End).TotalMilliseconds);
+            Add("3 Assess scheduled → run", (assess[1].Start - assess[0].Start).TotalMilliseconds);
+            Add("4 Assess run", assess[1].Duration.TotalMilliseconds);
+            Add("5 Assess run end → ExecuteAction scheduled", (execute[0].Start - assess[1].End).TotalMilliseconds);
+            Add("6 ExecuteAction scheduled → run", (execute[1].Start - execute[0].Start).TotalMilliseconds);
+            Add("7 ExecuteAction run → restart", (restart.Start - execute[1].Start).TotalMilliseconds);
+        }
+
+        return string.Join(Environment.NewLine, phases.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p =>
+        {
+            var sorted = p.Value.Order().ToList();
+            return string.Create(CultureInfo.InvariantCulture, $"  phase {p.Key}: median={Percentile(sorted, 0.5):0}ms p95={Percentile(sorted, 0.95):0}ms max={sorted[^1]:0}ms");
+        }));
+    }
+
     /// <summary>One line: median and p95 of each part.</summary>
     public static string Summary(IReadOnlyList<Split> splits)
     {
