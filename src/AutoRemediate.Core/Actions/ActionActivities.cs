@@ -63,7 +63,7 @@ public sealed class ActionActivities
             request.ThenVerifying is { } watching
                 ? _incidents.UpdateStatusAsync(request.IncidentId, IncidentStatus.Verifying, watching, now, cancellationToken, index: index)
                 : Task.CompletedTask).ConfigureAwait(false);
-        return outcome;
+        return outcome with { VerifyingWritten = request.ThenVerifying is not null };
     }
 
     // before: writes that must be done before the action is sent (they run beside the journal's row).

@@ -51,7 +51,11 @@ public sealed record ApprovalStepEnd(int Sequence, DateTimeOffset At, string Kin
 /// <param name="Done">The app is in the state the plan asked for (by this call or an earlier attempt).</param>
 /// <param name="RequestSent">This attempt sent the change to Azure.</param>
 /// <param name="Message">What happened, in words.</param>
-public sealed record ActionOutcome(bool Done, bool RequestSent, string Message);
+/// <param name="VerifyingWritten">
+/// The activity set the Verifying status (the request carried <see cref="ActionRequest.ThenVerifying"/>). False in
+/// outcomes of an action scheduled before that existed: the verification then writes the status itself.
+/// </param>
+public sealed record ActionOutcome(bool Done, bool RequestSent, string Message, bool VerifyingWritten = false);
 
 /// <summary>Input of <see cref="ActivityNames.FinishActions"/>.</summary>
 /// <param name="IncidentId">The incident.</param>

@@ -210,10 +210,12 @@ public static class RemediationOrchestration
             flow.ThrowIfCancelled();
             // The approval step's end (ApprovalGranted, ...) travels with the action: one activity call fewer.
             var approvalEnd = flow.TakeApprovalEnd();
+            ActionOutcome acted;
             try
             {
                 // The activity also sets the Verifying status once it has acted: the verification below starts at once.
-                await context.CallActivityAsync<ActionOutcome>(ActivityNames.ExecuteAction, action with
+                // Its outcome says so (an action scheduled before this was deployed did not, and its verification writes it).
+                acted = await context.CallActivityAsync<ActionOutcome>(ActivityNames.ExecuteAction, action with
                 {
                     Approval = approvalEnd is { } end ? new ApprovalStepEnd(end.Sequence, end.At, end.Kind, end.Message) : null,
                     Sequence = flow.Next(),
@@ -244,7 +246,7 @@ public static class RemediationOrchestration
             var verificationId = VerificationInstanceId(input.IncidentId, rung);
             var verification = context.CallSubOrchestratorAsync<VerificationResult>(OrchestrationNames.Verification,
                 new VerificationInput(input.IncidentId, input.TargetResourceId, site!.ServerFarmId, AlertCriterion.Of(input.Signal), flow.VerifyInterval, flow.VerifyHealthyFor,
-                    flow.VerifyDeadline, VerificationOrchestration.PollsFor(flow.VerifyDeadline, flow.VerifyInterval), flow.Next(), Action: decision.Plan.ToString(), StatusWritten: true, PollWritesEntry: true),
+                    flow.VerifyDeadline, VerificationOrchestration.PollsFor(flow.VerifyDeadline, flow.VerifyInterval), flow.Next(), Action: decision.Plan.ToString(), StatusWritten: acted.VerifyingWritten, PollWritesEntry: true),
                 new SubOrchestrationOptions { InstanceId = verificationId });
             if (await Task.WhenAny(verification, flow.Cancel()) != verification)
             {

@@ -133,7 +133,7 @@ public sealed record SetStatusRequest(string IncidentId, IncidentStatus Status, 
 /// <param name="Reading">The last reading, in words.</param>
 /// <param name="Action">The plan carried out, for the timeline.</param>
 /// <param name="StatusWritten">
-/// The action's activity set the Verifying status already (<see cref="AutoRemediate.Actions.ActionRequest.ThenVerifying"/>):
+/// The action's activity set the Verifying status already, as its outcome says (<see cref="AutoRemediate.Actions.ActionOutcome.VerifyingWritten"/>):
 /// the first generation does not write it again.
 /// </param>
 /// <param name="PollWritesEntry">

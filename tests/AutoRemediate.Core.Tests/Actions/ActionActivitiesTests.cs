@@ -49,9 +49,11 @@ public sealed class ActionActivitiesTests
         var request = new ActionRequest(incidentId + "-a1", incidentId, site, PlanKind.RestartApp, now, Sequence: 8,
             Approval: new ApprovalStepEnd(7, now, TimelineKinds.ApprovalGranted, "Approved by ops@contoso.com: restart the app."));
 
-        await services.GetRequiredService<ActionActivities>().ExecuteAsync(request);
+        var first = await services.GetRequiredService<ActionActivities>().ExecuteAsync(request);
         await ActivatorUtilities.CreateInstance<ActionActivities>(services).ExecuteAsync(request);
 
+        // A request without ThenVerifying (as an older workflow scheduled it): the status is left to the verification.
+        Assert.IsFalse(first.VerifyingWritten);
         var timeline = await store.GetTimelineAsync(incidentId);
         CollectionAssert.AreEqual(new[] { TimelineKinds.ApprovalGranted, TimelineKinds.ActionTaken }, timeline.Select(t => t.Kind).ToArray());
         Assert.AreEqual("Approved by ops@contoso.com: restart the app.", timeline[0].Message);
@@ -74,8 +76,10 @@ public sealed class ActionActivitiesTests
             Approval: new ApprovalStepEnd(7, DateTimeOffset.UtcNow, TimelineKinds.ApprovalGranted, "Approved by configuration: restart the app."),
             ThenVerifying: "Watching the app: it must stay healthy for 00:05:00 within 00:30:00.", IncidentCreatedAt: created);
 
-        await services.GetRequiredService<ActionActivities>().ExecuteAsync(request);
+        var outcome = await services.GetRequiredService<ActionActivities>().ExecuteAsync(request);
 
+        // The outcome tells the workflow the status is written (its verification then does not write it again).
+        Assert.IsTrue(outcome.VerifyingWritten);
         var incident = await store.GetAsync(incidentId);
         Assert.AreEqual(IncidentStatus.Verifying, incident!.Status);
         Assert.AreEqual("Watching the app: it must stay healthy for 00:05:00 within 00:30:00.", incident.Summary);
