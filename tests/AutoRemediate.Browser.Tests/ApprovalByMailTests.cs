@@ -147,7 +147,18 @@ public sealed partial class ApprovalByMailTests
         StringAssert.StartsWith(href, new Uri(host.BaseAddress, "/api/approve/").ToString());
 
         await link.ClickAsync();
-        await mailView.WaitForURLAsync(href);
+        try
+        {
+            // A busy CI machine (every test project at once on 2 cores) has been seen to need more than
+            // Playwright's default 30 s here; the failure then says where the page was and what the link answers.
+            await mailView.WaitForURLAsync(href, new() { Timeout = 90_000 });
+        }
+        catch (TimeoutException e)
+        {
+            using var direct = await http.GetAsync(href);
+            Assert.Fail($"the link did not open the review page: the page is at {mailView.Url}; GET of the link answers {(int)direct.StatusCode}. {e.Message}");
+        }
+
         await Expect(mailView.Locator("#code")).ToBeVisibleAsync();
         await ShotAsync(mailView, $"{name}-2-review-page");
         Assert.AreEqual("AwaitingApproval", (await http.GetFromJsonAsync<JsonObject>(statusUrl))!["status"]!.GetValue<string>(), "opening the page decides nothing");
