@@ -20,8 +20,6 @@ using Microsoft.Extensions.Logging;
 /// </summary>
 internal static class DurableFloorBenchmark
 {
-    private static readonly TimeSpan s_verifyInterval = TimeSpan.FromSeconds(2);
-
     public static async Task<FloorRun> RunAsync(string storage, int count, string? hostJson)
     {
         var invariant = CultureInfo.InvariantCulture;
@@ -100,14 +98,14 @@ internal static class DurableFloorBenchmark
         return await context.CallActivityAsync<bool>("FloorClose", context.InstanceId);
     }
 
-    // The verification's: its status, a health poll after each interval until healthy long enough (the benchmark's
-    // 2 s interval and 4 s healthy: three polls), its end.
+    // The verification's: its status, a health poll after each interval until healthy long enough (as the workflow
+    // runs in the benchmark, BenchVerification: three polls), its end.
     private static async Task<bool> VerificationAsync(TaskOrchestrationContext context, string input)
     {
         await context.CallActivityAsync<bool>("FloorStep", input);
-        for (var poll = 0; poll < 3; poll++)
+        for (var poll = 0; poll < BenchVerification.Polls; poll++)
         {
-            await context.CreateTimer(context.CurrentUtcDateTime.Add(s_verifyInterval), CancellationToken.None);
+            await context.CreateTimer(context.CurrentUtcDateTime.Add(BenchVerification.Interval), CancellationToken.None);
             await context.CallActivityAsync<bool>("FloorStep", input);
         }
 

@@ -45,9 +45,9 @@ internal static class WorkflowBenchmark
             ["DevHost:SandboxAppsPath"] = appsFile,
             ["Workflow:AutoApprove"] = "true",
             ["Workflow:EscalationHold"] = "00:00:00",
-            ["Workflow:VerifyInterval"] = "00:00:02",
-            ["Workflow:VerifyHealthyFor"] = "00:00:04",
-            ["Workflow:VerifyDeadline"] = "00:01:00",
+            ["Workflow:VerifyInterval"] = BenchVerification.Interval.ToString("c", invariant),
+            ["Workflow:VerifyHealthyFor"] = BenchVerification.HealthyFor.ToString("c", invariant),
+            ["Workflow:VerifyDeadline"] = BenchVerification.Deadline.ToString("c", invariant),
             // A benchmark of one fleet-wide storm, not of the guardrails that would (rightly) stop it.
             ["Policy:FleetBreakerApps"] = "10000",
             ["Policy:MaxConcurrentActions"] = "1000",
@@ -59,7 +59,7 @@ internal static class WorkflowBenchmark
         using var spans = new SpanRecorder();
         await using var host = await InProcessDevHost.StartAsync(storage, settings);
         using var http = new HttpClient { BaseAddress = host.BaseAddress };
-        Console.WriteLine($"DevHost at {host.BaseAddress}; {count} memory-leak apps, {(alone ? "one at a time" : "all at once")}, dumps {(dumps ? "on" : "off")}, Durable settings: {hostJson ?? "DevHost local tuning"}; {Environment.ProcessorCount} cores");
+        Console.WriteLine($"DevHost at {host.BaseAddress}; {count} memory-leak apps, {(alone ? "one at a time" : "all at once")}, dumps {(dumps ? "on" : "off")}, Durable settings: {hostJson ?? "DevHost local tuning"}; verification: a poll every {BenchVerification.Interval.TotalSeconds.ToString("0", invariant)} s, healthy for {BenchVerification.HealthyFor.TotalSeconds.ToString("0", invariant)} s; {Environment.ProcessorCount} cores");
         var requestLog = host.SandboxServices!.GetRequiredService<RequestLog>();
 
         async Task<(DateTimeOffset At, string StatusUrl)> PostAsync(int i, CancellationToken ct)
@@ -224,6 +224,19 @@ internal static class WorkflowBenchmark
             foreach (var span in spans.Spans.OrderBy(s => s.Start))
             {
                 Console.WriteLine($"  span {span.Start:HH:mm:ss.fff} {span.Duration.TotalMilliseconds,8:0.0}ms {span.TraceId[..8]} {span.Source} | {span.Name} | {string.Join(" ", span.Tags.Select(t => t.Key + "=" + t.Value))}");
+            }
+        }
+
+        if (Environment.GetEnvironmentVariable("BENCH_ARM") == "1")
+        {
+            // What one incident asked the Sandbox (ARM and Kudu) from its alert to its restart, in order.
+            var (firstApp, (firstAt, _)) = posted.First();
+            var restartAt = requests.First(r => r.Method == "POST" && r.Path.EndsWith($"/sites/{firstApp}/restart", StringComparison.Ordinal)).At;
+            var mine = requests.Where(r => r.At >= firstAt && r.At <= restartAt && r.Path.Contains(firstApp, StringComparison.Ordinal)).ToList();
+            Console.WriteLine($"  ARM/Kudu requests of {firstApp} until its restart: {mine.Count}");
+            foreach (var r in mine)
+            {
+                Console.WriteLine($"  {r.At:HH:mm:ss.fff} {r.Method} {r.Path.Replace(firstApp, "{app}", StringComparison.Ordinal)} {r.Status}");
             }
         }
 
