@@ -15,8 +15,9 @@ internal static class BenchVerification
 
     public static TimeSpan HealthyFor => Interval * 2;
 
-    /// <summary>Polls of a verification that finds the app healthy from its first poll.</summary>
-    public static int Polls => 3;
+    /// <summary>Polls of a verification that finds the app healthy from its first poll: that one, then one an interval
+    /// until it has been healthy for <see cref="HealthyFor"/> (three).</summary>
+    public static int Polls => (int)(HealthyFor / Interval) + 1;
 
     public static TimeSpan Deadline => Interval * 30;
 }

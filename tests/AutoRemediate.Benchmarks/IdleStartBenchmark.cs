@@ -53,7 +53,7 @@ internal static class IdleStartBenchmark
                 using var response = await http.PostAsync("/api/alerts", new StringContent(Samples.MetricAlertFor(WorkflowBenchmark.Site(i)).ToJsonString(), Encoding.UTF8, "application/json"));
                 response.EnsureSuccessStatusCode();
                 var until = DateTime.UtcNow.AddMinutes(3);
-                while (!requestLog.Snapshot().Any(r => r.Method == "POST" && r.Path.EndsWith($"/sites/{WorkflowBenchmark.App(i)}/restart", StringComparison.Ordinal)) && DateTime.UtcNow < until)
+                while (WorkflowBenchmark.RestartOf(requestLog.Snapshot(), WorkflowBenchmark.App(i)) is null && DateTime.UtcNow < until)
                 {
                     await Task.Delay(10);
                 }

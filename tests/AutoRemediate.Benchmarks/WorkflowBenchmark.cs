@@ -105,7 +105,7 @@ internal static class WorkflowBenchmark
         async Task UntilRestartedAsync(int i)
         {
             var until = DateTime.UtcNow.AddMinutes(2);
-            while (!requestLog.Snapshot().Any(r => r.Method == "POST" && r.Path.EndsWith($"/sites/{App(i)}/restart", StringComparison.Ordinal)) && DateTime.UtcNow < until)
+            while (RestartOf(requestLog.Snapshot(), App(i)) is null && DateTime.UtcNow < until)
             {
                 await Task.Delay(10);
             }
@@ -168,7 +168,7 @@ internal static class WorkflowBenchmark
         var latencies = new List<double>();
         foreach (var (app, (at, _)) in posted)
         {
-            var restart = requests.FirstOrDefault(r => r.Method == "POST" && r.Path.EndsWith($"/sites/{app}/restart", StringComparison.Ordinal));
+            var restart = RestartOf(requests, app);
             if (restart is not null)
             {
                 latencies.Add((restart.At - at).TotalMilliseconds);
@@ -231,8 +231,8 @@ internal static class WorkflowBenchmark
         {
             // What one incident asked the Sandbox (ARM and Kudu) from its alert to its restart, in order.
             var (firstApp, (firstAt, _)) = posted.First();
-            var restartAt = requests.First(r => r.Method == "POST" && r.Path.EndsWith($"/sites/{firstApp}/restart", StringComparison.Ordinal)).At;
-            var mine = requests.Where(r => r.At >= firstAt && r.At <= restartAt && r.Path.Contains(firstApp, StringComparison.Ordinal)).ToList();
+            var restartAt = RestartOf(requests, firstApp)!.At;
+            var mine = requests.Where(r => r.At >= firstAt && r.At <= restartAt && (r.Path.Contains($"/sites/{firstApp}/", StringComparison.Ordinal) || r.Path.EndsWith($"/sites/{firstApp}", StringComparison.Ordinal))).ToList();
             Console.WriteLine($"  ARM/Kudu requests of {firstApp} until its restart: {mine.Count}");
             foreach (var r in mine)
             {
@@ -290,6 +290,10 @@ internal static class WorkflowBenchmark
     }
 
     internal static string App(int i) => $"bench-leak-{i:D3}";
+
+    /// <summary>The Sandbox's log entry of <paramref name="app"/>'s first restart request, if it has one.</summary>
+    internal static LoggedRequest? RestartOf(IEnumerable<LoggedRequest> requests, string app) =>
+        requests.FirstOrDefault(r => r.Method == "POST" && r.Path.EndsWith($"/sites/{app}/restart", StringComparison.Ordinal));
 
     internal static string Site(int i) => $"/subscriptions/11111111-2222-3333-4444-555555555555/resourceGroups/rg-bench/providers/Microsoft.Web/sites/{App(i)}";
 
