@@ -8,7 +8,7 @@ using Azure.Data.Tables;
 using AutoRemediate.DevHost;
 using AutoRemediate.Testing;
 
-// Ingest benchmarks against the real DevHost (in process), its own in-memory Azurite and the Sandbox.
+// Benchmarks against the real DevHost (in process), its own Azurite (see azuriteOnDisk below) and the Sandbox.
 //   ingest [seconds] [connections]  wrk drives POST /api/alerts with distinct alerts across 50 apps
 //   storm [alerts] [apps]            10,000 fired alerts across 50 apps: wall time, and the incidents made
 //   first-alerts [apps]              one first alert for each of that many apps: every request starts an orchestration
@@ -30,7 +30,43 @@ if (command is not ("ingest" or "storm" or "first-alerts" or "dump" or "workflow
 }
 
 var ports = new[] { DevHostRunner.FreeLoopbackPort(), DevHostRunner.FreeLoopbackPort(), DevHostRunner.FreeLoopbackPort() };
-await using var azurite = await AzuriteLauncher.StartAsync(new AzuriteSettings(ports[0], ports[1], ports[2], Location: null));
+// Where Azurite keeps its data: on disk in a temporary directory (as the DevHost runs by default) for the Durable
+// storms (workflow, workflow-alone, durable-floor), in memory for the rest; BENCH_AZURITE=disk|memory overrides.
+// In memory, Azurite stores each queue message's body as an extent of its own, and its queue sweep (every 60 s)
+// deletes the dequeued ones one by one, each rebuilding the extents' index: after a storm's thousands of Durable
+// messages it holds Azurite's one event loop for 10-20 s (measured: benchmarks.md, "Issue 15, seventh pass"), which
+// landed in the Durable floor of about one `workflow` run in three. On disk the messages share extent files.
+var azuriteMode = Environment.GetEnvironmentVariable("BENCH_AZURITE");
+if (azuriteMode is not (null or "" or "disk" or "memory"))
+{
+    Console.Error.WriteLine($"BENCH_AZURITE must be disk or memory, not '{azuriteMode}'.");
+    return 2;
+}
+
+var azuriteOnDisk = azuriteMode switch
+{
+    "disk" => true,
+    "memory" => false,
+    _ => command is "workflow" or "workflow-alone" or "durable-floor",
+};
+var azuriteLocation = azuriteOnDisk ? Directory.CreateTempSubdirectory("autoremediate-bench-azurite-").FullName : null;
+await using var azurite = await AzuriteLauncher.StartAsync(new AzuriteSettings(ports[0], ports[1], ports[2], Location: azuriteLocation));
+Console.WriteLine($"Azurite: {(azuriteLocation is null ? "in memory" : "on disk in " + azuriteLocation)}");
+if (azuriteLocation is not null)
+{
+    // After Azurite has been stopped (the await using above ends with the program).
+    AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+    {
+        try
+        {
+            Directory.Delete(azuriteLocation, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Left in the temporary directory.
+        }
+    };
+}
 CpuMeter.AzuriteProcessGroups = [azurite.ProcessId];
 if (command == "never-recovers")
 {
@@ -111,7 +147,7 @@ if (command is "ingest" or "storm" or "first-alerts")
 await using var host = await InProcessDevHost.StartAsync(azurite.ConnectionString, hostSettings);
 var alertsUrl = new Uri(host.BaseAddress, "/api/alerts");
 string Site(int app) => $"/subscriptions/11111111-2222-3333-4444-555555555555/resourceGroups/rg-bench/providers/Microsoft.Web/sites/bench-app-{app:D3}";
-Console.WriteLine($"DevHost at {host.BaseAddress}; Azurite in memory on {string.Join(", ", ports)}; {Environment.ProcessorCount} cores");
+Console.WriteLine($"DevHost at {host.BaseAddress}; Azurite on {string.Join(", ", ports)}; {Environment.ProcessorCount} cores");
 
 if (command == "dump")
 {
